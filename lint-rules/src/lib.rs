@@ -1,0 +1,1 @@
+//! The plugin catalog and lint rules.

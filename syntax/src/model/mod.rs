@@ -1,0 +1,215 @@
+//! The flow model: a typed view over the YAML tree, every element keeping its node and spans.
+
+mod walk;
+
+use crate::span::Span;
+use crate::yaml::{NodeId, Tree};
+
+pub use walk::{build, MAX_WALK};
+
+/// Every flow-level key Kestra accepts (1.x and 2.0), in the order the docs list them.
+pub const FLOW_KEYS: &[&str] = &[
+    "id",
+    "namespace",
+    "revision",
+    "description",
+    "labels",
+    "inputs",
+    "variables",
+    "outputs",
+    "tasks",
+    "errors",
+    "finally",
+    "afterExecution",
+    "listeners",
+    "triggers",
+    "pluginDefaults",
+    "taskDefaults",
+    "concurrency",
+    "retry",
+    "sla",
+    "checks",
+    "disabled",
+    "deleted",
+    "tenantId",
+    "workerGroup",
+    "updated",
+];
+
+/// A scalar value with the node and span it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Named {
+    pub name: String,
+    pub span: Span,
+    pub node: NodeId,
+    /// Span of the mapping key that introduced it (`id:` for an id), when there is one.
+    pub key_span: Option<Span>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaskIdx(pub u32);
+
+/// Where a task list sits: which property of its parent task (or of the flow) holds it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Section {
+    Tasks,
+    Errors,
+    Finally,
+    AfterExecution,
+    Then,
+    Else,
+    /// A `cases` entry of a Switch, by case key.
+    Case(String),
+    /// Switch `defaults`.
+    Defaults,
+    /// `listeners[i].tasks` (flow level, deprecated).
+    Listener(usize),
+    /// Pause `onPause` (a single task).
+    OnPause,
+    /// Any other property holding a list of `{id, type}` mappings (plugin flowables).
+    Other(String),
+}
+
+impl Section {
+    /// Lists whose tasks run only when something failed or whatever happened: they may read the
+    /// outputs of any task of the group.
+    pub fn is_recovery(&self) -> bool {
+        matches!(
+            self,
+            Section::Errors | Section::Finally | Section::AfterExecution | Section::Listener(_)
+        )
+    }
+
+    /// Lists that run only on some paths.
+    pub fn is_conditional(&self) -> bool {
+        matches!(
+            self,
+            Section::Then | Section::Else | Section::Case(_) | Section::Defaults
+        ) || self.is_recovery()
+    }
+
+    pub fn key(&self) -> &str {
+        match self {
+            Section::Tasks => "tasks",
+            Section::Errors => "errors",
+            Section::Finally => "finally",
+            Section::AfterExecution => "afterExecution",
+            Section::Then => "then",
+            Section::Else => "else",
+            Section::Case(_) => "cases",
+            Section::Defaults => "defaults",
+            Section::Listener(_) => "listeners",
+            Section::OnPause => "onPause",
+            Section::Other(key) => key,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Task {
+    /// The task's mapping.
+    pub node: NodeId,
+    pub id: Option<Named>,
+    pub type_: Option<Named>,
+    pub parent: Option<TaskIdx>,
+    pub section: Section,
+    /// Position in its list.
+    pub index: usize,
+    /// For Dag children: the task ids listed in `dependsOn` of the wrapping item.
+    pub depends_on: Vec<Named>,
+    /// Children in document order.
+    pub children: Vec<TaskIdx>,
+    /// Number of ancestors.
+    pub depth: usize,
+}
+
+/// What kind of typed object a [`Plugin`] is, from where it sits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PluginKind {
+    Task,
+    Trigger,
+    Condition,
+    TaskRunner,
+}
+
+/// Any object with a `type:` key: tasks, triggers, conditions, task runners.
+#[derive(Clone, Debug)]
+pub struct Plugin {
+    pub kind: PluginKind,
+    pub node: NodeId,
+    pub id: Option<Named>,
+    pub type_: Option<Named>,
+    /// The task this object belongs to (task runners), if any.
+    pub task: Option<TaskIdx>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Input {
+    pub node: NodeId,
+    /// `id`, or its deprecated spelling `name`.
+    pub id: Option<Named>,
+    pub type_: Option<Named>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Flow {
+    pub root: NodeId,
+    pub id: Option<Named>,
+    pub namespace: Option<Named>,
+    /// Every task, parents before children (siblings in document order).
+    pub tasks: Vec<Task>,
+    /// Every typed object (tasks included), in document order.
+    pub plugins: Vec<Plugin>,
+    pub inputs: Vec<Input>,
+    pub variables: Vec<Named>,
+    /// Flow-level `outputs` ids.
+    pub outputs: Vec<Named>,
+    pub triggers: Vec<usize>,
+    /// Problems met while walking (a non-mapping task, an alias budget exceeded…).
+    pub problems: Vec<(Span, String)>,
+}
+
+impl Default for NodeId {
+    fn default() -> Self {
+        NodeId(0)
+    }
+}
+
+impl Flow {
+    pub fn task(&self, idx: TaskIdx) -> &Task {
+        &self.tasks[idx.0 as usize]
+    }
+
+    pub fn task_indices(&self) -> impl Iterator<Item = TaskIdx> {
+        (0..self.tasks.len() as u32).map(TaskIdx)
+    }
+
+    /// Tasks with the given id (several when ids are duplicated).
+    pub fn tasks_named<'a>(&'a self, id: &'a str) -> impl Iterator<Item = TaskIdx> + 'a {
+        self.task_indices()
+            .filter(move |&t| self.task(t).id.as_ref().is_some_and(|n| n.name == id))
+    }
+
+    /// Ancestors of a task, nearest first.
+    pub fn ancestors(&self, idx: TaskIdx) -> impl Iterator<Item = TaskIdx> + '_ {
+        std::iter::successors(self.task(idx).parent, move |&p| self.task(p).parent)
+    }
+
+    /// The tasks of one list, in order: top-level lists when `parent` is `None`.
+    pub fn list(&self, parent: Option<TaskIdx>, section: &Section) -> Vec<TaskIdx> {
+        let candidates: Box<dyn Iterator<Item = TaskIdx>> = match parent {
+            Some(p) => Box::new(self.task(p).children.iter().copied()),
+            None => Box::new(self.task_indices().filter(|&t| self.task(t).parent.is_none())),
+        };
+        candidates
+            .filter(|&t| &self.task(t).section == section)
+            .collect()
+    }
+
+    /// The innermost task whose mapping contains `offset`.
+    pub fn task_at(&self, tree: &Tree, offset: usize) -> Option<TaskIdx> {
+        self.task_indices()
+            .filter(|&t| tree.span(self.task(t).node).contains(offset))
+            .max_by_key(|&t| self.task(t).depth)
+    }
+}
