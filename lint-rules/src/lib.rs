@@ -1,1 +1,39 @@
-//! The plugin catalog and lint rules.
+//! The plugin catalog and kflow's rules: `check` turns a parsed document into findings.
+
+pub mod catalog;
+pub mod config;
+mod context;
+mod props;
+pub mod finding;
+pub mod rules;
+mod suppress;
+pub mod version;
+
+pub use catalog::Catalog;
+pub use config::{Config, Level};
+pub use context::Context;
+pub use finding::{Edit, Finding, Fix, Related, Severity};
+pub use version::Version;
+
+use kflow_syntax::Document;
+
+/// Runs every enabled rule on `doc`: severities from `config`, inline suppressions applied,
+/// findings sorted by position.
+pub fn check(doc: &Document, catalog: &Catalog, config: &Config) -> Vec<Finding> {
+    let cx = Context::new(doc, catalog, config);
+    let mut findings = Vec::new();
+    for rule in rules::ALL {
+        let Level::At(severity) = config.level(rule.id, rule.severity) else {
+            continue;
+        };
+        let start = findings.len();
+        (rule.check)(&cx, &mut findings);
+        for f in &mut findings[start..] {
+            f.severity = severity;
+        }
+    }
+    suppress::apply(doc, &mut findings);
+    findings.sort_by(|a, b| (a.span.start, a.span.end, a.rule).cmp(&(b.span.start, b.span.end, b.rule)));
+    findings.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
+    findings
+}

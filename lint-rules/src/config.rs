@@ -1,0 +1,105 @@
+//! `kflow.toml`: target Kestra version, per-rule severities, excluded paths.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::finding::Severity;
+use crate::version::Version;
+
+/// A rule's configured level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Off,
+    At(Severity),
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub kestra_version: Version,
+    pub rules: BTreeMap<String, Level>,
+    /// Globs, relative to the directory of the `kflow.toml` they come from.
+    pub exclude: Vec<String>,
+    /// Line count past which an inline script is "long".
+    pub max_script_lines: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            kestra_version: Version::DEFAULT,
+            rules: BTreeMap::new(),
+            exclude: Vec::new(),
+            max_script_lines: 50,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    kestra_version: Option<String>,
+    #[serde(default)]
+    rules: BTreeMap<String, String>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    max_script_lines: Option<usize>,
+}
+
+impl Config {
+    /// Parses a `kflow.toml`; `known_rule` tells which rule ids exist.
+    pub fn parse(text: &str, known_rule: impl Fn(&str) -> bool) -> Result<Config, String> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut config = Config::default();
+        if let Some(v) = raw.kestra_version {
+            config.kestra_version =
+                Version::parse(&v).ok_or(format!("kestra-version: `{v}` is not a version such as \"1.3\""))?;
+        }
+        for (rule, level) in raw.rules {
+            if !known_rule(&rule) {
+                return Err(format!("[rules]: no rule is named `{rule}` (see `kflow rules`)"));
+            }
+            let level = match level.as_str() {
+                "off" => Level::Off,
+                other => Level::At(Severity::parse(other).ok_or(format!(
+                    "[rules] {rule}: `{other}` is not one of error, warning, info, off"
+                ))?),
+            };
+            config.rules.insert(rule, level);
+        }
+        config.exclude = raw.exclude;
+        if let Some(n) = raw.max_script_lines {
+            config.max_script_lines = n;
+        }
+        Ok(config)
+    }
+
+    pub fn level(&self, rule: &str, default: Severity) -> Level {
+        self.rules.get(rule).copied().unwrap_or(Level::At(default))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_levels_and_version() {
+        let c = Config::parse(
+            "kestra-version = \"2.0\"\nexclude = [\"gen/**\"]\n[rules]\nunknown-property = \"warning\"\nsyntax = \"off\"\n",
+            |_| true,
+        )
+        .unwrap();
+        assert_eq!(c.kestra_version, Version { major: 2, minor: 0 });
+        assert_eq!(c.level("unknown-property", Severity::Error), Level::At(Severity::Warning));
+        assert_eq!(c.level("syntax", Severity::Error), Level::Off);
+        assert_eq!(c.exclude, ["gen/**"]);
+    }
+
+    #[test]
+    fn rejects_unknown_rules_and_levels() {
+        assert!(Config::parse("[rules]\nnope = \"off\"\n", |r| r != "nope").is_err());
+        assert!(Config::parse("[rules]\nsyntax = \"loud\"\n", |_| true).is_err());
+        assert!(Config::parse("colour = 1\n", |_| true).is_err());
+    }
+}

@@ -1,0 +1,107 @@
+//! What every rule reads: the document, its flow model and the catalog.
+
+use std::cell::OnceCell;
+
+use kflow_syntax::model::{Flow, Plugin};
+use kflow_syntax::yaml::{NodeId, Tree};
+use kflow_syntax::{Document, Span};
+
+use crate::catalog::{Catalog, Lookup, TypeDef};
+use crate::config::Config;
+use crate::props::Issue;
+
+pub struct Context<'a> {
+    pub doc: &'a Document,
+    pub tree: &'a Tree,
+    pub flow: Option<&'a Flow>,
+    pub catalog: &'a Catalog,
+    pub config: &'a Config,
+    prop_issues: OnceCell<Vec<Issue>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(doc: &'a Document, catalog: &'a Catalog, config: &'a Config) -> Context<'a> {
+        Context {
+            doc,
+            tree: &doc.tree,
+            flow: doc.flow.as_ref(),
+            catalog,
+            config,
+            prop_issues: OnceCell::new(),
+        }
+    }
+
+    /// Property problems of every typed object, shared by the property rules.
+    pub fn prop_issues(&self) -> &[Issue] {
+        self.prop_issues.get_or_init(|| crate::props::issues(self))
+    }
+
+    pub fn text(&self, span: Span) -> &'a str {
+        &self.doc.text[span.range()]
+    }
+
+    /// Every typed object with the catalog's definition of its type, when known.
+    pub fn plugins(&self) -> impl Iterator<Item = (&'a Plugin, Option<&'a TypeDef>)> + '_ {
+        let catalog = self.catalog;
+        self.flow.into_iter().flat_map(move |f| {
+            f.plugins.iter().map(move |p| {
+                let def = p.type_.as_ref().and_then(|t| match catalog.lookup(&t.name) {
+                    Lookup::Known { def, .. } => Some(def),
+                    _ => None,
+                });
+                (p, def)
+            })
+        })
+    }
+
+    /// The span of a mapping entry's key, or of the node itself.
+    pub fn key_span(&self, map: NodeId, key: &str) -> Option<Span> {
+        self.tree.get(map, key).map(|e| self.tree.span(e.key))
+    }
+
+    /// Where to point a finding about a whole object: its `type:` value, else its first line.
+    pub fn object_span(&self, node: NodeId) -> Span {
+        self.tree
+            .get_value(node, "type")
+            .map(|t| self.tree.span(t))
+            .unwrap_or_else(|| self.first_line(self.tree.span(node)))
+    }
+
+    /// The part of `span` on its first line.
+    pub fn first_line(&self, span: Span) -> Span {
+        let text = &self.doc.text[span.range()];
+        let len = text.find('\n').unwrap_or(text.len());
+        Span::new(span.start as usize, span.start as usize + len)
+    }
+}
+
+/// The closest candidate to `name` (did-you-mean), when one is close enough.
+pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let lower = name.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| {
+            let score = if c.to_lowercase() == lower {
+                1.0
+            } else {
+                strsim::jaro_winkler(&lower, &c.to_lowercase())
+            };
+            (c, score, strsim::levenshtein(name, c))
+        })
+        .filter(|&(c, score, dist)| score >= 0.88 || dist <= 2.min(c.len() / 3))
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.2.cmp(&a.2)))
+        .map(|(c, _, _)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest;
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(closest("levle", ["level", "message"]), Some("level"));
+        assert_eq!(closest("mesage", ["level", "message"]), Some("message"));
+        assert_eq!(closest("regoin", ["region"]), Some("region"));
+        assert_eq!(closest("zzz", ["level", "message"]), None);
+    }
+}

@@ -1,0 +1,247 @@
+//! Checks an object's properties against its catalog definition, once per document; the
+//! `unknown-property`, `missing-property`, `invalid-property-type` and `deprecated-property`
+//! rules each report their share.
+
+use std::collections::BTreeMap;
+
+use kflow_syntax::yaml::{NodeId, ScalarKind, Tree, Value};
+use kflow_syntax::Span;
+
+use crate::catalog::{Prop, PropType};
+use crate::context::{closest, Context};
+use crate::version::Version;
+
+#[derive(Clone, Debug)]
+pub enum Issue {
+    Unknown {
+        key: Span,
+        name: String,
+        owner: String,
+        suggestion: Option<String>,
+        note: Option<String>,
+    },
+    Missing {
+        at: Span,
+        name: String,
+        owner: String,
+    },
+    BadType {
+        at: Span,
+        message: String,
+    },
+    Deprecated {
+        key: Span,
+        name: String,
+        advice: String,
+    },
+}
+
+/// Keys every typed object may carry besides its properties.
+const ALWAYS_ALLOWED: &[&str] = &["id", "type"];
+
+/// Every property problem of the document (computed once, see [`Context::prop_issues`]).
+pub fn issues(cx: &Context) -> Vec<Issue> {
+    let mut out = Vec::new();
+    let defaults = plugin_defaults(cx);
+    for (plugin, def) in cx.plugins() {
+        let Some(def) = def else { continue };
+        check_object(cx, plugin.node, &def.properties, def.short_name(), &mut out);
+    }
+    for (type_name, values) in &defaults {
+        if let Some(def) = cx.catalog.get(type_name) {
+            if let Some(values) = values {
+                check_keys(cx, *values, &def.properties, def.short_name(), &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// `pluginDefaults` (or `taskDefaults`) entries: type (exact, alias or package prefix) → values.
+fn plugin_defaults(cx: &Context) -> Vec<(String, Option<NodeId>)> {
+    let (Some(flow), tree) = (cx.flow, cx.tree) else {
+        return Vec::new();
+    };
+    ["pluginDefaults", "taskDefaults"]
+        .iter()
+        .filter_map(|k| tree.get_value(flow.root, k))
+        .flat_map(|list| tree.items(list).unwrap_or_default().to_vec())
+        .filter_map(|item| {
+            let t = tree.get_str(item, "type")?.to_string();
+            Some((t, tree.get_value(item, "values")))
+        })
+        .collect()
+}
+
+fn check_object(
+    cx: &Context,
+    node: NodeId,
+    props: &BTreeMap<String, Prop>,
+    owner: &str,
+    out: &mut Vec<Issue>,
+) {
+    let tree = cx.tree;
+    check_keys(cx, node, props, owner, out);
+    for (name, prop) in props {
+        if !prop.required || removed(prop, cx.config.kestra_version) {
+            continue;
+        }
+        let present = tree
+            .get_value(node, name)
+            .is_some_and(|v| !tree.is_null(v));
+        if !present && !defaults_cover(cx, node, name) {
+            let at = tree
+                .get(node, name)
+                .map(|e| tree.span(e.key))
+                .unwrap_or_else(|| cx.object_span(node));
+            out.push(Issue::Missing {
+                at,
+                name: name.clone(),
+                owner: owner.to_string(),
+            });
+        }
+    }
+}
+
+/// Whether a `pluginDefaults` entry of the flow gives a value to `name` for this object's type.
+fn defaults_cover(cx: &Context, node: NodeId, name: &str) -> bool {
+    let tree = cx.tree;
+    let Some(type_name) = tree.get_str(node, "type") else {
+        return false;
+    };
+    let def = cx.catalog.get(type_name);
+    plugin_defaults(cx).iter().any(|(t, values)| {
+        let applies = t == type_name
+            || def.is_some_and(|d| &d.name == t || d.aliases.contains(t))
+            || type_name.starts_with(&format!("{t}."));
+        applies && values.is_some_and(|v| tree.get(v, name).is_some())
+    })
+}
+
+fn removed(prop: &Prop, target: Version) -> bool {
+    prop.removed_in.is_some_and(|r| r <= target)
+}
+
+/// Unknown, deprecated and badly typed keys of one object, then of its known nested objects.
+fn check_keys(cx: &Context, node: NodeId, props: &BTreeMap<String, Prop>, owner: &str, out: &mut Vec<Issue>) {
+    let tree = cx.tree;
+    let target = cx.config.kestra_version;
+    let Some(entries) = tree.entries(node) else { return };
+    for entry in entries {
+        let Some(name) = tree.str(entry.key) else { continue };
+        let key = tree.span(entry.key);
+        if ALWAYS_ALLOWED.contains(&name) {
+            continue;
+        }
+        let Some(prop) = props.get(name) else {
+            let suggestion = closest(name, props.keys().map(String::as_str)).map(str::to_string);
+            out.push(Issue::Unknown {
+                key,
+                name: name.to_string(),
+                owner: owner.to_string(),
+                suggestion,
+                note: None,
+            });
+            continue;
+        };
+        if let Some(r) = prop.removed_in.filter(|&r| r <= target) {
+            out.push(Issue::Unknown {
+                key,
+                name: name.to_string(),
+                owner: owner.to_string(),
+                suggestion: None,
+                note: Some(format!("removed in Kestra {r} (target: {target})")),
+            });
+            continue;
+        }
+        if let Some(s) = prop.since.filter(|&s| s > target) {
+            out.push(Issue::Unknown {
+                key,
+                name: name.to_string(),
+                owner: owner.to_string(),
+                suggestion: None,
+                note: Some(format!("only exists from Kestra {s} on (target: {target})")),
+            });
+            continue;
+        }
+        if let Some(advice) = &prop.deprecated {
+            out.push(Issue::Deprecated {
+                key,
+                name: name.to_string(),
+                advice: advice.clone(),
+            });
+        }
+        if let Some(message) = type_mismatch(tree, entry.value, prop) {
+            out.push(Issue::BadType {
+                at: tree.span(entry.value),
+                message: format!("`{name}`: {message}"),
+            });
+            continue;
+        }
+        if let Some(fields) = &prop.fields {
+            if tree.entries(entry.value).is_some() {
+                check_keys(cx, entry.value, fields, &format!("{owner}.{name}"), out);
+            }
+        }
+    }
+}
+
+fn is_expression(s: &str) -> bool {
+    s.contains("{{") || s.contains("{%")
+}
+
+/// Why `value` does not fit `prop`, if it does not.
+pub fn type_mismatch(tree: &Tree, value: NodeId, prop: &Prop) -> Option<String> {
+    if prop.types.is_empty() || tree.is_null(value) {
+        return None;
+    }
+    if let Some(s) = tree.scalar(value) {
+        if is_expression(&s.value) {
+            return None;
+        }
+    }
+    if prop.types.iter().any(|t| accepts(tree, value, t)) {
+        if let (Some(s), false) = (tree.scalar(value), prop.values.is_empty()) {
+            let v = s.value.as_str();
+            if prop.types.contains(&PropType::Enum) && !prop.values.iter().any(|a| a.eq_ignore_ascii_case(v)) {
+                let mut m = format!("`{v}` is not one of {}", prop.values.join(", "));
+                if let Some(near) = closest(v, prop.values.iter().map(String::as_str)) {
+                    m.push_str(&format!("; did you mean `{near}`?"));
+                }
+                return Some(m);
+            }
+        }
+        return None;
+    }
+    Some(format!("expected {}, found {}", prop.type_text(), tree.describe(value)))
+}
+
+fn accepts(tree: &Tree, value: NodeId, t: &PropType) -> bool {
+    match (tree.value(value), t) {
+        (_, PropType::Any | PropType::Expression) => true,
+        (Value::Alias(None), _) => true,
+        (Value::Scalar(s), PropType::Integer) => {
+            matches!(s.kind(), ScalarKind::Int) || s.value.trim().parse::<i64>().is_ok()
+        }
+        (Value::Scalar(s), PropType::Number) => {
+            matches!(s.kind(), ScalarKind::Int | ScalarKind::Float) || s.value.trim().parse::<f64>().is_ok()
+        }
+        (Value::Scalar(s), PropType::Boolean) => {
+            matches!(s.kind(), ScalarKind::Bool) || s.value.eq_ignore_ascii_case("true") || s.value.eq_ignore_ascii_case("false")
+        }
+        (
+            Value::Scalar(_),
+            PropType::String
+            | PropType::Duration
+            | PropType::Datetime
+            | PropType::Date
+            | PropType::Time
+            | PropType::Uri
+            | PropType::Cron
+            | PropType::Enum,
+        ) => true,
+        (Value::Seq(_), PropType::List | PropType::Tasks) => true,
+        (Value::Map(_), PropType::Map | PropType::Object | PropType::Task) => true,
+        _ => false,
+    }
+}

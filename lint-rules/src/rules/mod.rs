@@ -1,0 +1,75 @@
+//! The rule registry. A rule is one file here: its `//!` doc (What it does / Why / Example /
+//! Fix), `ID`, default `SEVERITY` and `check`; adding one touches that file and the list below.
+
+use crate::context::Context;
+use crate::finding::{Finding, Severity};
+
+pub struct RuleDef {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub check: fn(&Context, &mut Vec<Finding>),
+}
+
+mod docs {
+    include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
+}
+
+macro_rules! registry {
+    ($($rule:ident),* $(,)?) => {
+        $(mod $rule;)*
+        /// Every rule, in the order they run.
+        pub const ALL: &[RuleDef] = &[$(RuleDef {
+            id: $rule::ID,
+            severity: $rule::SEVERITY,
+            check: $rule::check,
+        }),*];
+    };
+}
+
+registry! {
+    syntax,
+    unknown_task_type,
+    unchecked_plugin,
+    deprecated_type,
+    unknown_property,
+    missing_property,
+    deprecated_property,
+    invalid_property_type,
+    invalid_id,
+    duplicate_id,
+    invalid_cron,
+    invalid_duration,
+}
+
+pub fn get(id: &str) -> Option<&'static RuleDef> {
+    ALL.iter().find(|r| r.id == id)
+}
+
+/// The rule's documentation, from its source file's `//!` comment.
+pub fn doc(id: &str) -> &'static str {
+    docs::DOCS
+        .iter()
+        .find(|(rule, _)| *rule == id)
+        .map_or("", |(_, doc)| doc)
+}
+
+/// The first line of the rule's documentation.
+pub fn summary(id: &str) -> &'static str {
+    doc(id).lines().next().unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_is_documented_in_the_fixed_shape() {
+        for rule in ALL {
+            let doc = doc(rule.id);
+            assert!(!doc.is_empty(), "{} has no doc (is its file named after its id?)", rule.id);
+            for section in ["## What it does", "## Why", "## Example", "## Fix"] {
+                assert!(doc.contains(section), "{}: missing `{section}`", rule.id);
+            }
+        }
+    }
+}

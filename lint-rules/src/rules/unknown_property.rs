@@ -1,0 +1,62 @@
+//! Reports a property that the object's type does not have.
+//!
+//! ## What it does
+//! Checks every key of a task, trigger, condition or task runner (and of their known nested
+//! objects such as `options` or `retry`) against the catalog, and every flow-level key. Suggests
+//! the closest property name. Properties that the targeted Kestra version lacks are reported too.
+//!
+//! ## Why
+//! Kestra parses flows strictly: an unknown property is a save-time error, and a typo in an
+//! optional property (`levle: WARN`) would otherwise be silently dropped by tools that are lenient.
+//!
+//! ## Example
+//! ```yaml
+//! - id: log
+//!   type: io.kestra.plugin.core.log.Log
+//!   message: hello
+//!   levle: WARN
+//! ```
+//!
+//! ## Fix
+//! Rename the key to the suggested property (`level`), or remove it.
+
+use crate::context::Context;
+use crate::finding::{Finding, Severity};
+use crate::props::Issue;
+
+pub const ID: &str = "unknown-property";
+pub const SEVERITY: Severity = Severity::Error;
+
+/// Flow-level keys (see `kflow_syntax::model::FLOW_KEYS`).
+pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    for issue in cx.prop_issues() {
+        let Issue::Unknown { key, name, owner, suggestion, note } = issue else {
+            continue;
+        };
+        let mut message = format!("`{owner}` has no property `{name}`");
+        if let Some(note) = note {
+            message = format!("`{owner}.{name}` {note}");
+        }
+        let mut f = Finding::new(ID, *key, message);
+        if let Some(s) = suggestion {
+            f.message.push_str(&format!("; did you mean `{s}`?"));
+            f = f.replace(format!("Rename to `{s}`"), *key, s.clone(), false);
+        }
+        out.push(f);
+    }
+    let Some(flow) = cx.flow else { return };
+    let keys = kflow_syntax::model::FLOW_KEYS;
+    for entry in cx.tree.entries(flow.root).unwrap_or_default() {
+        let Some(name) = cx.tree.str(entry.key) else { continue };
+        if keys.contains(&name) {
+            continue;
+        }
+        let span = cx.tree.span(entry.key);
+        let mut f = Finding::new(ID, span, format!("a flow has no key `{name}`"));
+        if let Some(s) = crate::context::closest(name, keys.iter().copied()) {
+            f.message.push_str(&format!("; did you mean `{s}`?"));
+            f = f.replace(format!("Rename to `{s}`"), span, s, false);
+        }
+        out.push(f);
+    }
+}

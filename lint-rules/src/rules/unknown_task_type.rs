@@ -1,0 +1,68 @@
+//! Reports a `type` that Kestra does not know, inside a namespace kflow's catalog covers.
+//!
+//! ## What it does
+//! Checks the `type` of every task, trigger, condition and task runner against the catalog. A
+//! name under a covered namespace (such as `io.kestra.plugin.core`) that the catalog lacks is an
+//! error, with the closest known name suggested. Types that the targeted Kestra version does not
+//! have yet (or no longer has, e.g. `ForEach` in 2.0) are reported too. A missing `type` is
+//! reported by `missing-property`.
+//!
+//! ## Why
+//! Kestra refuses to save a flow whose task type it cannot resolve.
+//!
+//! ## Example
+//! ```yaml
+//! tasks:
+//!   - id: hello
+//!     type: io.kestra.plugin.core.log.Logg
+//! ```
+//!
+//! ## Fix
+//! Use the suggested type (`io.kestra.plugin.core.log.Log`), or install the plugin that provides
+//! the type.
+
+use crate::catalog::Lookup;
+use crate::context::{closest, Context};
+use crate::finding::{Finding, Severity};
+
+pub const ID: &str = "unknown-task-type";
+pub const SEVERITY: Severity = Severity::Error;
+
+pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    let target = cx.config.kestra_version;
+    for (plugin, _) in cx.plugins() {
+        let Some(type_) = &plugin.type_ else { continue };
+        match cx.catalog.lookup(&type_.name) {
+            Lookup::Unknown => {
+                let mut f = Finding::new(ID, type_.span, format!("unknown type `{}`", type_.name));
+                if let Some(near) = closest(&type_.name, cx.catalog.names()) {
+                    f.message.push_str(&format!("; did you mean `{near}`?"));
+                    f = f.replace(format!("Use `{near}`"), type_.span, near, false);
+                }
+                out.push(f);
+            }
+            Lookup::Known { def, .. } => {
+                if let Some(removed) = def.removed_in.filter(|&r| r <= target) {
+                    let mut message = format!(
+                        "`{}` was removed in Kestra {removed} (target: {target})",
+                        def.short_name()
+                    );
+                    if let Some(r) = &def.replacement {
+                        message.push_str(&format!("; use `{r}`"));
+                    }
+                    out.push(Finding::new(ID, type_.span, message));
+                } else if let Some(since) = def.since.filter(|&s| s > target) {
+                    out.push(Finding::new(
+                        ID,
+                        type_.span,
+                        format!(
+                            "`{}` only exists from Kestra {since} on (target: {target}; set `kestra-version` in kflow.toml)",
+                            def.short_name()
+                        ),
+                    ));
+                }
+            }
+            Lookup::Uncovered => {}
+        }
+    }
+}
