@@ -1,1 +1,54 @@
-fn main() {}
+//! `kflow`: lint, run and serve Kestra flows.
+
+mod explain;
+mod format;
+mod lint;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "kflow", version, about = "Linter, language server and local runner for Kestra flows")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DenyLevel {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check flows (files or directories; default: the current directory).
+    Lint(lint::LintArgs),
+    /// List every rule with its default severity.
+    Rules,
+    /// Print a rule's documentation.
+    Explain {
+        /// A rule id, as printed by `kflow rules`.
+        rule: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Lint(args) => lint::run(args),
+        Command::Rules => explain::rules(),
+        Command::Explain { rule } => explain::explain(&rule),
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,84 @@
+//! `--format sarif`: SARIF 2.1.0 with rule metadata and help text.
+
+use std::io::{self, Write};
+
+use kflow_lint_rules::{rules, Severity};
+use serde_json::{json, Value};
+
+use super::range;
+use crate::lint::Linted;
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+pub fn print(out: &mut impl Write, linted: &[Linted]) -> io::Result<()> {
+    let rule_meta: Vec<Value> = rules::ALL
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "name": r.id,
+                "shortDescription": {"text": rules::summary(r.id)},
+                "fullDescription": {"text": rules::doc(r.id)},
+                "help": {"text": rules::doc(r.id), "markdown": rules::doc(r.id)},
+                "defaultConfiguration": {"level": level(r.severity)},
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for l in linted {
+        for f in &l.findings {
+            let r = range(&l.doc, f.span);
+            let rule_index = rules::ALL.iter().position(|x| x.id == f.rule);
+            let fixes: Vec<Value> = f
+                .fixes
+                .iter()
+                .map(|fix| {
+                    let replacements: Vec<Value> = fix
+                        .edits
+                        .iter()
+                        .map(|e| {
+                            let er = range(&l.doc, e.span);
+                            json!({"deletedRegion": {"startLine": er.line, "startColumn": er.column,
+                                    "endLine": er.end_line, "endColumn": er.end_column},
+                                   "insertedContent": {"text": e.new_text}})
+                        })
+                        .collect();
+                    json!({"description": {"text": fix.title},
+                           "artifactChanges": [{"artifactLocation": {"uri": l.display}, "replacements": replacements}]})
+                })
+                .collect();
+            results.push(json!({
+                "ruleId": f.rule,
+                "ruleIndex": rule_index,
+                "level": level(f.severity),
+                "message": {"text": f.message},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": l.display},
+                    "region": {"startLine": r.line, "startColumn": r.column,
+                               "endLine": r.end_line, "endColumn": r.end_column}
+                }}],
+                "fixes": fixes,
+            }));
+        }
+    }
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "kflow",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rule_meta,
+            }},
+            "results": results,
+        }]
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}

@@ -1,0 +1,82 @@
+//! Which files `kflow lint` reads: explicit files always; in directories, `*.yml`/`*.yaml` files
+//! that look like flows (top-level `id:` and `namespace:`), honouring `.gitignore` and the
+//! `exclude` globs of `kflow.toml`.
+
+use std::path::{Path, PathBuf};
+
+use super::config::Configs;
+
+pub struct FoundFile {
+    pub path: PathBuf,
+    pub display: String,
+}
+
+pub fn discover(paths: &[PathBuf], configs: &mut Configs) -> Result<Vec<FoundFile>, String> {
+    let mut found = Vec::new();
+    for root in paths {
+        let meta = std::fs::metadata(root).map_err(|e| format!("{}: {e}", root.display()))?;
+        if meta.is_file() {
+            configs.load_for(root);
+            found.push(FoundFile {
+                path: root.clone(),
+                display: display(root),
+            });
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(true)
+            .git_ignore(true)
+            .require_git(false)
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .build();
+        for entry in walker {
+            let entry = entry.map_err(|e| e.to_string())?;
+            let path = entry.path();
+            if !entry.file_type().is_some_and(|t| t.is_file()) || !is_yaml(path) {
+                continue;
+            }
+            configs.load_for(path);
+            if configs.excluded(path) || !looks_like_flow(path) {
+                continue;
+            }
+            found.push(FoundFile {
+                path: path.to_path_buf(),
+                display: display(path),
+            });
+        }
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    found.dedup_by(|a, b| a.path == b.path);
+    Ok(found)
+}
+
+fn is_yaml(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"))
+}
+
+fn display(path: &Path) -> String {
+    let s = path.display().to_string();
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// A top-level `id:` and `namespace:` within the first 64 KiB.
+fn looks_like_flow(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let Ok(file) = std::fs::File::open(path) else {
+        return true; // Let the reader report the error.
+    };
+    if file.take(64 * 1024).read_to_end(&mut head).is_err() {
+        return true;
+    }
+    let text = String::from_utf8_lossy(&head);
+    let has = |key: &str| {
+        text.lines().any(|l| {
+            l.strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with(':'))
+                || l.strip_prefix(&format!("\"{key}\"")).is_some_and(|r| r.trim_start().starts_with(':'))
+        })
+    };
+    has("id") && has("namespace")
+}
