@@ -1,0 +1,12 @@
+//! End-to-end tests of `kflow lint`, `kflow rules` and `kflow explain`, driving the built binary.
+
+mod support;
+
+#[path = "cli/examples.rs"]
+mod examples;
+#[path = "cli/formats.rs"]
+mod formats;
+#[path = "cli/hostile.rs"]
+mod hostile;
+#[path = "cli/config.rs"]
+mod config;

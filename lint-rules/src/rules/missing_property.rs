@@ -33,8 +33,18 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             out.push(Finding::new(ID, *at, format!("`{owner}` requires `{name}`")));
         }
     }
-    let Some(flow) = cx.flow else { return };
     let tree = cx.tree;
+    let Some(flow) = cx.flow else {
+        let empty = tree.root.is_none_or(|r| tree.str(r) == Some(""));
+        if empty && cx.doc.errors.is_empty() {
+            out.push(Finding::new(
+                ID,
+                Span::empty(0),
+                "the file is empty: a flow requires `id`, `namespace` and `tasks`",
+            ));
+        }
+        return;
+    };
     let flow_start = cx.first_line(tree.span(flow.root));
     for key in ["id", "namespace"] {
         if tree.get_value(flow.root, key).is_none_or(|v| tree.is_null(v)) {

@@ -1,0 +1,74 @@
+//! Helpers shared by the end-to-end tests: run the built `kflow`, find `../shared`.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn kflow() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_kflow"))
+}
+
+/// The shared folder beside the repository (override with KFLOW_SHARED).
+pub fn shared() -> PathBuf {
+    if let Some(p) = std::env::var_os("KFLOW_SHARED") {
+        return PathBuf::from(p);
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
+}
+
+/// Runs kflow with a deadline: a hang fails the test instead of blocking CI.
+pub fn run_with_deadline(args: &[&str], deadline: Duration) -> Output {
+    let mut child = kflow()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kflow starts");
+    let start = Instant::now();
+    // Drain the pipes on threads so a large report cannot block the child.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out_t = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut stdout, &mut v).ok();
+        v
+    });
+    let err_t = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut stderr, &mut v).ok();
+        v
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > deadline {
+            child.kill().ok();
+            panic!("kflow {args:?} did not finish within {deadline:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out_t.join().unwrap(),
+        stderr: err_t.join().unwrap(),
+    }
+}
+
+/// `kflow lint --format json` on paths, parsed.
+pub fn lint_json(paths: &[&Path]) -> (serde_json::Value, i32) {
+    let mut args = vec!["lint", "--format", "json"];
+    let owned: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    args.extend(owned.iter().map(String::as_str));
+    let out = run_with_deadline(&args, Duration::from_secs(120));
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "invalid JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (json, out.status.code().unwrap_or(-1))
+}
