@@ -2,11 +2,34 @@
 
 use kflow_lint_rules::rules;
 
-pub fn rules() -> u8 {
+pub fn rules(markdown: bool) -> u8 {
+    if markdown {
+        print!("{}", markdown_reference());
+        return 0;
+    }
     for rule in rules::ALL {
         println!("{:<30} {:<8} {}", rule.id, rule.severity.as_str(), rules::summary(rule.id));
     }
     0
+}
+
+/// The README's rules reference: a table, then each rule's documentation.
+pub fn markdown_reference() -> String {
+    let mut out = String::from("| rule | default | what it reports |\n|---|---|---|\n");
+    for rule in rules::ALL {
+        out.push_str(&format!(
+            "| [`{0}`](#{0}) | {1} | {2} |\n",
+            rule.id,
+            rule.severity.as_str(),
+            rules::summary(rule.id)
+        ));
+    }
+    for rule in rules::ALL {
+        // Demote the doc's headings under the rule's own heading.
+        let doc = rules::doc(rule.id).replace("\n## ", "\n#### ");
+        out.push_str(&format!("\n### {}\n\n{}\n", rule.id, doc));
+    }
+    out
 }
 
 pub fn explain(id: &str) -> u8 {

@@ -35,7 +35,11 @@ enum Command {
     /// Check flows (files or directories; default: the current directory).
     Lint(lint::LintArgs),
     /// List every rule with its default severity.
-    Rules,
+    Rules {
+        /// Print the Markdown rules reference (as in the README) instead of a table.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Print a rule's documentation.
     Explain {
         /// A rule id, as printed by `kflow rules`.
@@ -47,7 +51,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Lint(args) => lint::run(args),
-        Command::Rules => explain::rules(),
+        Command::Rules { markdown } => explain::rules(markdown),
         Command::Explain { rule } => explain::explain(&rule),
     };
     ExitCode::from(code)

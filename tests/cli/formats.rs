@@ -141,3 +141,16 @@ pub fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[test]
+fn readme_rules_reference_is_generated_from_the_rules() {
+    let out = kflow().args(["rules", "--markdown"]).output().unwrap();
+    let reference = String::from_utf8(out.stdout).unwrap();
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).unwrap();
+    let start = readme.find("<!-- rules:start -->\n").unwrap() + "<!-- rules:start -->\n".len();
+    let end = readme.find("<!-- rules:end -->").unwrap();
+    assert!(
+        readme[start..end] == reference,
+        "README's rules reference is stale: regenerate it with `kflow rules --markdown`"
+    );
+}
