@@ -1,0 +1,95 @@
+//! The linter against real flows: `../shared/corpus`, read at test time.
+//!
+//! Outside `invalid/` folders, at least 97% of the flows must have no `error` finding, and each
+//! one that has is listed, with the reason, in `tests/expectations/corpus-errors.txt`. In
+//! `invalid/` folders, at least 90% of the flows must get an `error`.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use support::{run_with_deadline, shared};
+
+/// `path<TAB>reason` lines; `#` starts a comment.
+fn expectations() -> BTreeMap<String, String> {
+    let text = include_str!("expectations/corpus-errors.txt");
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (path, reason) = l.split_once('\t').unwrap_or((l, ""));
+            assert!(!reason.trim().is_empty(), "no reason given for {path}");
+            (path.trim().to_string(), reason.trim().to_string())
+        })
+        .collect()
+}
+
+fn corpus_files(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+                out.push(path.strip_prefix(root).unwrap().display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn corpus_error_rates_and_expectations() {
+    let root = shared().join("corpus");
+    let files = corpus_files(&root);
+    assert!(files.len() > 1000, "corpus not found at {}", root.display());
+    let mut args = vec!["lint".to_string(), "--format".into(), "json".into()];
+    args.extend(files.iter().map(|f| root.join(f).display().to_string()));
+    let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run_with_deadline(&arg_refs, Duration::from_secs(600));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["files"].as_u64().unwrap() as usize, files.len());
+
+    let prefix = format!("{}/", root.display());
+    let mut with_error: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for d in json["diagnostics"].as_array().unwrap() {
+        if d["severity"] == "error" {
+            let path = d["path"].as_str().unwrap();
+            let rel = path.strip_prefix(&prefix).unwrap_or(path).to_string();
+            with_error
+                .entry(rel)
+                .or_default()
+                .push(format!("{}:{} {} {}", d["line"], d["column"], d["rule"], d["message"]));
+        }
+    }
+    let is_invalid = |f: &str| f.split('/').any(|part| part == "invalid");
+    let expected = expectations();
+
+    let valid: Vec<&String> = files.iter().filter(|f| !is_invalid(f)).collect();
+    let valid_errors: Vec<&String> = valid.iter().copied().filter(|f| with_error.contains_key(*f)).collect();
+    let unexplained: Vec<String> = valid_errors
+        .iter()
+        .filter(|f| !expected.contains_key(f.as_str()))
+        .map(|f| format!("{f}\n    {}", with_error[*f].join("\n    ")))
+        .collect();
+    assert!(
+        unexplained.is_empty(),
+        "{} valid corpus flows have errors not listed in tests/expectations/corpus-errors.txt:\n{}",
+        unexplained.len(),
+        unexplained.join("\n")
+    );
+    let stale: Vec<&String> = expected.keys().filter(|f| !with_error.contains_key(*f)).collect();
+    assert!(stale.is_empty(), "listed in corpus-errors.txt but clean now (remove them): {stale:?}");
+    let clean_ratio = 1.0 - valid_errors.len() as f64 / valid.len() as f64;
+    assert!(clean_ratio >= 0.97, "only {:.1}% of valid flows are error-free", clean_ratio * 100.0);
+
+    let invalid: Vec<&String> = files.iter().filter(|f| is_invalid(f)).collect();
+    let caught = invalid.iter().filter(|f| with_error.contains_key(f.as_str())).count();
+    let missed: Vec<&&String> = invalid.iter().filter(|f| !with_error.contains_key(f.as_str())).collect();
+    let ratio = caught as f64 / invalid.len() as f64;
+    assert!(ratio >= 0.90, "only {caught}/{} invalid flows get an error; missed: {missed:?}", invalid.len());
+}
