@@ -39,6 +39,12 @@ registry! {
     duplicate_id,
     invalid_cron,
     invalid_duration,
+    invalid_dag,
+    recursive_subflow,
+    empty_branch,
+    reserved_label,
+    missing_input_default,
+    enterprise_only,
 }
 
 pub fn get(id: &str) -> Option<&'static RuleDef> {

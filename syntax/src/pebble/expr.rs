@@ -146,10 +146,11 @@ impl Parser<'_> {
                     self.node(ExprKind::Binary { op, op_span, left, right }, span, &hs)?
                 }
                 Infix::Filter => {
-                    let filter = self.invocation("a filter name")?;
+                    let (filter, h) = self.invocation("a filter name")?;
                     let span = left.extent.cover(filter.span);
+                    let hs = [left.height, h];
                     let kind = ExprKind::Filter { input: Box::new(left.expr), filter };
-                    self.node(kind, span, &[left.height])?
+                    self.node(kind, span, &hs)?
                 }
                 Infix::Test { negated } => {
                     if *self.kind() == Tok::Op(Op::Not) {
@@ -159,10 +160,11 @@ impl Parser<'_> {
                              (Pebble only recognises `is not` written with a single space)",
                         ));
                     }
-                    let test = self.invocation("a test name")?;
+                    let (test, h) = self.invocation("a test name")?;
                     let span = left.extent.cover(test.span);
+                    let hs = [left.height, h];
                     let kind = ExprKind::Test { subject: Box::new(left.expr), negated, test };
-                    self.node(kind, span, &[left.height])?
+                    self.node(kind, span, &hs)?
                 }
             };
         }
@@ -203,10 +205,9 @@ impl Parser<'_> {
                     "null" | "NULL" | "none" | "NONE" => ExprKind::Null,
                     _ if *self.peek_kind(1) == Tok::Punct(b'(') => {
                         let name = self.ident();
-                        let args = self.args()?;
+                        let (args, h) = self.args()?;
                         let span = name.span.cover(args.span);
-                        let heights = self.args_heights(&args);
-                        return self.node(ExprKind::Call { name, args }, span, &[heights]);
+                        return self.node(ExprKind::Call { name, args }, span, &[h]);
                     }
                     _ => ExprKind::Var(text.to_string()),
                 };
@@ -285,7 +286,7 @@ impl Parser<'_> {
                     let name = self.ident();
                     let object = Box::new(node.expr);
                     node = if self.is_punct(b'(') {
-                        let args = self.args()?;
+                        let (args, h) = self.args()?;
                         if let Some(named) = args.named.first() {
                             return Err(error(
                                 named.name.span,
@@ -293,7 +294,7 @@ impl Parser<'_> {
                             ));
                         }
                         let span = node.extent.cover(args.span);
-                        let hs = [node.height, self.args_heights(&args)];
+                        let hs = [node.height, h];
                         self.node(ExprKind::MethodCall { object, name, args }, span, &hs)?
                     } else {
                         let span = node.extent.cover(name.span);
@@ -302,9 +303,7 @@ impl Parser<'_> {
                 }
                 Tok::Punct(b'[') => {
                     let open = self.bump();
-                    self.enter()?;
                     let index = self.expr(0)?;
-                    self.nesting -= 1;
                     let close = self.expect_closing(b']', open, "`]`")?;
                     let span = node.extent.cover(close);
                     let hs = [node.height, index.height];
@@ -320,14 +319,6 @@ impl Parser<'_> {
                 _ => return Ok(node),
             }
         }
-    }
-
-    fn enter(&mut self) -> PResult<()> {
-        self.nesting += 1;
-        if self.nesting > MAX_EXPR_NESTING {
-            return Err(error(self.cur().span, "expression nested too deeply"));
-        }
-        Ok(())
     }
 
     /// The current `Name` token as an identifier.
@@ -348,53 +339,54 @@ impl Parser<'_> {
         Ok(name)
     }
 
-    /// A filter or test: `name` or `name(args)`.
-    pub(super) fn invocation(&mut self, what: &str) -> PResult<Invocation> {
+    /// A filter or test: `name` or `name(args)`, with the height of its arguments.
+    pub(super) fn invocation(&mut self, what: &str) -> PResult<(Invocation, u32)> {
         if *self.kind() != Tok::Name {
             return Err(self.expected(what));
         }
         let name = self.ident();
-        let args = if self.is_punct(b'(') { Some(self.args()?) } else { None };
+        let (args, height) = if self.is_punct(b'(') {
+            let (args, height) = self.args()?;
+            (Some(args), height)
+        } else {
+            (None, 0)
+        };
         let span = args.as_ref().map_or(name.span, |a| name.span.cover(a.span));
-        Ok(Invocation { name, args, span })
+        Ok((Invocation { name, args, span }, height))
     }
 
-    fn args_heights(&self, _args: &Args) -> u32 {
-        // Arguments are parsed by `expr`, whose nesting limit already bounds their height.
-        0
-    }
-
-    /// `(a, b, name=c)` (the current token is `(`).
-    fn args(&mut self) -> PResult<Args> {
+    /// `(a, b, name=c)` (the current token is `(`), with the height of the tallest argument.
+    fn args(&mut self) -> PResult<(Args, u32)> {
         let open = self.bump();
-        self.enter()?;
         let mut positional = Vec::new();
         let mut named: Vec<NamedArg> = Vec::new();
+        let mut height = 0;
         let close = loop {
             if self.is_punct(b')') {
                 break self.bump();
             }
             if !positional.is_empty() || !named.is_empty() {
                 if !self.is_punct(b',') {
-                    return Err(self.expect_closing(b')', open, "`,` or `)`").unwrap_err_or_default());
+                    return Err(self.closing_error(b')', open, "`,` or `)`"));
                 }
                 self.bump();
             }
             if *self.peek_kind(1) == Tok::Punct(b'=') {
                 let name = self.new_name("an argument name")?;
                 self.bump();
-                let value = self.expr(0)?.expr;
-                named.push(NamedArg { name, value });
+                let value = self.expr(0)?;
+                height = height.max(value.height);
+                named.push(NamedArg { name, value: value.expr });
             } else {
                 let value = self.expr(0)?;
                 if !named.is_empty() {
                     return Err(error(value.extent, "positional arguments must come before named arguments"));
                 }
+                height = height.max(value.height);
                 positional.push(value.expr);
             }
         };
-        self.nesting -= 1;
-        Ok(Args { span: open.cover(close), positional, named })
+        Ok((Args { span: open.cover(close), positional, named }, height))
     }
 
     /// Macro parameters: `(a, b='x')` (the current token must be `(`).
@@ -411,14 +403,13 @@ impl Parser<'_> {
             }
             if !params.is_empty() {
                 if !self.is_punct(b',') {
-                    return Err(self.expect_closing(b')', open, "`,` or `)`").unwrap_err_or_default());
+                    return Err(self.closing_error(b')', open, "`,` or `)`"));
                 }
                 self.bump();
             }
             let name = self.new_name("a parameter name")?;
             let default = if self.is_punct(b'=') {
                 self.bump();
-                self.nesting = 0;
                 Some(self.expr(0)?.expr)
             } else {
                 None
@@ -443,7 +434,7 @@ impl Parser<'_> {
                 break self.bump();
             }
             if !self.is_punct(b',') {
-                return Err(self.expect_closing(b']', open, "`,` or `]`").unwrap_err_or_default());
+                return Err(self.closing_error(b']', open, "`,` or `]`"));
             }
             self.bump();
         };
@@ -471,24 +462,10 @@ impl Parser<'_> {
                 break self.bump();
             }
             if !self.is_punct(b',') {
-                return Err(self.expect_closing(b'}', open, "`,` or `}`").unwrap_err_or_default());
+                return Err(self.closing_error(b'}', open, "`,` or `}`"));
             }
             self.bump();
         };
         self.node(ExprKind::Map(entries), open.cover(close), &[height])
-    }
-}
-
-trait ErrOrDefault {
-    fn unwrap_err_or_default(self) -> super::ast::ParseError;
-}
-
-impl ErrOrDefault for PResult<Span> {
-    /// `expect_closing` only succeeds on the closing bracket, which callers checked is absent.
-    fn unwrap_err_or_default(self) -> super::ast::ParseError {
-        match self {
-            Err(err) => err,
-            Ok(span) => error(span, "unexpected closing bracket"),
-        }
     }
 }

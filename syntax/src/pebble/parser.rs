@@ -191,14 +191,17 @@ impl<'s> Parser<'s> {
         if self.is_punct(close) {
             return Ok(self.bump());
         }
+        Err(self.closing_error(close, open, what))
+    }
+
+    /// The bracket opened at `open` is not followed by `what`: either it is never closed, or
+    /// something unexpected stands in the way.
+    pub fn closing_error(&self, close: u8, open: Span, what: &str) -> ParseError {
         if self.at_expression_end() {
             let opener = self.text(open);
-            return Err(error(
-                open,
-                format!("unclosed `{opener}`: expected `{}`", close as char),
-            ));
+            return error(open, format!("unclosed `{opener}`: expected `{}`", close as char));
         }
-        Err(self.expected(what))
+        self.expected(what)
     }
 
     /// Consumes an opening `{{` or `{%` (the current token).
@@ -286,7 +289,7 @@ impl<'s> Parser<'s> {
 
     /// Consumes the closing delimiter of `d`, reporting what stands in the way.
     pub fn close_delim(&mut self, d: &mut Delim) {
-        if d.failed {
+        if d.failed || d.close.is_some() {
             return;
         }
         if let Some(trim) = self.own_close(d) {
