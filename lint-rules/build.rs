@@ -20,7 +20,12 @@ fn main() {
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let name = f.file_name().unwrap().to_string_lossy();
-        writeln!(code, "    ({name:?}, include_str!({:?})),", f.display().to_string()).unwrap();
+        writeln!(
+            code,
+            "    ({name:?}, include_str!({:?})),",
+            f.display().to_string()
+        )
+        .unwrap();
     }
     code.push_str("];\n");
     fs::write(Path::new(&out).join("catalog_files.rs"), code).unwrap();
@@ -40,7 +45,10 @@ fn main() {
         let doc: Vec<&str> = source
             .lines()
             .take_while(|l| l.starts_with("//!"))
-            .map(|l| l.strip_prefix("//! ").unwrap_or(l.strip_prefix("//!").unwrap_or(l)))
+            .map(|l| {
+                l.strip_prefix("//! ")
+                    .unwrap_or(l.strip_prefix("//!").unwrap_or(l))
+            })
             .collect();
         writeln!(code, "    ({id:?}, {:?}),", doc.join("\n")).unwrap();
     }

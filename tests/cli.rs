@@ -2,11 +2,11 @@
 
 mod support;
 
+#[path = "cli/config.rs"]
+mod config;
 #[path = "cli/examples.rs"]
 mod examples;
 #[path = "cli/formats.rs"]
 mod formats;
 #[path = "cli/hostile.rs"]
 mod hostile;
-#[path = "cli/config.rs"]
-mod config;

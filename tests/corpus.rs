@@ -60,17 +60,21 @@ fn corpus_error_rates_and_expectations() {
         if d["severity"] == "error" {
             let path = d["path"].as_str().unwrap();
             let rel = path.strip_prefix(&prefix).unwrap_or(path).to_string();
-            with_error
-                .entry(rel)
-                .or_default()
-                .push(format!("{}:{} {} {}", d["line"], d["column"], d["rule"], d["message"]));
+            with_error.entry(rel).or_default().push(format!(
+                "{}:{} {} {}",
+                d["line"], d["column"], d["rule"], d["message"]
+            ));
         }
     }
     let is_invalid = |f: &str| f.split('/').any(|part| part == "invalid");
     let expected = expectations();
 
     let valid: Vec<&String> = files.iter().filter(|f| !is_invalid(f)).collect();
-    let valid_errors: Vec<&String> = valid.iter().copied().filter(|f| with_error.contains_key(*f)).collect();
+    let valid_errors: Vec<&String> = valid
+        .iter()
+        .copied()
+        .filter(|f| with_error.contains_key(*f))
+        .collect();
     let unexplained: Vec<String> = valid_errors
         .iter()
         .filter(|f| !expected.contains_key(f.as_str()))
@@ -82,14 +86,34 @@ fn corpus_error_rates_and_expectations() {
         unexplained.len(),
         unexplained.join("\n")
     );
-    let stale: Vec<&String> = expected.keys().filter(|f| !with_error.contains_key(*f)).collect();
-    assert!(stale.is_empty(), "listed in corpus-errors.txt but clean now (remove them): {stale:?}");
+    let stale: Vec<&String> = expected
+        .keys()
+        .filter(|f| !with_error.contains_key(*f))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "listed in corpus-errors.txt but clean now (remove them): {stale:?}"
+    );
     let clean_ratio = 1.0 - valid_errors.len() as f64 / valid.len() as f64;
-    assert!(clean_ratio >= 0.97, "only {:.1}% of valid flows are error-free", clean_ratio * 100.0);
+    assert!(
+        clean_ratio >= 0.97,
+        "only {:.1}% of valid flows are error-free",
+        clean_ratio * 100.0
+    );
 
     let invalid: Vec<&String> = files.iter().filter(|f| is_invalid(f)).collect();
-    let caught = invalid.iter().filter(|f| with_error.contains_key(f.as_str())).count();
-    let missed: Vec<&&String> = invalid.iter().filter(|f| !with_error.contains_key(f.as_str())).collect();
+    let caught = invalid
+        .iter()
+        .filter(|f| with_error.contains_key(f.as_str()))
+        .count();
+    let missed: Vec<&&String> = invalid
+        .iter()
+        .filter(|f| !with_error.contains_key(f.as_str()))
+        .collect();
     let ratio = caught as f64 / invalid.len() as f64;
-    assert!(ratio >= 0.90, "only {caught}/{} invalid flows get an error; missed: {missed:?}", invalid.len());
+    assert!(
+        ratio >= 0.90,
+        "only {caught}/{} invalid flows get an error; missed: {missed:?}",
+        invalid.len()
+    );
 }

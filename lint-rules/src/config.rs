@@ -52,12 +52,15 @@ impl Config {
         let raw: RawConfig = toml::from_str(text).map_err(|e| e.to_string())?;
         let mut config = Config::default();
         if let Some(v) = raw.kestra_version {
-            config.kestra_version =
-                Version::parse(&v).ok_or(format!("kestra-version: `{v}` is not a version such as \"1.3\""))?;
+            config.kestra_version = Version::parse(&v).ok_or(format!(
+                "kestra-version: `{v}` is not a version such as \"1.3\""
+            ))?;
         }
         for (rule, level) in raw.rules {
             if !known_rule(&rule) {
-                return Err(format!("[rules]: no rule is named `{rule}` (see `kflow rules`)"));
+                return Err(format!(
+                    "[rules]: no rule is named `{rule}` (see `kflow rules`)"
+                ));
             }
             let level = match level.as_str() {
                 "off" => Level::Off,
@@ -91,7 +94,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.kestra_version, Version { major: 2, minor: 0 });
-        assert_eq!(c.level("unknown-property", Severity::Error), Level::At(Severity::Warning));
+        assert_eq!(
+            c.level("unknown-property", Severity::Error),
+            Level::At(Severity::Warning)
+        );
         assert_eq!(c.level("syntax", Severity::Error), Level::Off);
         assert_eq!(c.exclude, ["gen/**"]);
     }

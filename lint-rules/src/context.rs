@@ -45,10 +45,13 @@ impl<'a> Context<'a> {
         let catalog = self.catalog;
         self.flow.into_iter().flat_map(move |f| {
             f.plugins.iter().map(move |p| {
-                let def = p.type_.as_ref().and_then(|t| match catalog.lookup(&t.name) {
-                    Lookup::Known { def, .. } => Some(def),
-                    _ => None,
-                });
+                let def = p
+                    .type_
+                    .as_ref()
+                    .and_then(|t| match catalog.lookup(&t.name) {
+                        Lookup::Known { def, .. } => Some(def),
+                        _ => None,
+                    });
                 (p, def)
             })
         })

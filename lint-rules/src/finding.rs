@@ -89,7 +89,13 @@ impl Finding {
     }
 
     /// A one-edit fix replacing `span` with `new_text`.
-    pub fn replace(self, title: impl Into<String>, span: Span, new_text: impl Into<String>, safe: bool) -> Finding {
+    pub fn replace(
+        self,
+        title: impl Into<String>,
+        span: Span,
+        new_text: impl Into<String>,
+        safe: bool,
+    ) -> Finding {
         self.fix(
             title,
             vec![Edit {

@@ -3,8 +3,8 @@
 pub mod catalog;
 pub mod config;
 mod context;
-mod props;
 pub mod finding;
+mod props;
 pub mod rules;
 mod suppress;
 pub mod version;
@@ -33,7 +33,9 @@ pub fn check(doc: &Document, catalog: &Catalog, config: &Config) -> Vec<Finding>
         }
     }
     suppress::apply(doc, &mut findings);
-    findings.sort_by(|a, b| (a.span.start, a.span.end, a.rule).cmp(&(b.span.start, b.span.end, b.rule)));
+    findings.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.rule).cmp(&(b.span.start, b.span.end, b.rule))
+    });
     findings.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
     findings
 }

@@ -86,9 +86,7 @@ fn check_object(
         if !prop.required || removed(prop, cx.config.kestra_version) {
             continue;
         }
-        let present = tree
-            .get_value(node, name)
-            .is_some_and(|v| !tree.is_null(v));
+        let present = tree.get_value(node, name).is_some_and(|v| !tree.is_null(v));
         if !present && !defaults_cover(cx, node, name) {
             let at = tree
                 .get(node, name)
@@ -123,12 +121,22 @@ fn removed(prop: &Prop, target: Version) -> bool {
 }
 
 /// Unknown, deprecated and badly typed keys of one object, then of its known nested objects.
-fn check_keys(cx: &Context, node: NodeId, props: &BTreeMap<String, Prop>, owner: &str, out: &mut Vec<Issue>) {
+fn check_keys(
+    cx: &Context,
+    node: NodeId,
+    props: &BTreeMap<String, Prop>,
+    owner: &str,
+    out: &mut Vec<Issue>,
+) {
     let tree = cx.tree;
     let target = cx.config.kestra_version;
-    let Some(entries) = tree.entries(node) else { return };
+    let Some(entries) = tree.entries(node) else {
+        return;
+    };
     for entry in entries {
-        let Some(name) = tree.str(entry.key) else { continue };
+        let Some(name) = tree.str(entry.key) else {
+            continue;
+        };
         let key = tree.span(entry.key);
         if ALWAYS_ALLOWED.contains(&name) {
             continue;
@@ -203,7 +211,9 @@ pub fn type_mismatch(tree: &Tree, value: NodeId, prop: &Prop) -> Option<String> 
     if prop.types.iter().any(|t| accepts(tree, value, t)) {
         if let (Some(s), false) = (tree.scalar(value), prop.values.is_empty()) {
             let v = s.value.as_str();
-            if prop.types.contains(&PropType::Enum) && !prop.values.iter().any(|a| a.eq_ignore_ascii_case(v)) {
+            if prop.types.contains(&PropType::Enum)
+                && !prop.values.iter().any(|a| a.eq_ignore_ascii_case(v))
+            {
                 let mut m = format!("`{v}` is not one of {}", prop.values.join(", "));
                 if let Some(near) = closest(v, prop.values.iter().map(String::as_str)) {
                     m.push_str(&format!("; did you mean `{near}`?"));
@@ -213,7 +223,11 @@ pub fn type_mismatch(tree: &Tree, value: NodeId, prop: &Prop) -> Option<String> 
         }
         return None;
     }
-    Some(format!("expected {}, found {}", prop.type_text(), tree.describe(value)))
+    Some(format!(
+        "expected {}, found {}",
+        prop.type_text(),
+        tree.describe(value)
+    ))
 }
 
 fn accepts(tree: &Tree, value: NodeId, t: &PropType) -> bool {
@@ -224,10 +238,13 @@ fn accepts(tree: &Tree, value: NodeId, t: &PropType) -> bool {
             matches!(s.kind(), ScalarKind::Int) || s.value.trim().parse::<i64>().is_ok()
         }
         (Value::Scalar(s), PropType::Number) => {
-            matches!(s.kind(), ScalarKind::Int | ScalarKind::Float) || s.value.trim().parse::<f64>().is_ok()
+            matches!(s.kind(), ScalarKind::Int | ScalarKind::Float)
+                || s.value.trim().parse::<f64>().is_ok()
         }
         (Value::Scalar(s), PropType::Boolean) => {
-            matches!(s.kind(), ScalarKind::Bool) || s.value.eq_ignore_ascii_case("true") || s.value.eq_ignore_ascii_case("false")
+            matches!(s.kind(), ScalarKind::Bool)
+                || s.value.eq_ignore_ascii_case("true")
+                || s.value.eq_ignore_ascii_case("false")
         }
         (
             Value::Scalar(_),

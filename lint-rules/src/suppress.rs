@@ -20,14 +20,21 @@ fn parse(doc: &Document) -> Vec<Suppression> {
     let mut out = Vec::new();
     for comment in &doc.tree.comments {
         let text = &doc.text[comment.span.range()];
-        let Some(rest) = text.trim_start_matches('#').trim_start().strip_prefix("kflow:") else {
+        let Some(rest) = text
+            .trim_start_matches('#')
+            .trim_start()
+            .strip_prefix("kflow:")
+        else {
             continue;
         };
         let rest = rest.trim_start();
         let (scope, rest) = if let Some(r) = rest.strip_prefix("ignore-file") {
             (Scope::File, r)
         } else if let Some(r) = rest.strip_prefix("ignore") {
-            (Scope::Line(doc.line_index.line_of(comment.span.start as usize)), r)
+            (
+                Scope::Line(doc.line_index.line_of(comment.span.start as usize)),
+                r,
+            )
         } else {
             continue;
         };
@@ -49,7 +56,9 @@ pub fn apply(doc: &Document, findings: &mut Vec<Finding>) {
     }
     findings.retain(|f| {
         let first = doc.line_index.line_of(f.span.start as usize);
-        let last = doc.line_index.line_of(f.span.end.max(f.span.start + 1) as usize - 1);
+        let last = doc
+            .line_index
+            .line_of(f.span.end.max(f.span.start + 1) as usize - 1);
         !suppressions.iter().any(|s| {
             let applies = s.rules.is_empty() || s.rules.iter().any(|r| r == f.rule);
             applies

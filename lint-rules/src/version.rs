@@ -35,9 +35,18 @@ mod tests {
 
     #[test]
     fn parses_versions() {
-        assert_eq!(Version::parse("1.3.19"), Some(Version { major: 1, minor: 3 }));
+        assert_eq!(
+            Version::parse("1.3.19"),
+            Some(Version { major: 1, minor: 3 })
+        );
         assert_eq!(Version::parse("2.0"), Some(Version { major: 2, minor: 0 }));
-        assert_eq!(Version::parse("v0.21"), Some(Version { major: 0, minor: 21 }));
+        assert_eq!(
+            Version::parse("v0.21"),
+            Some(Version {
+                major: 0,
+                minor: 21
+            })
+        );
         assert_eq!(Version::parse("after 1.0"), None);
         assert!(Version::parse("0.17").unwrap() < Version::DEFAULT);
     }

@@ -8,7 +8,12 @@ pub fn rules(markdown: bool) -> u8 {
         return 0;
     }
     for rule in rules::ALL {
-        println!("{:<30} {:<8} {}", rule.id, rule.severity.as_str(), rules::summary(rule.id));
+        println!(
+            "{:<30} {:<8} {}",
+            rule.id,
+            rule.severity.as_str(),
+            rules::summary(rule.id)
+        );
     }
     0
 }

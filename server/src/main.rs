@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(name = "kflow", version, about = "Linter, language server and local runner for Kestra flows")]
+#[command(
+    name = "kflow",
+    version,
+    about = "Linter, language server and local runner for Kestra flows"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

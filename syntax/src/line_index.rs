@@ -49,10 +49,7 @@ impl LineIndex {
 
     /// Byte offset where the 0-based `line` starts (clamped to the text).
     pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.len) as usize
+        self.line_starts.get(line).copied().unwrap_or(self.len) as usize
     }
 
     /// Byte offset of the end of the 0-based `line`, before its line break.
@@ -150,7 +147,10 @@ mod tests {
             }
         );
         assert_eq!(idx.offset_of_utf16(text, idx.utf16(text, x)), x);
-        assert_eq!(idx.offset_of_line_col(text, LineCol { line: 2, column: 3 }), x);
+        assert_eq!(
+            idx.offset_of_line_col(text, LineCol { line: 2, column: 3 }),
+            x
+        );
     }
 
     #[test]

@@ -7,21 +7,33 @@ fn located(text: &str) -> Vec<(u32, String)> {
     let doc = parse(text);
     doc.errors
         .iter()
-        .map(|e| (doc.line_index.line_col(text, e.span.start as usize).line, e.message.clone()))
+        .map(|e| {
+            (
+                doc.line_index.line_col(text, e.span.start as usize).line,
+                e.message.clone(),
+            )
+        })
         .collect()
 }
 
 #[test]
 fn spans_are_exact_bytes() {
-    let text = "id: é\nnamespace: a.b\ntasks:\n  - id: t1\n    type: io.kestra.plugin.core.log.Log\n";
+    let text =
+        "id: é\nnamespace: a.b\ntasks:\n  - id: t1\n    type: io.kestra.plugin.core.log.Log\n";
     let doc = parse(text);
     assert!(doc.errors.is_empty(), "{:?}", doc.errors);
     let flow = doc.flow.unwrap();
     let ns = flow.namespace.unwrap();
     assert_eq!(&text[ns.span.range()], "a.b");
     let t = &flow.tasks[0];
-    assert_eq!(&text[t.type_.as_ref().unwrap().span.range()], "io.kestra.plugin.core.log.Log");
-    assert_eq!(&text[t.id.as_ref().unwrap().key_span.unwrap().range()], "id");
+    assert_eq!(
+        &text[t.type_.as_ref().unwrap().span.range()],
+        "io.kestra.plugin.core.log.Log"
+    );
+    assert_eq!(
+        &text[t.id.as_ref().unwrap().key_span.unwrap().range()],
+        "id"
+    );
 }
 
 #[test]
@@ -78,7 +90,9 @@ afterExecution:
         .iter()
         .map(|t| t.id.as_ref().unwrap().name.as_str())
         .collect();
-    for id in ["p", "a", "s", "cx", "cd", "i", "th", "el", "dag", "d1", "d2", "e", "fin", "ae"] {
+    for id in [
+        "p", "a", "s", "cx", "cd", "i", "th", "el", "dag", "d1", "d2", "e", "fin", "ae",
+    ] {
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }
     let cx = flow.tasks_named("cx").next().unwrap();
@@ -96,7 +110,8 @@ afterExecution:
 
 #[test]
 fn comments_are_kept_but_not_inside_strings() {
-    let text = "id: a # kflow: ignore[x]\nmsg: \"not # a comment\"\nscript: |\n  # inside block\n# top\n";
+    let text =
+        "id: a # kflow: ignore[x]\nmsg: \"not # a comment\"\nscript: |\n  # inside block\n# top\n";
     let doc = parse(text);
     let comments: Vec<&str> = doc
         .tree
@@ -133,7 +148,12 @@ fn tabs_truncation_and_bad_utf8_are_located() {
 
     let doc = parse_bytes(b"id: a\nnamespace: \xff\xfe\n");
     assert_eq!(doc.errors.len(), 1);
-    assert_eq!(doc.line_index.line_col(&doc.text, doc.errors[0].span.start as usize).line, 2);
+    assert_eq!(
+        doc.line_index
+            .line_col(&doc.text, doc.errors[0].span.start as usize)
+            .line,
+        2
+    );
 }
 
 #[test]
@@ -149,7 +169,11 @@ fn empty_and_binary_inputs() {
 fn deep_nesting_is_capped() {
     let text = format!("id: a\nx: {}", "[".repeat(200_000));
     let doc = parse(&text);
-    assert!(doc.errors.iter().any(|e| e.message.contains("nesting")), "{:?}", doc.errors);
+    assert!(
+        doc.errors.iter().any(|e| e.message.contains("nesting")),
+        "{:?}",
+        doc.errors
+    );
 }
 
 #[test]

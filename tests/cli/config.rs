@@ -8,14 +8,22 @@ use crate::support::run_with_deadline;
 const FLOW: &str = "id: c\nnamespace: n\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n    levle: INFO\n";
 
 fn rules_reported(dir: &std::path::Path) -> Vec<(String, String)> {
-    let out = run_with_deadline(&["lint", "--format", "json", dir.to_str().unwrap()], Duration::from_secs(60));
+    let out = run_with_deadline(
+        &["lint", "--format", "json", dir.to_str().unwrap()],
+        Duration::from_secs(60),
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
     json["diagnostics"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["rule"].as_str().unwrap().into(), d["severity"].as_str().unwrap().into()))
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().into(),
+                d["severity"].as_str().unwrap().into(),
+            )
+        })
         .collect()
 }
 
@@ -24,10 +32,24 @@ fn severities_come_from_the_nearest_kflow_toml() {
     let dir = tempdir();
     std::fs::create_dir_all(dir.join("sub")).unwrap();
     std::fs::write(dir.join("sub/flow.yaml"), FLOW).unwrap();
-    assert_eq!(rules_reported(&dir), [("unknown-property".into(), "error".into())]);
-    std::fs::write(dir.join("kflow.toml"), "[rules]\nunknown-property = \"warning\"\n").unwrap();
-    assert_eq!(rules_reported(&dir), [("unknown-property".into(), "warning".into())]);
-    std::fs::write(dir.join("sub/kflow.toml"), "[rules]\nunknown-property = \"off\"\n").unwrap();
+    assert_eq!(
+        rules_reported(&dir),
+        [("unknown-property".into(), "error".into())]
+    );
+    std::fs::write(
+        dir.join("kflow.toml"),
+        "[rules]\nunknown-property = \"warning\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        rules_reported(&dir),
+        [("unknown-property".into(), "warning".into())]
+    );
+    std::fs::write(
+        dir.join("sub/kflow.toml"),
+        "[rules]\nunknown-property = \"off\"\n",
+    )
+    .unwrap();
     assert!(rules_reported(&dir).is_empty());
 }
 
@@ -47,15 +69,25 @@ fn excludes_and_bad_configs() {
 #[test]
 fn inline_suppressions() {
     let dir = tempdir();
-    let same_line = FLOW.replace("levle: INFO", "levle: INFO # kflow: ignore[unknown-property]");
+    let same_line = FLOW.replace(
+        "levle: INFO",
+        "levle: INFO # kflow: ignore[unknown-property]",
+    );
     std::fs::write(dir.join("a.yaml"), same_line).unwrap();
     assert!(rules_reported(&dir).is_empty());
-    let line_above = FLOW.replace("    levle: INFO", "    # kflow: ignore[unknown-property]\n    levle: INFO");
+    let line_above = FLOW.replace(
+        "    levle: INFO",
+        "    # kflow: ignore[unknown-property]\n    levle: INFO",
+    );
     std::fs::write(dir.join("a.yaml"), line_above).unwrap();
     assert!(rules_reported(&dir).is_empty());
     let other_rule = FLOW.replace("levle: INFO", "levle: INFO # kflow: ignore[syntax]");
     std::fs::write(dir.join("a.yaml"), other_rule).unwrap();
     assert_eq!(rules_reported(&dir).len(), 1);
-    std::fs::write(dir.join("a.yaml"), format!("# kflow: ignore-file[unknown-property]\n{FLOW}")).unwrap();
+    std::fs::write(
+        dir.join("a.yaml"),
+        format!("# kflow: ignore-file[unknown-property]\n{FLOW}"),
+    )
+    .unwrap();
     assert!(rules_reported(&dir).is_empty());
 }

@@ -14,14 +14,27 @@ fn broken() -> String {
 
 #[test]
 fn json_follows_the_contract() {
-    let out = run_with_deadline(&["lint", "--format", "json", &broken()], Duration::from_secs(60));
+    let out = run_with_deadline(
+        &["lint", "--format", "json", &broken()],
+        Duration::from_secs(60),
+    );
     assert_eq!(out.status.code(), Some(1), "errors exit 1");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["files"], 1);
     let diags = json["diagnostics"].as_array().unwrap();
     assert!(!diags.is_empty());
     for d in diags {
-        for key in ["path", "rule", "severity", "message", "line", "column", "end_line", "end_column", "fixes"] {
+        for key in [
+            "path",
+            "rule",
+            "severity",
+            "message",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "fixes",
+        ] {
             assert!(!d[key].is_null(), "{key} missing in {d}");
         }
         assert!(["error", "warning", "info"].contains(&d["severity"].as_str().unwrap()));
@@ -31,15 +44,24 @@ fn json_follows_the_contract() {
     assert_eq!(dup["line"], 17);
     assert_eq!(dup["related"][0]["line"], 11);
     // The deprecated alias has a safe rename fix, located on the type value.
-    let dep = diags.iter().find(|d| d["rule"] == "deprecated-type").unwrap();
+    let dep = diags
+        .iter()
+        .find(|d| d["rule"] == "deprecated-type")
+        .unwrap();
     let edit = &dep["fixes"][0]["edits"][0];
     assert_eq!(edit["new_text"], "io.kestra.plugin.core.log.Log");
-    assert_eq!((edit["line"].as_u64(), edit["column"].as_u64()), (Some(12), Some(11)));
+    assert_eq!(
+        (edit["line"].as_u64(), edit["column"].as_u64()),
+        (Some(12), Some(11))
+    );
 }
 
 #[test]
 fn sarif_is_2_1_0_with_rule_metadata() {
-    let out = run_with_deadline(&["lint", "--format", "sarif", &broken()], Duration::from_secs(60));
+    let out = run_with_deadline(
+        &["lint", "--format", "sarif", &broken()],
+        Duration::from_secs(60),
+    );
     let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
     let run = &sarif["runs"][0];
@@ -53,25 +75,50 @@ fn sarif_is_2_1_0_with_rule_metadata() {
 
 #[test]
 fn github_annotations() {
-    let out = run_with_deadline(&["lint", "--format", "github", &broken()], Duration::from_secs(60));
+    let out = run_with_deadline(
+        &["lint", "--format", "github", &broken()],
+        Duration::from_secs(60),
+    );
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.lines().any(|l| l.starts_with("::error file=") && l.contains("line=20")), "{text}");
-    assert!(text.lines().any(|l| l.starts_with("::warning file=") && l.contains("deprecated-type")));
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("::error file=") && l.contains("line=20")),
+        "{text}"
+    );
+    assert!(text
+        .lines()
+        .any(|l| l.starts_with("::warning file=") && l.contains("deprecated-type")));
 }
 
 #[test]
 fn human_output_is_rustc_style_with_a_summary() {
-    let out = run_with_deadline(&["lint", "--color", "never", &broken()], Duration::from_secs(60));
+    let out = run_with_deadline(
+        &["lint", "--color", "never", &broken()],
+        Duration::from_secs(60),
+    );
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("error[unknown-property]: `Log` has no property `levle`; did you mean `level`?"), "{text}");
+    assert!(
+        text.contains(
+            "error[unknown-property]: `Log` has no property `levle`; did you mean `level`?"
+        ),
+        "{text}"
+    );
     assert!(text.contains("broken_references.yaml:20:5"), "{text}");
-    assert!(text.lines().last().unwrap().starts_with("failed: "), "{text}");
+    assert!(
+        text.lines().last().unwrap().starts_with("failed: "),
+        "{text}"
+    );
 }
 
 #[test]
 fn exit_codes_follow_the_deny_level() {
     let clean = shared().join("examples/seed/fetch_with_download.yaml");
-    let status = kflow().args(["lint", "--format", "json"]).arg(&clean).output().unwrap().status;
+    let status = kflow()
+        .args(["lint", "--format", "json"])
+        .arg(&clean)
+        .output()
+        .unwrap()
+        .status;
     assert_eq!(status.code(), Some(0));
     let dir = tempdir();
     let flow = dir.join("warn.yaml");
@@ -91,7 +138,10 @@ fn exit_codes_follow_the_deny_level() {
     };
     assert_eq!(code("error"), Some(0));
     assert_eq!(code("warning"), Some(1));
-    let missing = kflow().args(["lint", "/nonexistent/flow.yaml"]).output().unwrap();
+    let missing = kflow()
+        .args(["lint", "/nonexistent/flow.yaml"])
+        .output()
+        .unwrap();
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/flow.yaml"));
 }
@@ -100,10 +150,21 @@ fn exit_codes_follow_the_deny_level() {
 fn rules_and_explain() {
     let out = kflow().arg("rules").output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    for id in ["syntax", "unknown-property", "undefined-reference", "invalid-cron"] {
-        assert!(text.lines().any(|l| l.starts_with(id)), "{id} not listed:\n{text}");
+    for id in [
+        "syntax",
+        "unknown-property",
+        "undefined-reference",
+        "invalid-cron",
+    ] {
+        assert!(
+            text.lines().any(|l| l.starts_with(id)),
+            "{id} not listed:\n{text}"
+        );
     }
-    let out = kflow().args(["explain", "unknown-property"]).output().unwrap();
+    let out = kflow()
+        .args(["explain", "unknown-property"])
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     for section in ["## What it does", "## Why", "## Example", "## Fix"] {
         assert!(text.contains(section), "{text}");
@@ -116,12 +177,19 @@ fn rules_and_explain() {
 fn directories_are_walked_for_flows_only_in_a_stable_order() {
     let dir = tempdir();
     std::fs::create_dir_all(dir.join("b")).unwrap();
-    std::fs::write(dir.join("b/z.yaml"), "id: z\nnamespace: n\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Logg\n").unwrap();
+    std::fs::write(
+        dir.join("b/z.yaml"),
+        "id: z\nnamespace: n\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Logg\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("a.yml"), "id: a\nnamespace: n\ntasks: []\n").unwrap();
     std::fs::write(dir.join("config.yaml"), "server:\n  port: 8080\n").unwrap();
     std::fs::write(dir.join("ignored.yaml"), "id: i\nnamespace: n\ntasks: []\n").unwrap();
     std::fs::write(dir.join(".gitignore"), "ignored.yaml\n").unwrap();
-    let out = run_with_deadline(&["lint", "--format", "json", dir.to_str().unwrap()], Duration::from_secs(60));
+    let out = run_with_deadline(
+        &["lint", "--format", "json", dir.to_str().unwrap()],
+        Duration::from_secs(60),
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["files"], 2);
     let paths: Vec<String> = json["diagnostics"]
@@ -136,7 +204,10 @@ fn directories_are_walked_for_flows_only_in_a_stable_order() {
 }
 
 pub fn tempdir() -> std::path::PathBuf {
-    let n = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let n = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
     let dir = std::env::temp_dir().join(format!("kflow-test-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -146,7 +217,9 @@ pub fn tempdir() -> std::path::PathBuf {
 fn readme_rules_reference_is_generated_from_the_rules() {
     let out = kflow().args(["rules", "--markdown"]).output().unwrap();
     let reference = String::from_utf8(out.stdout).unwrap();
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap();
     let start = readme.find("<!-- rules:start -->\n").unwrap() + "<!-- rules:start -->\n".len();
     let end = readme.find("<!-- rules:end -->").unwrap();
     assert!(

@@ -10,7 +10,10 @@ fn lint_bytes(name: &str, bytes: &[u8]) -> (serde_json::Value, i32, String) {
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
     // Generous deadline: a hang fails, a slow shared machine does not.
-    let out = run_with_deadline(&["lint", "--format", "json", path.to_str().unwrap()], Duration::from_secs(60));
+    let out = run_with_deadline(
+        &["lint", "--format", "json", path.to_str().unwrap()],
+        Duration::from_secs(60),
+    );
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(!stderr.contains("panicked"), "panic: {stderr}");
     let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
@@ -29,9 +32,14 @@ fn syntax_lines(json: &serde_json::Value) -> Vec<u64> {
 
 #[test]
 fn alias_bomb() {
-    let mut text = String::from("id: bomb\nnamespace: n\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    let mut text = String::from(
+        "id: bomb\nnamespace: n\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n",
+    );
     for i in 1..12 {
-        text.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{}", i - 1); 9].join(", ")));
+        text.push_str(&format!(
+            "a{i}: &a{i} [{}]\n",
+            vec![format!("*a{}", i - 1); 9].join(", ")
+        ));
     }
     text.push_str("tasks: *a11\n");
     let (json, code, _) = lint_bytes("bomb.yaml", text.as_bytes());
@@ -66,12 +74,19 @@ fn huge_scalar_and_empty_file() {
     assert_eq!(code, 0, "{json}");
     let (json, code, _) = lint_bytes("empty.yaml", b"");
     assert_eq!(code, 1);
-    assert!(json["diagnostics"].as_array().unwrap().iter().any(|d| d["rule"] == "missing-property"));
+    assert!(json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["rule"] == "missing-property"));
 }
 
 #[test]
 fn truncated_tabs_and_duplicate_keys() {
-    let (json, _, _) = lint_bytes("trunc.yaml", b"id: t\nnamespace: n\ntasks:\n  - id: a\n    message: \"open");
+    let (json, _, _) = lint_bytes(
+        "trunc.yaml",
+        b"id: t\nnamespace: n\ntasks:\n  - id: a\n    message: \"open",
+    );
     assert_eq!(syntax_lines(&json).len(), 1);
     let (json, _, _) = lint_bytes("tab.yaml", b"id: t\nnamespace: n\ntasks:\n\t- id: a\n");
     assert_eq!(syntax_lines(&json), [4]);

@@ -76,7 +76,11 @@ impl Catalog {
                 }
             }
             let idx = catalog.types.len();
-            if catalog.by_name.insert(def.name.clone(), (idx, false)).is_some() {
+            if catalog
+                .by_name
+                .insert(def.name.clone(), (idx, false))
+                .is_some()
+            {
                 return Err(format!("type `{}` is listed twice", def.name));
             }
             for alias in &def.aliases {
@@ -168,10 +172,19 @@ types:
         assert!(alias);
         assert_eq!(def.name, "io.kestra.plugin.core.log.Log");
         assert!(def.properties["id"].required);
-        assert_eq!(def.properties["message"].types, [PropType::String, PropType::List]);
+        assert_eq!(
+            def.properties["message"].types,
+            [PropType::String, PropType::List]
+        );
         assert_eq!(def.properties["level"].values, ["ERROR", "INFO"]);
-        assert!(matches!(c.lookup("io.kestra.plugin.core.log.Nope"), Lookup::Unknown));
-        assert!(matches!(c.lookup("io.kestra.plugin.corex.A"), Lookup::Uncovered));
+        assert!(matches!(
+            c.lookup("io.kestra.plugin.core.log.Nope"),
+            Lookup::Unknown
+        ));
+        assert!(matches!(
+            c.lookup("io.kestra.plugin.corex.A"),
+            Lookup::Uncovered
+        ));
     }
 
     #[test]

@@ -73,7 +73,7 @@ fn is_duration(prop: &Prop) -> bool {
     prop.types.iter().all(|t| *t == PropType::Duration) && !prop.types.is_empty()
 }
 
-fn visit(cx: &Context, tree: &Tree, node: NodeId, props: &BTreeMap<String, Prop>, out: &mut Vec<Finding>) {
+fn visit(tree: &Tree, node: NodeId, props: &BTreeMap<String, Prop>, out: &mut Vec<Finding>) {
     for entry in tree.entries(node).unwrap_or_default() {
         let Some(name) = tree.str(entry.key) else { continue };
         let Some(prop) = props.get(name) else { continue };
@@ -94,7 +94,7 @@ fn visit(cx: &Context, tree: &Tree, node: NodeId, props: &BTreeMap<String, Prop>
                 }
             }
         } else if let Some(fields) = &prop.fields {
-            visit(cx, tree, entry.value, fields, out);
+            visit(tree, entry.value, fields, out);
         }
     }
 }
@@ -119,7 +119,7 @@ fn suggest(v: &str) -> Option<String> {
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     for (plugin, def) in cx.plugins() {
         if let Some(def) = def {
-            visit(cx, cx.tree, plugin.node, &def.properties, out);
+            visit(cx.tree, plugin.node, &def.properties, out);
         }
     }
 }

@@ -72,7 +72,11 @@ mod tests {
     fn every_rule_is_documented_in_the_fixed_shape() {
         for rule in ALL {
             let doc = doc(rule.id);
-            assert!(!doc.is_empty(), "{} has no doc (is its file named after its id?)", rule.id);
+            assert!(
+                !doc.is_empty(),
+                "{} has no doc (is its file named after its id?)",
+                rule.id
+            );
             for section in ["## What it does", "## Why", "## Example", "## Fix"] {
                 assert!(doc.contains(section), "{}: missing `{section}`", rule.id);
             }

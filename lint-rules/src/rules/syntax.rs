@@ -15,7 +15,7 @@
 //! namespace: company.team
 //! namespace: company.other   # duplicate key
 //! tasks:
-//! 	- id: log                # a tab used for indentation
+//!   - id: log        # indented with a tab in the file
 //! ```
 //!
 //! ## Fix

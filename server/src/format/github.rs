@@ -9,7 +9,10 @@ use crate::lint::Linted;
 
 /// Workflow commands need `%`, CR and LF escaped in messages, and also `:` and `,` in properties.
 fn escape(s: &str, property: bool) -> String {
-    let mut out = s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let mut out = s
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
     if property {
         out = out.replace(':', "%3A").replace(',', "%2C");
     }

@@ -56,11 +56,10 @@ pub fn print(out: &mut impl Write, linted: &[Linted], color: bool) -> io::Result
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     writeln!(
         out,
-        "{}: {}, {}, {} in {}",
+        "{}: {}, {}, {info} info in {}",
         if errors > 0 { "failed" } else { "checked" },
         plural(errors, "error"),
         plural(warnings, "warning"),
-        format!("{info} info"),
         plural(files, "file")
     )
 }

@@ -36,7 +36,9 @@ impl Configs {
 
     /// Loads the config governing `path`, if not loaded yet.
     pub fn load_for(&mut self, path: &Path) {
-        let Some(file) = self.governing(&Self::dir_of(path)) else { return };
+        let Some(file) = self.governing(&Self::dir_of(path)) else {
+            return;
+        };
         if self.loaded.contains_key(&file) {
             return;
         }
@@ -48,7 +50,9 @@ impl Configs {
     }
 
     pub fn first_error(&self) -> Option<&str> {
-        self.loaded.values().find_map(|r| r.as_ref().err().map(String::as_str))
+        self.loaded
+            .values()
+            .find_map(|r| r.as_ref().err().map(String::as_str))
     }
 
     fn file_for(&self, path: &Path) -> Option<&PathBuf> {
@@ -72,11 +76,17 @@ impl Configs {
 
     /// Whether an `exclude` glob of the governing config matches the path.
     pub fn excluded(&self, path: &Path) -> bool {
-        let Some(file) = self.file_for(path) else { return false };
-        let Some(Ok(config)) = self.loaded.get(file) else { return false };
+        let Some(file) = self.file_for(path) else {
+            return false;
+        };
+        let Some(Ok(config)) = self.loaded.get(file) else {
+            return false;
+        };
         let base = file.parent().unwrap_or(Path::new("."));
         let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        let Ok(rel) = abs.strip_prefix(base) else { return false };
+        let Ok(rel) = abs.strip_prefix(base) else {
+            return false;
+        };
         config.exclude.iter().any(|g| {
             globset::Glob::new(g)
                 .map(|g| g.compile_matcher().is_match(rel))

@@ -75,7 +75,8 @@ fn looks_like_flow(path: &Path) -> bool {
         text.lines().any(|l| {
             l.strip_prefix(key)
                 .is_some_and(|r| r.trim_start().starts_with(':'))
-                || l.strip_prefix(&format!("\"{key}\"")).is_some_and(|r| r.trim_start().starts_with(':'))
+                || l.strip_prefix(&format!("\"{key}\""))
+                    .is_some_and(|r| r.trim_start().starts_with(':'))
         })
     };
     has("id") && has("namespace")

@@ -169,12 +169,6 @@ pub struct Flow {
     pub problems: Vec<(Span, String)>,
 }
 
-impl Default for NodeId {
-    fn default() -> Self {
-        NodeId(0)
-    }
-}
-
 impl Flow {
     pub fn task(&self, idx: TaskIdx) -> &Task {
         &self.tasks[idx.0 as usize]
@@ -199,7 +193,10 @@ impl Flow {
     pub fn list(&self, parent: Option<TaskIdx>, section: &Section) -> Vec<TaskIdx> {
         let candidates: Box<dyn Iterator<Item = TaskIdx>> = match parent {
             Some(p) => Box::new(self.task(p).children.iter().copied()),
-            None => Box::new(self.task_indices().filter(|&t| self.task(t).parent.is_none())),
+            None => Box::new(
+                self.task_indices()
+                    .filter(|&t| self.task(t).parent.is_none()),
+            ),
         };
         candidates
             .filter(|&t| &self.task(t).section == section)

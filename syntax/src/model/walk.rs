@@ -8,14 +8,17 @@ use crate::yaml::{NodeId, Tree, Value};
 /// Most task, trigger and condition objects one flow may expand to (aliases included).
 pub const MAX_WALK: usize = 100_000;
 
-/// Properties of a task that hold child tasks, and the section each is.
-const CHILD_LISTS: &[(&str, fn() -> Section)] = &[
-    ("tasks", || Section::Tasks),
-    ("errors", || Section::Errors),
-    ("finally", || Section::Finally),
-    ("then", || Section::Then),
-    ("else", || Section::Else),
-];
+/// The section a task property holding child tasks is, for the fixed-name ones.
+fn child_list(key: &str) -> Option<Section> {
+    Some(match key {
+        "tasks" => Section::Tasks,
+        "errors" => Section::Errors,
+        "finally" => Section::Finally,
+        "then" => Section::Then,
+        "else" => Section::Else,
+        _ => return None,
+    })
+}
 
 struct Walker<'t> {
     tree: &'t Tree,
@@ -63,7 +66,10 @@ pub fn build(tree: &Tree) -> Option<Flow> {
             });
         }
     }
-    if let Some(listeners) = tree.get_value(root, "listeners").and_then(|l| tree.items(l)) {
+    if let Some(listeners) = tree
+        .get_value(root, "listeners")
+        .and_then(|l| tree.items(l))
+    {
         for (i, &listener) in listeners.iter().enumerate() {
             if let Some(list) = tree.get_value(listener, "tasks") {
                 pending.push(Pending {
@@ -111,7 +117,10 @@ impl Walker<'_> {
     }
 
     fn inputs(&mut self, root: NodeId) {
-        let Some(items) = self.tree.get_value(root, "inputs").and_then(|l| self.tree.items(l))
+        let Some(items) = self
+            .tree
+            .get_value(root, "inputs")
+            .and_then(|l| self.tree.items(l))
         else {
             return;
         };
@@ -151,7 +160,11 @@ impl Walker<'_> {
     }
 
     fn ids_of_list(&self, map: NodeId, key: &str) -> Vec<Named> {
-        let Some(items) = self.tree.get_value(map, key).and_then(|l| self.tree.items(l)) else {
+        let Some(items) = self
+            .tree
+            .get_value(map, key)
+            .and_then(|l| self.tree.items(l))
+        else {
             return Vec::new();
         };
         items
@@ -184,7 +197,10 @@ impl Walker<'_> {
                     if !self.tree.is_null(item) {
                         self.flow.problems.push((
                             self.tree.span(item),
-                            format!("a task must be a mapping, found {}", self.tree.describe(item)),
+                            format!(
+                                "a task must be a mapping, found {}",
+                                self.tree.describe(item)
+                            ),
                         ));
                     }
                     continue;
@@ -258,13 +274,7 @@ impl Walker<'_> {
         }
     }
 
-    fn child_lists(
-        &self,
-        node: NodeId,
-        idx: TaskIdx,
-        depth: usize,
-        out: &mut Vec<Pending>,
-    ) {
+    fn child_lists(&self, node: NodeId, idx: TaskIdx, depth: usize, out: &mut Vec<Pending>) {
         let tree = self.tree;
         for entry in tree.entries(node).unwrap_or_default() {
             let Some(key) = tree.str(entry.key) else {
@@ -278,8 +288,8 @@ impl Walker<'_> {
                     depth,
                 })
             };
-            if let Some((_, section)) = CHILD_LISTS.iter().find(|(k, _)| *k == key) {
-                push(entry.value, section());
+            if let Some(section) = child_list(key) {
+                push(entry.value, section);
             } else if key == "cases" {
                 for case in tree.entries(entry.value).unwrap_or_default() {
                     let name = tree.str(case.key).unwrap_or_default().to_string();

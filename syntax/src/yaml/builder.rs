@@ -70,10 +70,7 @@ pub fn build(text: &str, errors: &mut Vec<SyntaxError>) -> Tree {
                 }
                 continue;
             }
-            Event::StreamStart
-            | Event::StreamEnd
-            | Event::DocumentEnd
-            | Event::Nothing => continue,
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => continue,
             Event::Scalar(value, style, anchor, tag) => (
                 Value::Scalar(Scalar {
                     value: value.into_owned(),
@@ -205,7 +202,10 @@ fn finish(tree: &mut Tree, frame: Frame, end: Span) -> NodeId {
     let (id, value) = match frame {
         Frame::Seq { id, items, .. } => (id, Value::Seq(items)),
         Frame::Map {
-            id, mut entries, key, ..
+            id,
+            mut entries,
+            key,
+            ..
         } => {
             if let Some(key) = key {
                 // A key with no value event (truncated input): give it an empty value.

@@ -117,7 +117,12 @@ mod tests {
 
     #[test]
     fn single_quoted_with_doubled_quote() {
-        check("k: 'it''s {{ y }}'", "it's {{ y }}", ScalarStyle::SingleQuoted, "{{ y }}");
+        check(
+            "k: 'it''s {{ y }}'",
+            "it's {{ y }}",
+            ScalarStyle::SingleQuoted,
+            "{{ y }}",
+        );
     }
 
     #[test]

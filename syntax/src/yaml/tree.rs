@@ -2,7 +2,7 @@
 
 use crate::span::Span;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeId(pub u32);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,7 +173,8 @@ impl Tree {
     }
 
     pub fn is_null(&self, id: NodeId) -> bool {
-        self.scalar(id).is_some_and(|s| s.kind() == ScalarKind::Null)
+        self.scalar(id)
+            .is_some_and(|s| s.kind() == ScalarKind::Null)
     }
 
     /// A short name of the node's shape, for messages ("a list", "a string"…).
