@@ -45,6 +45,7 @@ registry! {
     reserved_label,
     missing_input_default,
     enterprise_only,
+    invalid_input,
 }
 
 pub fn get(id: &str) -> Option<&'static RuleDef> {

@@ -487,7 +487,7 @@ mod tests {
         // `{{-x` is not a trim marker (Pebble requires whitespace after `-`): unary minus.
         assert_eq!(toks[7], (Tok::PrintOpen { trim: false }, "{{"));
         assert_eq!(toks[8], (Tok::Op(Op::Minus), "-"));
-        assert_eq!(toks[12], (Tok::PrintClose { trim: true }, "-}}"));
+        assert_eq!(toks[13], (Tok::PrintClose { trim: true }, "-}}"));
     }
 
     #[test]
@@ -500,7 +500,7 @@ mod tests {
 
     #[test]
     fn strings() {
-        let toks = kinds(r#"{{ 'it\'s' ~ "a \"b\"" ~ "x #{ y } z" ~ "#,##0" }}"#);
+        let toks = kinds(r##"{{ 'it\'s' ~ "a \"b\"" ~ "x #{ y } z" ~ "#,##0" }}"##);
         assert_eq!(toks[1], (Tok::Str { closed: true }, r"'it\'s'"));
         assert_eq!(toks[3], (Tok::Str { closed: true }, r#""a \"b\"""#));
         assert_eq!(toks[5], (Tok::StrOpen, "\""));

@@ -36,15 +36,3 @@ pub fn parse_template(src: &str) -> Template {
         errors: parser.errors,
     }
 }
-
-/// Parses a lone expression (the text between `{{` and `}}`); spans are offsets into `src`.
-pub fn parse_expression(src: &str) -> (Expr, Vec<ParseError>) {
-    // Parse it as `{{src}}` and shift spans back: the lexer needs a print context.
-    let wrapped = format!("{{{{{src}}}}}");
-    let template = parse_template(&wrapped);
-    let expr = match template.nodes.into_iter().next() {
-        Some(Node::Print(print)) => print.expr,
-        _ => Expr { kind: ExprKind::Error, span: crate::span::Span::empty(0) },
-    };
-    (expr, template.errors)
-}

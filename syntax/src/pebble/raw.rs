@@ -160,7 +160,7 @@ mod tests {
     fn raw_tag_variants() {
         let b = b"{%- raw --%}x";
         let tag = match_tag(b, 0, "raw", Dashes::Many).unwrap();
-        assert_eq!(tag.keyword, Span::new(5, 8));
+        assert_eq!(tag.keyword, Span::new(4, 7));
         assert_eq!(tag.span, Span::new(0, 12));
         assert!(tag.trim.left && tag.trim.right);
         assert!(match_tag(b"{% rawx %}", 0, "raw", Dashes::Many).is_none());
