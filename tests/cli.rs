@@ -2,6 +2,8 @@
 
 mod support;
 
+#[path = "cli/fix.rs"]
+mod fix;
 #[path = "cli/config.rs"]
 mod config;
 #[path = "cli/examples.rs"]

@@ -70,6 +70,19 @@ impl<'a> Context<'a> {
             .unwrap_or_else(|| self.first_line(self.tree.span(node)))
     }
 
+    /// The span of a scalar's characters without its quotes, when the source spells the value
+    /// exactly (no escapes, no folding): the place to edit for a byte-exact replacement.
+    pub fn exact_value_span(&self, span: Span, value: &str) -> Option<Span> {
+        let raw = self.text(span);
+        if raw == value {
+            return Some(span);
+        }
+        let quoted = raw.len() == value.len() + 2
+            && ((raw.starts_with('"') && raw.ends_with('"')) || (raw.starts_with('\'') && raw.ends_with('\'')))
+            && &raw[1..raw.len() - 1] == value;
+        quoted.then(|| Span::new(span.start as usize + 1, span.end as usize - 1))
+    }
+
     /// The part of `span` on its first line.
     pub fn first_line(&self, span: Span) -> Span {
         let text = &self.doc.text[span.range()];
@@ -96,9 +109,32 @@ pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) ->
         .map(|(c, _, _)| c)
 }
 
+/// The closest dotted type name: the class names must be close, then the package decides.
+pub fn closest_type<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let (package, class) = name.rsplit_once('.').unwrap_or(("", name));
+    let lower = class.to_lowercase();
+    candidates
+        .into_iter()
+        .filter_map(|c| {
+            let (c_package, c_class) = c.rsplit_once('.').unwrap_or(("", c));
+            let dist = strsim::levenshtein(&lower, &c_class.to_lowercase());
+            let close = dist <= 2.min(c_class.len().max(3) / 3) || strsim::jaro_winkler(&lower, &c_class.to_lowercase()) >= 0.92;
+            close.then(|| (c, dist, strsim::levenshtein(package, c_package)))
+        })
+        .min_by_key(|&(c, dist, package_dist)| (dist, package_dist, c.len()))
+        .map(|(c, _, _)| c)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::closest;
+    use super::{closest, closest_type};
+
+    #[test]
+    fn suggests_types_by_class_name_then_package() {
+        let names = ["io.kestra.plugin.core.log.Log", "io.kestra.core.tasks.log.Log", "io.kestra.core.tasks.states.Set"];
+        assert_eq!(closest_type("io.kestra.plugin.core.log.Logg", names), Some("io.kestra.plugin.core.log.Log"));
+        assert_eq!(closest_type("io.kestra.core.tasks.test.DynamicTask", names), None);
+    }
 
     #[test]
     fn suggests_close_names_only() {

@@ -208,7 +208,9 @@ pub fn type_mismatch(tree: &Tree, value: NodeId, prop: &Prop) -> Option<String> 
             return None;
         }
     }
-    if prop.types.iter().any(|t| accepts(tree, value, t)) {
+    // A dynamic string property keeps a YAML list or map as its JSON text.
+    let json_text = prop.dynamic && prop.types.contains(&PropType::String);
+    if json_text || prop.types.iter().any(|t| accepts(tree, value, t)) {
         if let (Some(s), false) = (tree.scalar(value), prop.values.is_empty()) {
             let v = s.value.as_str();
             if prop.types.contains(&PropType::Enum)

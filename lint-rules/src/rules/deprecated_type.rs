@@ -34,8 +34,11 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         if alias {
             let message = format!("`{}` is an old name of `{}`", type_.name, def.name);
             let f = Finding::new(ID, type_.span, message);
-            let safe = cx.text(type_.span) == type_.name;
-            out.push(f.replace(format!("Rename to `{}`", def.name), type_.span, def.name.clone(), safe));
+            let title = format!("Rename to `{}`", def.name);
+            out.push(match cx.exact_value_span(type_.span, &type_.name) {
+                Some(at) => f.replace(title, at, def.name.clone(), true),
+                None => f,
+            });
         } else if let Some(advice) = &def.deprecated {
             let mut message = format!("`{}` is deprecated", def.short_name());
             if !advice.is_empty() {

@@ -22,7 +22,7 @@
 //! the type.
 
 use crate::catalog::Lookup;
-use crate::context::{closest, Context};
+use crate::context::{closest_type, Context};
 use crate::finding::{Finding, Severity};
 
 pub const ID: &str = "unknown-task-type";
@@ -35,7 +35,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         match cx.catalog.lookup(&type_.name) {
             Lookup::Unknown => {
                 let mut f = Finding::new(ID, type_.span, format!("unknown type `{}`", type_.name));
-                if let Some(near) = closest(&type_.name, cx.catalog.names()) {
+                if let Some(near) = closest_type(&type_.name, cx.catalog.names()) {
                     f.message.push_str(&format!("; did you mean `{near}`?"));
                     f = f.replace(format!("Use `{near}`"), type_.span, near, false);
                 }

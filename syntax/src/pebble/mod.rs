@@ -17,6 +17,8 @@ mod token;
 mod visit;
 
 #[cfg(test)]
+mod robustness;
+#[cfg(test)]
 mod tests;
 
 pub use ast::*;

@@ -110,6 +110,10 @@ impl<'s> Parser<'s> {
         let mut d = self.open_delim();
         if *self.kind() != Tok::Name {
             let mut err = self.expected("a tag name");
+            if self.kind().is_expr_token() {
+                let found = self.describe(self.cur());
+                err.message = format!("expected a tag name after `{{%`, found {found}");
+            }
             if *self.kind() == Tok::Op(Op::Minus) {
                 err.message.push_str(" (`{%-` trims whitespace only when followed by a space)");
             }
