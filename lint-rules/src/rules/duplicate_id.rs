@@ -3,7 +3,7 @@
 //! ## What it does
 //! Task ids must be unique across the whole flow (nested tasks, `errors`, `finally`,
 //! `afterExecution` and listeners included); trigger ids among triggers; input ids among inputs;
-//! output ids among flow outputs. The finding points at the second use and links the first.
+//! output ids among flow outputs; Flow-trigger `preconditions` ids among triggers. The finding points at the second use and links the first.
 //!
 //! ## Why
 //! Kestra refuses the flow, and `outputs.ID` could not say which task it means.
@@ -59,4 +59,20 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     );
     report("input", flow.inputs.iter().filter_map(|i| i.id.as_ref()), out);
     report("output", flow.outputs.iter(), out);
+    // Flow-trigger preconditions ids are unique across the flow's triggers.
+    let preconditions: Vec<Named> = flow
+        .triggers
+        .iter()
+        .filter_map(|&t| cx.tree.get_value(flow.plugins[t].node, "preconditions"))
+        .filter_map(|p| {
+            let id = cx.tree.get_value(p, "id")?;
+            Some(Named {
+                name: cx.tree.str(id)?.to_string(),
+                span: cx.tree.span(id),
+                node: id,
+                key_span: None,
+            })
+        })
+        .collect();
+    report("preconditions", preconditions.iter(), out);
 }

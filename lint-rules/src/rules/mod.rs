@@ -46,6 +46,7 @@ registry! {
     missing_input_default,
     enterprise_only,
     invalid_input,
+    working_directory_child,
 }
 
 pub fn get(id: &str) -> Option<&'static RuleDef> {
