@@ -2,12 +2,12 @@
 
 mod support;
 
-#[path = "cli/fix.rs"]
-mod fix;
 #[path = "cli/config.rs"]
 mod config;
 #[path = "cli/examples.rs"]
 mod examples;
+#[path = "cli/fix.rs"]
+mod fix;
 #[path = "cli/formats.rs"]
 mod formats;
 #[path = "cli/hostile.rs"]

@@ -78,7 +78,8 @@ impl<'a> Context<'a> {
             return Some(span);
         }
         let quoted = raw.len() == value.len() + 2
-            && ((raw.starts_with('"') && raw.ends_with('"')) || (raw.starts_with('\'') && raw.ends_with('\'')))
+            && ((raw.starts_with('"') && raw.ends_with('"'))
+                || (raw.starts_with('\'') && raw.ends_with('\'')))
             && &raw[1..raw.len() - 1] == value;
         quoted.then(|| Span::new(span.start as usize + 1, span.end as usize - 1))
     }
@@ -110,7 +111,10 @@ pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) ->
 }
 
 /// The closest dotted type name: the class names must be close, then the package decides.
-pub fn closest_type<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+pub fn closest_type<'c>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
     let (package, class) = name.rsplit_once('.').unwrap_or(("", name));
     let lower = class.to_lowercase();
     candidates
@@ -118,7 +122,8 @@ pub fn closest_type<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str
         .filter_map(|c| {
             let (c_package, c_class) = c.rsplit_once('.').unwrap_or(("", c));
             let dist = strsim::levenshtein(&lower, &c_class.to_lowercase());
-            let close = dist <= 2.min(c_class.len().max(3) / 3) || strsim::jaro_winkler(&lower, &c_class.to_lowercase()) >= 0.92;
+            let close = dist <= 2.min(c_class.len().max(3) / 3)
+                || strsim::jaro_winkler(&lower, &c_class.to_lowercase()) >= 0.92;
             close.then(|| (c, dist, strsim::levenshtein(package, c_package)))
         })
         .min_by_key(|&(c, dist, package_dist)| (dist, package_dist, c.len()))
@@ -131,9 +136,19 @@ mod tests {
 
     #[test]
     fn suggests_types_by_class_name_then_package() {
-        let names = ["io.kestra.plugin.core.log.Log", "io.kestra.core.tasks.log.Log", "io.kestra.core.tasks.states.Set"];
-        assert_eq!(closest_type("io.kestra.plugin.core.log.Logg", names), Some("io.kestra.plugin.core.log.Log"));
-        assert_eq!(closest_type("io.kestra.core.tasks.test.DynamicTask", names), None);
+        let names = [
+            "io.kestra.plugin.core.log.Log",
+            "io.kestra.core.tasks.log.Log",
+            "io.kestra.core.tasks.states.Set",
+        ];
+        assert_eq!(
+            closest_type("io.kestra.plugin.core.log.Logg", names),
+            Some("io.kestra.plugin.core.log.Log")
+        );
+        assert_eq!(
+            closest_type("io.kestra.core.tasks.test.DynamicTask", names),
+            None
+        );
     }
 
     #[test]

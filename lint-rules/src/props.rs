@@ -47,6 +47,7 @@ pub fn issues(cx: &Context) -> Vec<Issue> {
         let Some(def) = def else { continue };
         check_object(cx, plugin.node, &def.properties, def.short_name(), &mut out);
     }
+    flow_shapes(cx, &mut out);
     for (type_name, values) in &defaults {
         if let Some(def) = cx.catalog.get(type_name) {
             if let Some(values) = values {
@@ -55,6 +56,90 @@ pub fn issues(cx: &Context) -> Vec<Issue> {
         }
     }
     out
+}
+
+/// The flow's own keys and nested shapes (inputs, outputs, retry, listeners…) from `flow.yaml`.
+fn flow_shapes(cx: &Context, out: &mut Vec<Issue>) {
+    let (Some(flow), tree, catalog) = (cx.flow, cx.tree, cx.catalog) else {
+        return;
+    };
+    let Some(flow_props) = catalog.group("flow") else {
+        return;
+    };
+    check_keys(cx, flow.root, flow_props, "flow", out);
+    for input in &flow.inputs {
+        let Some(t) = &input.type_ else { continue };
+        let Some(mut props) = catalog.variant("input_types", &t.name) else {
+            continue;
+        };
+        // The deprecated `name` stands for `id`.
+        if tree.get(input.node, "name").is_some() {
+            if let Some(id) = props.get_mut("id") {
+                id.required = false;
+            }
+        }
+        if let Some(advice) = catalog.section_text("deprecated_input_types", &t.name) {
+            out.push(Issue::Deprecated {
+                key: t.span,
+                name: format!("input type {}", t.name),
+                advice: advice.to_string(),
+            });
+        }
+        check_object(cx, input.node, &props, &format!("{} input", t.name), out);
+    }
+    let list_items = |key: &str| -> Vec<NodeId> {
+        tree.get_value(flow.root, key)
+            .and_then(|l| tree.items(l))
+            .map(<[NodeId]>::to_vec)
+            .unwrap_or_default()
+    };
+    for (key, group, owner) in [
+        ("outputs", "flow_output", "flow output"),
+        ("listeners", "listener", "listener"),
+        ("pluginDefaults", "plugin_default", "plugin default"),
+        ("taskDefaults", "plugin_default", "plugin default"),
+        ("checks", "check", "check"),
+        ("labels", "label_item", "label"),
+    ] {
+        let Some(props) = catalog.group(group) else {
+            continue;
+        };
+        for item in list_items(key) {
+            if tree.entries(item).is_some() {
+                check_object(cx, item, props, owner, out);
+            }
+        }
+    }
+    for item in list_items("sla") {
+        let variant = tree
+            .get_str(item, "type")
+            .and_then(|t| catalog.variant("sla_types", t));
+        if let Some(props) = variant {
+            check_object(cx, item, &props, "sla", out);
+        }
+    }
+    if let (Some(c), Some(props)) = (
+        tree.get_value(flow.root, "concurrency"),
+        catalog.group("concurrency"),
+    ) {
+        if tree.entries(c).is_some() {
+            check_object(cx, c, props, "concurrency", out);
+        }
+    }
+    if let Some(retry) = tree.get_value(flow.root, "retry") {
+        check_retry(cx, retry, out);
+    }
+}
+
+/// A `retry` object: the fields of its `type` variant (constant, exponential, random).
+fn check_retry(cx: &Context, node: NodeId, out: &mut Vec<Issue>) {
+    let tree = cx.tree;
+    let Some(t) = tree.get_str(node, "type") else {
+        return;
+    };
+    if let Some(props) = cx.catalog.variant("retry_types", t) {
+        check_object(cx, node, &props, &format!("{t} retry"), out);
+    }
 }
 
 /// `pluginDefaults` (or `taskDefaults`) entries: type (exact, alias or package prefix) → values.
@@ -184,6 +269,10 @@ fn check_keys(
                 at: tree.span(entry.value),
                 message: format!("`{name}`: {message}"),
             });
+            continue;
+        }
+        if name == "retry" && tree.entries(entry.value).is_some() {
+            check_retry(cx, entry.value, out);
             continue;
         }
         if let Some(fields) = &prop.fields {

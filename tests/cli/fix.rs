@@ -17,14 +17,24 @@ fn fix_renames_old_type_names_and_keeps_everything_else() {
     );
     let after = std::fs::read_to_string(&path).unwrap();
     let expected = before
-        .replace("io.kestra.core.tasks.log.Log", "io.kestra.plugin.core.log.Log")
-        .replace("io.kestra.core.tasks.debugs.Return", "io.kestra.plugin.core.debug.Return");
+        .replace(
+            "io.kestra.core.tasks.log.Log",
+            "io.kestra.plugin.core.log.Log",
+        )
+        .replace(
+            "io.kestra.core.tasks.debugs.Return",
+            "io.kestra.plugin.core.debug.Return",
+        );
     assert_eq!(after, expected);
     assert!(String::from_utf8_lossy(&out.stderr).contains("2 edit(s)"));
     // The report is of the fixed file: nothing left to fix.
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
-        json["diagnostics"].as_array().unwrap().iter().all(|d| d["rule"] != "deprecated-type"),
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["rule"] != "deprecated-type"),
         "{json}"
     );
     assert_eq!(out.status.code(), Some(0));

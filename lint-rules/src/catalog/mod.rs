@@ -34,6 +34,7 @@ pub struct Catalog {
     /// tree they live in.
     sections: Vec<(String, usize, NodeId)>,
     trees: Vec<Tree>,
+    groups: BTreeMap<String, BTreeMap<String, Prop>>,
 }
 
 impl Catalog {
@@ -54,6 +55,7 @@ impl Catalog {
             covers: Vec::new(),
             sections: Vec::new(),
             trees: Vec::new(),
+            groups: BTreeMap::new(),
         };
         for (name, text) in files {
             let data = load::load_file(name, text)?;
@@ -88,6 +90,7 @@ impl Catalog {
             }
             catalog.types.push(def);
         }
+        catalog.groups = groups;
         Ok(catalog)
     }
 
@@ -127,6 +130,31 @@ impl Catalog {
     /// Every known name (canonical and aliases).
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.by_name.keys().map(String::as_str)
+    }
+
+    /// A named property group (`flow`, `input_common`, `retry_constant`…).
+    pub fn group(&self, name: &str) -> Option<&BTreeMap<String, Prop>> {
+        self.groups.get(name)
+    }
+
+    /// The properties of a variant listed in a section such as `input_types` or `retry_types`
+    /// (`STRING: [input_common, input_STRING]`): the union of its groups.
+    pub fn variant(&self, section: &str, key: &str) -> Option<BTreeMap<String, Prop>> {
+        let (tree, node) = self.section(section)?;
+        let list = tree.get_value(node, key)?;
+        let mut props = BTreeMap::new();
+        for &g in tree.items(list)? {
+            for (k, v) in self.group(tree.str(g)?)? {
+                props.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        Some(props)
+    }
+
+    /// A text entry of a section (`deprecated_input_types: {BOOLEAN: "Use BOOL."}`).
+    pub fn section_text(&self, section: &str, key: &str) -> Option<&str> {
+        let (tree, node) = self.section(section)?;
+        tree.get_str(node, key)
     }
 
     /// A top-level section of the catalog files other than `covers`/`groups`/`types`.

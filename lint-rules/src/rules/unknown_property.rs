@@ -27,7 +27,6 @@ use crate::props::Issue;
 pub const ID: &str = "unknown-property";
 pub const SEVERITY: Severity = Severity::Error;
 
-/// Flow-level keys (see `kflow_syntax::model::FLOW_KEYS`).
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     for issue in cx.prop_issues() {
         let Issue::Unknown { key, name, owner, suggestion, note } = issue else {
@@ -41,21 +40,6 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         if let Some(s) = suggestion {
             f.message.push_str(&format!("; did you mean `{s}`?"));
             f = f.replace(format!("Rename to `{s}`"), *key, s.clone(), false);
-        }
-        out.push(f);
-    }
-    let Some(flow) = cx.flow else { return };
-    let keys = kflow_syntax::model::FLOW_KEYS;
-    for entry in cx.tree.entries(flow.root).unwrap_or_default() {
-        let Some(name) = cx.tree.str(entry.key) else { continue };
-        if keys.contains(&name) {
-            continue;
-        }
-        let span = cx.tree.span(entry.key);
-        let mut f = Finding::new(ID, span, format!("a flow has no key `{name}`"));
-        if let Some(s) = crate::context::closest(name, keys.iter().copied()) {
-            f.message.push_str(&format!("; did you mean `{s}`?"));
-            f = f.replace(format!("Rename to `{s}`"), span, s, false);
         }
         out.push(f);
     }

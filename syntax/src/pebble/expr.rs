@@ -2,22 +2,16 @@
 //! unary operators bind tighter than everything (`not a == b` is `(not a) == b`), list and map
 //! literals take no postfix (`[1][0]` is an error), `|` and `is` take a bare name with
 //! optional arguments, and the ternary is only parsed at the lowest precedence level.
+//! Recursive functions hold only boxed values (see `expr_build.rs`).
 
 use super::ast::{
-    Args, BinaryOp, Expr, ExprKind, Ident, Invocation, MapEntry, MacroParam, NamedArg, StrPart,
-    UnaryOp, FILTER_PRECEDENCE, TEST_PRECEDENCE, UNARY_PRECEDENCE,
+    Args, BinaryOp, Expr, ExprKind, Ident, Invocation, MacroParam, NamedArg, StrPart, UnaryOp,
+    FILTER_PRECEDENCE, TEST_PRECEDENCE, UNARY_PRECEDENCE,
 };
-use super::parser::{error, PResult, Parser, MAX_EXPR_HEIGHT, MAX_EXPR_NESTING};
+use super::expr_build::{leaf, push_entry, push_expr, push_named, push_part, Built};
+use super::parser::{error, PResult, Parser, MAX_EXPR_NESTING};
 use super::token::{Op, Tok};
 use crate::span::Span;
-
-/// An expression under construction: `extent` includes enclosing parentheses, `height` is the
-/// tree height (bounded by `MAX_EXPR_HEIGHT`).
-struct Built {
-    expr: Expr,
-    extent: Span,
-    height: u32,
-}
 
 enum Infix {
     Binary(BinaryOp),
@@ -58,14 +52,6 @@ fn infix(op: Op) -> Option<(Infix, u16)> {
 /// Names Pebble refuses for new variables and argument names.
 const RESERVED: [&str; 4] = ["true", "false", "null", "none"];
 
-fn leaf(kind: ExprKind, span: Span) -> Built {
-    Built {
-        expr: Expr { kind, span },
-        extent: span,
-        height: 1,
-    }
-}
-
 /// Pebble keeps backslashes except before the string's own quote.
 fn unescape(content: &str, quote: char) -> String {
     let mut out = String::with_capacity(content.len());
@@ -79,22 +65,33 @@ fn unescape(content: &str, quote: char) -> String {
     out
 }
 
+fn literal(text: &str, span: Span) -> PResult<Built> {
+    let digits = text.trim_end_matches('L');
+    let kind = if digits.contains('.') {
+        ExprKind::Float(digits.parse().unwrap_or(f64::INFINITY))
+    } else {
+        match digits.parse() {
+            Ok(n) => ExprKind::Int(n),
+            Err(_) => return Err(error(span, "integer literal out of range (64-bit)")),
+        }
+    };
+    Ok(leaf(kind, span))
+}
+
+fn keyword_or_var(text: &str, span: Span) -> Built {
+    let kind = match text {
+        "true" | "TRUE" => ExprKind::Bool(true),
+        "false" | "FALSE" => ExprKind::Bool(false),
+        "null" | "NULL" | "none" | "NONE" => ExprKind::Null,
+        _ => ExprKind::Var(text.to_string()),
+    };
+    leaf(kind, span)
+}
+
 impl Parser<'_> {
     /// A complete expression (Pebble's `parseExpression()`).
-    pub(super) fn expression(&mut self) -> PResult<Expr> {
+    pub(super) fn expression(&mut self) -> PResult<Box<Expr>> {
         Ok(self.expr(0)?.expr)
-    }
-
-    fn node(&self, kind: ExprKind, span: Span, heights: &[u32]) -> PResult<Built> {
-        let height = 1 + heights.iter().copied().max().unwrap_or(0);
-        if height > MAX_EXPR_HEIGHT {
-            return Err(error(self.cur().span, "expression nested too deeply"));
-        }
-        Ok(Built {
-            expr: Expr { kind, span },
-            extent: span,
-            height,
-        })
     }
 
     fn expr(&mut self, min_prec: u16) -> PResult<Built> {
@@ -102,34 +99,7 @@ impl Parser<'_> {
         if self.nesting > MAX_EXPR_NESTING {
             return Err(error(self.cur().span, "expression nested too deeply"));
         }
-        let mut left = match *self.kind() {
-            Tok::Op(op @ (Op::Not | Op::Minus | Op::Plus)) => {
-                let op_span = self.bump();
-                let operand = self.expr(UNARY_PRECEDENCE)?;
-                let op = match op {
-                    Op::Not => UnaryOp::Not,
-                    Op::Minus => UnaryOp::Neg,
-                    _ => UnaryOp::Pos,
-                };
-                let span = op_span.cover(operand.extent);
-                let h = operand.height;
-                let kind = ExprKind::Unary { op, op_span, operand: Box::new(operand.expr) };
-                self.node(kind, span, &[h])?
-            }
-            Tok::Punct(b'(') => {
-                let open = self.bump();
-                let inner = self.expr(0)?;
-                let close = self.expect_closing(b')', open, "`)`")?;
-                let grouped = Built { extent: open.cover(close), ..inner };
-                self.postfix(grouped)?
-            }
-            Tok::Punct(b'[') => self.list()?,
-            Tok::Punct(b'{') => self.map()?,
-            _ => {
-                let primary = self.primary()?;
-                self.postfix(primary)?
-            }
-        };
+        let mut left = self.operand()?;
         while let Tok::Op(op) = *self.kind() {
             let Some((infix, prec)) = infix(op) else { break };
             if prec < min_prec {
@@ -137,20 +107,14 @@ impl Parser<'_> {
             }
             let op_span = self.bump();
             left = match infix {
+                // All operators are left-associative.
                 Infix::Binary(op) => {
-                    // All operators are left-associative.
                     let right = self.expr(prec + 1)?;
-                    let span = left.extent.cover(right.extent);
-                    let hs = [left.height, right.height];
-                    let (left, right) = (Box::new(left.expr), Box::new(right.expr));
-                    self.node(ExprKind::Binary { op, op_span, left, right }, span, &hs)?
+                    self.binary(op, op_span, left, right)?
                 }
                 Infix::Filter => {
-                    let (filter, h) = self.invocation("a filter name")?;
-                    let span = left.extent.cover(filter.span);
-                    let hs = [left.height, h];
-                    let kind = ExprKind::Filter { input: Box::new(left.expr), filter };
-                    self.node(kind, span, &hs)?
+                    let (filter, height) = self.invocation("a filter name")?;
+                    self.filter(left, filter, height)?
                 }
                 Infix::Test { negated } => {
                     if *self.kind() == Tok::Op(Op::Not) {
@@ -160,11 +124,8 @@ impl Parser<'_> {
                              (Pebble only recognises `is not` written with a single space)",
                         ));
                     }
-                    let (test, h) = self.invocation("a test name")?;
-                    let span = left.extent.cover(test.span);
-                    let hs = [left.height, h];
-                    let kind = ExprKind::Test { subject: Box::new(left.expr), negated, test };
-                    self.node(kind, span, &hs)?
+                    let (test, height) = self.invocation("a test name")?;
+                    self.test(left, negated, test, height)?
                 }
             };
         }
@@ -175,6 +136,35 @@ impl Parser<'_> {
         Ok(left)
     }
 
+    /// What Pebble accepts before binary operators: unary, `( )`, list, map or primary.
+    fn operand(&mut self) -> PResult<Built> {
+        match *self.kind() {
+            Tok::Op(op @ (Op::Not | Op::Minus | Op::Plus)) => {
+                let op_span = self.bump();
+                let operand = self.expr(UNARY_PRECEDENCE)?;
+                let op = match op {
+                    Op::Not => UnaryOp::Not,
+                    Op::Minus => UnaryOp::Neg,
+                    _ => UnaryOp::Pos,
+                };
+                self.unary(op, op_span, operand)
+            }
+            Tok::Punct(b'(') => {
+                let open = self.bump();
+                let inner = self.expr(0)?;
+                let close = self.expect_closing(b')', open, "`)`")?;
+                let grouped = Built { extent: open.cover(close), ..inner };
+                self.postfix(grouped)
+            }
+            Tok::Punct(b'[') => self.list(),
+            Tok::Punct(b'{') => self.map(),
+            _ => {
+                let primary = self.primary()?;
+                self.postfix(primary)
+            }
+        }
+    }
+
     fn ternary(&mut self, cond: Built) -> PResult<Built> {
         self.bump();
         let then = self.expr(0)?;
@@ -183,14 +173,7 @@ impl Parser<'_> {
         }
         self.bump();
         let otherwise = self.expr(0)?;
-        let span = cond.extent.cover(otherwise.extent);
-        let hs = [cond.height, then.height, otherwise.height];
-        let kind = ExprKind::Ternary {
-            cond: Box::new(cond.expr),
-            then: Box::new(then.expr),
-            otherwise: Box::new(otherwise.expr),
-        };
-        self.node(kind, span, &hs)
+        self.ternary_node(cond, then, otherwise)
     }
 
     /// Literals, variables, function calls and strings (Pebble's `subparseExpression`).
@@ -198,40 +181,24 @@ impl Parser<'_> {
         let span = self.cur().span;
         let text = self.text(span);
         match self.kind() {
+            Tok::Name if *self.peek_kind(1) == Tok::Punct(b'(') => {
+                let name = self.ident();
+                let (args, height) = self.args()?;
+                self.call(name, args, height)
+            }
             Tok::Name => {
-                let kind = match text {
-                    "true" | "TRUE" => ExprKind::Bool(true),
-                    "false" | "FALSE" => ExprKind::Bool(false),
-                    "null" | "NULL" | "none" | "NONE" => ExprKind::Null,
-                    _ if *self.peek_kind(1) == Tok::Punct(b'(') => {
-                        let name = self.ident();
-                        let (args, h) = self.args()?;
-                        let span = name.span.cover(args.span);
-                        return self.node(ExprKind::Call { name, args }, span, &[h]);
-                    }
-                    _ => ExprKind::Var(text.to_string()),
-                };
                 self.bump();
-                Ok(leaf(kind, span))
+                Ok(keyword_or_var(text, span))
             }
             Tok::Long | Tok::Number => {
                 self.bump();
-                let digits = text.trim_end_matches('L');
-                let kind = if digits.contains('.') {
-                    ExprKind::Float(digits.parse().unwrap_or(f64::INFINITY))
-                } else {
-                    match digits.parse() {
-                        Ok(n) => ExprKind::Int(n),
-                        Err(_) => return Err(error(span, "integer literal out of range (64-bit)")),
-                    }
-                };
-                Ok(leaf(kind, span))
+                literal(text, span)
             }
             Tok::Str { closed } => {
                 let quote = text.chars().next().unwrap_or('\'');
                 if !closed {
-                    let message = format!("unclosed string literal: expected closing `{quote}`");
-                    return Err(error(Span::new(span.start as usize, span.start as usize + 1), message));
+                    let at = Span::new(span.start as usize, span.start as usize + 1);
+                    return Err(error(at, format!("unclosed string literal: expected closing `{quote}`")));
                 }
                 self.bump();
                 let content = text.get(1..text.len().saturating_sub(1)).unwrap_or("");
@@ -263,7 +230,7 @@ impl Parser<'_> {
                     }
                     self.bump();
                     height = height.max(inner.height);
-                    parts.push(StrPart::Expr(inner.expr));
+                    push_part(&mut parts, inner.expr);
                 }
                 Tok::StrClose => {
                     let close = self.bump();
@@ -277,47 +244,36 @@ impl Parser<'_> {
     /// `.name`, `.name(args)`, `[expr]` after a primary expression.
     fn postfix(&mut self, mut node: Built) -> PResult<Built> {
         loop {
-            match *self.kind() {
+            node = match *self.kind() {
                 Tok::Punct(b'.') => {
                     self.bump();
                     if *self.kind() != Tok::Name {
                         return Err(self.expected("an attribute name"));
                     }
                     let name = self.ident();
-                    let object = Box::new(node.expr);
-                    node = if self.is_punct(b'(') {
-                        let (args, h) = self.args()?;
-                        if let Some(named) = args.named.first() {
-                            return Err(error(
-                                named.name.span,
-                                "named arguments are not allowed in method calls",
-                            ));
-                        }
-                        let span = node.extent.cover(args.span);
-                        let hs = [node.height, h];
-                        self.node(ExprKind::MethodCall { object, name, args }, span, &hs)?
+                    if !self.is_punct(b'(') {
+                        self.attr(node, name)?
                     } else {
-                        let span = node.extent.cover(name.span);
-                        self.node(ExprKind::Attr { object, name }, span, &[node.height])?
-                    };
+                        let (args, height) = self.args()?;
+                        if let Some(named) = args.named.first() {
+                            let message = "named arguments are not allowed in method calls";
+                            return Err(error(named.name.span, message));
+                        }
+                        self.method_call(node, name, args, height)?
+                    }
                 }
                 Tok::Punct(b'[') => {
                     let open = self.bump();
                     let index = self.expr(0)?;
                     let close = self.expect_closing(b']', open, "`]`")?;
-                    let span = node.extent.cover(close);
-                    let hs = [node.height, index.height];
-                    let kind = ExprKind::Index { object: Box::new(node.expr), index: Box::new(index.expr) };
-                    node = self.node(kind, span, &hs)?;
+                    self.index(node, index, close)?
                 }
                 Tok::Punct(b'(') => {
-                    return Err(error(
-                        self.cur().span,
-                        "unexpected `(`: only a function name can be called",
-                    ));
+                    let message = "unexpected `(`: only a function name can be called";
+                    return Err(error(self.cur().span, message));
                 }
                 _ => return Ok(node),
-            }
+            };
         }
     }
 
@@ -334,29 +290,29 @@ impl Parser<'_> {
         }
         let name = self.ident();
         if RESERVED.contains(&name.name.as_str()) {
-            return Err(error(name.span, format!("`{}` is reserved and cannot be used as a name", name.name)));
+            let message = format!("`{}` is reserved and cannot be used as a name", name.name);
+            return Err(error(name.span, message));
         }
         Ok(name)
     }
 
     /// A filter or test: `name` or `name(args)`, with the height of its arguments.
-    pub(super) fn invocation(&mut self, what: &str) -> PResult<(Invocation, u32)> {
+    pub(super) fn invocation(&mut self, what: &str) -> PResult<(Box<Invocation>, u32)> {
         if *self.kind() != Tok::Name {
             return Err(self.expected(what));
         }
         let name = self.ident();
-        let (args, height) = if self.is_punct(b'(') {
-            let (args, height) = self.args()?;
-            (Some(args), height)
-        } else {
-            (None, 0)
-        };
-        let span = args.as_ref().map_or(name.span, |a| name.span.cover(a.span));
-        Ok((Invocation { name, args, span }, height))
+        if !self.is_punct(b'(') {
+            let span = name.span;
+            return Ok((Box::new(Invocation { name, args: None, span }), 0));
+        }
+        let (args, height) = self.args()?;
+        let span = name.span.cover(args.span);
+        Ok((Box::new(Invocation { name, args: Some(*args), span }), height))
     }
 
     /// `(a, b, name=c)` (the current token is `(`), with the height of the tallest argument.
-    fn args(&mut self) -> PResult<(Args, u32)> {
+    fn args(&mut self) -> PResult<(Box<Args>, u32)> {
         let open = self.bump();
         let mut positional = Vec::new();
         let mut named: Vec<NamedArg> = Vec::new();
@@ -371,22 +327,25 @@ impl Parser<'_> {
                 }
                 self.bump();
             }
-            if *self.peek_kind(1) == Tok::Punct(b'=') {
+            let name = if *self.peek_kind(1) == Tok::Punct(b'=') {
                 let name = self.new_name("an argument name")?;
                 self.bump();
-                let value = self.expr(0)?;
-                height = height.max(value.height);
-                named.push(NamedArg { name, value: value.expr });
+                Some(name)
             } else {
-                let value = self.expr(0)?;
-                if !named.is_empty() {
-                    return Err(error(value.extent, "positional arguments must come before named arguments"));
+                None
+            };
+            let value = self.expr(0)?;
+            height = height.max(value.height);
+            match name {
+                Some(name) => push_named(&mut named, name, value.expr),
+                None if !named.is_empty() => {
+                    let message = "positional arguments must come before named arguments";
+                    return Err(error(value.extent, message));
                 }
-                height = height.max(value.height);
-                positional.push(value.expr);
+                None => push_expr(&mut positional, value.expr),
             }
         };
-        Ok((Args { span: open.cover(close), positional, named }, height))
+        Ok((Box::new(Args { span: open.cover(close), positional, named }), height))
     }
 
     /// Macro parameters: `(a, b='x')` (the current token must be `(`).
@@ -410,7 +369,7 @@ impl Parser<'_> {
             let name = self.new_name("a parameter name")?;
             let default = if self.is_punct(b'=') {
                 self.bump();
-                Some(self.expr(0)?.expr)
+                Some(*self.expr(0)?.expr)
             } else {
                 None
             };
@@ -429,7 +388,7 @@ impl Parser<'_> {
             }
             let item = self.expr(0)?;
             height = height.max(item.height);
-            items.push(item.expr);
+            push_expr(&mut items, item.expr);
             if self.is_punct(b']') {
                 break self.bump();
             }
@@ -457,7 +416,7 @@ impl Parser<'_> {
             self.bump();
             let value = self.expr(0)?;
             height = height.max(key.height).max(value.height);
-            entries.push(MapEntry { key: key.expr, value: value.expr });
+            push_entry(&mut entries, key.expr, value.expr);
             if self.is_punct(b'}') {
                 break self.bump();
             }

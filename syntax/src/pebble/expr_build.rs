@@ -2,7 +2,9 @@
 //! functions so that the (large) `Expr` values never sit in recursive stack frames: in debug
 //! builds every temporary gets its own stack slot, and deep nesting must fit in 2 MB.
 
-use super::ast::{Args, BinaryOp, Expr, ExprKind, Ident, Invocation, MapEntry, StrPart, UnaryOp};
+use super::ast::{
+    Args, BinaryOp, Expr, ExprKind, Ident, Invocation, MapEntry, NamedArg, StrPart, UnaryOp,
+};
 use super::parser::{error, PResult, Parser, MAX_EXPR_HEIGHT};
 use crate::span::Span;
 
@@ -28,6 +30,10 @@ pub(super) fn push_expr(items: &mut Vec<Expr>, item: Box<Expr>) {
 
 pub(super) fn push_entry(entries: &mut Vec<MapEntry>, key: Box<Expr>, value: Box<Expr>) {
     entries.push(MapEntry { key: *key, value: *value });
+}
+
+pub(super) fn push_named(named: &mut Vec<NamedArg>, name: Ident, value: Box<Expr>) {
+    named.push(NamedArg { name, value: *value });
 }
 
 pub(super) fn push_part(parts: &mut Vec<StrPart>, item: Box<Expr>) {

@@ -8,6 +8,7 @@
 
 mod ast;
 mod expr;
+mod expr_build;
 mod lexer;
 mod parser;
 mod paths;

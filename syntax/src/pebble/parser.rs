@@ -279,7 +279,7 @@ impl<'s> Parser<'s> {
     pub fn expr_within(&mut self, d: &mut Delim) -> Expr {
         let start = self.cur().span.start as usize;
         match self.within(d, |p| p.expression()) {
-            Some(expr) => expr,
+            Some(expr) => *expr,
             None => Expr {
                 kind: ExprKind::Error,
                 span: Span::new(start, self.prev_end().max(start)),

@@ -309,10 +309,10 @@ impl<'s> Parser<'s> {
     fn filter_block(&mut self, mut d: Delim) -> Option<Node> {
         let filters = self
             .within(&mut d, |p| {
-                let mut filters = vec![p.invocation("a filter name")?.0];
+                let mut filters = vec![*p.invocation("a filter name")?.0];
                 while *p.kind() == Tok::Op(Op::Pipe) {
                     p.bump();
-                    filters.push(p.invocation("a filter name")?.0);
+                    filters.push(*p.invocation("a filter name")?.0);
                 }
                 Ok(filters)
             })
