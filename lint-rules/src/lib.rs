@@ -5,6 +5,7 @@ pub mod config;
 mod context;
 pub mod finding;
 mod props;
+mod scope;
 pub mod rules;
 mod suppress;
 pub mod version;

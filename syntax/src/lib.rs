@@ -1,8 +1,11 @@
 //! kflow's front end: text → spanned YAML tree → flow model, with every Pebble expression found
 //! and parsed. Knows nothing of rules or the engine.
 
+pub mod expr;
+pub mod jq;
 pub mod line_index;
 pub mod model;
+pub mod pebble;
 pub mod span;
 pub mod yaml;
 
@@ -44,6 +47,8 @@ pub struct Document {
     pub tree: Tree,
     /// `None` when the document is not a mapping (empty, a list, unreadable…).
     pub flow: Option<Flow>,
+    /// Every Pebble template found in string values.
+    pub expressions: Vec<expr::Expression>,
     pub errors: Vec<SyntaxError>,
 }
 
@@ -63,6 +68,7 @@ pub fn parse_bytes(bytes: &[u8]) -> Document {
                 text,
                 tree: Tree::default(),
                 flow: None,
+                expressions: Vec::new(),
                 errors: vec![error],
             }
         }
@@ -82,16 +88,19 @@ pub fn parse(text: &str) -> Document {
             line_index: LineIndex::new(text),
             tree: Tree::default(),
             flow: None,
+            expressions: Vec::new(),
             errors,
         };
     }
     let tree = yaml::parse(text, &mut errors);
     let flow = model::build(&tree);
+    let expressions = expr::collect(text, &tree);
     Document {
         text: text.to_string(),
         line_index: LineIndex::new(text),
         tree,
         flow,
+        expressions,
         errors,
     }
 }

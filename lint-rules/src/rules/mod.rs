@@ -16,7 +16,7 @@ mod docs {
 
 macro_rules! registry {
     ($($rule:ident),* $(,)?) => {
-        $(mod $rule;)*
+        $(pub(crate) mod $rule;)*
         /// Every rule, in the order they run.
         pub const ALL: &[RuleDef] = &[$(RuleDef {
             id: $rule::ID,
@@ -47,6 +47,11 @@ registry! {
     enterprise_only,
     invalid_input,
     working_directory_child,
+    expression_syntax,
+    undefined_reference,
+    conditional_reference,
+    dashed_reference,
+    unknown_output,
 }
 
 pub fn get(id: &str) -> Option<&'static RuleDef> {

@@ -184,7 +184,7 @@ pub(super) fn is_boilerplate(lang: Lang, callee: &str) -> bool {
     if is_print(lang, callee) || is_kestra_outputs(callee) {
         return true;
     }
-    if matches!(name, "raise_for_status" | "mkdir" | "makedirs" | "mkdirSync" | "basicConfig" | "getLogger") {
+    if matches!(name, "raise_for_status" | "mkdir" | "makedirs" | "mkdirSync" | "basicConfig" | "getLogger" | "catch" | "finally") {
         return true;
     }
     if callee.to_ascii_lowercase().starts_with("kestra") || callee.starts_with("@kestra-io/libs") {

@@ -63,8 +63,9 @@ impl CallSite {
 
 /// Finds every call, in order of their opening parenthesis.
 /// `not_callable` lists keywords that look like calls (`if (`, `while (`); `definers` the
-/// keywords that make `name(` a definition (`def`, `function`).
-pub(super) fn find_calls(code: &Code<'_>, not_callable: &[&str], definers: &[&str]) -> Vec<CallSite> {
+/// keywords that make `name(` a definition (`def`, `function`); with `brace_defines`, `name(…) {`
+/// is a (JS method) definition too.
+pub(super) fn find_calls(code: &Code<'_>, not_callable: &[&str], definers: &[&str], brace_defines: bool) -> Vec<CallSite> {
     let mut calls: Vec<CallSite> = Vec::new();
     let mut call_by_close: Vec<u32> = vec![NONE; code.len()];
     for open in 1..code.len() {
@@ -72,7 +73,8 @@ pub(super) fn find_calls(code: &Code<'_>, not_callable: &[&str], definers: &[&st
             continue;
         }
         let name = open - 1;
-        if !code.is_name(name) || not_callable.contains(&code.text(name)) {
+        let is_member = name > 0 && (code.is_op(name - 1, ".") || code.is_op(name - 1, "?."));
+        if !code.is_name(name) || (!is_member && not_callable.contains(&code.text(name))) {
             continue;
         }
         let mut segments = vec![name];
@@ -103,6 +105,9 @@ pub(super) fn find_calls(code: &Code<'_>, not_callable: &[&str], definers: &[&st
         let is_new = chain_start > 0 && code.is_word(chain_start - 1, "new");
         let chain_start = if is_new { chain_start - 1 } else { chain_start };
         let close = code.partner(open).filter(|&c| c > open).unwrap_or(open);
+        if brace_defines && close > open && code.is_op(close + 1, "{") && matches!(root, Root::Name(_)) && segments.is_empty() {
+            continue;
+        }
         let args = split_args(code, open, close);
         if close != open {
             call_by_close[close] = calls.len() as u32;
@@ -149,12 +154,12 @@ fn make_arg(code: &Code<'_>, start: usize, end: usize) -> Arg {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::script::python_lexer;
+    use super::super::python_lexer;
 
     #[test]
     fn chains_and_args() {
         let (code, _) = python_lexer::tokenize("open('a', 'wb').write(r.content)\nrequests.get(u, timeout=3, **kw)\nif (x): pass\n");
-        let calls = find_calls(&code, &["if"], &["def"]);
+        let calls = find_calls(&code, &["if"], &["def"], false);
         assert_eq!(calls.len(), 3);
         assert_eq!(calls[1].root, Root::Call(0));
         assert_eq!(calls[1].method(&code), "write");
@@ -167,6 +172,6 @@ mod tests {
     #[test]
     fn definitions_are_not_calls() {
         let (code, _) = python_lexer::tokenize("def fetch(url):\n    pass\n");
-        assert!(find_calls(&code, &[], &["def"]).is_empty());
+        assert!(find_calls(&code, &[], &["def"], false).is_empty());
     }
 }

@@ -1,0 +1,60 @@
+//! Reports reads of a task's outputs when that task runs only on some paths.
+//!
+//! ## What it does
+//! `outputs.X` where `X` sits in an If/Switch branch (or an `errors`/`finally` list) that the
+//! reading task is not in: when the branch was not taken, `X` has no outputs and the expression
+//! fails. Reads guarded by `??`, `is defined` or `default` are not reported.
+//!
+//! ## Why
+//! The flow works in the runs you tried and fails in the others, at run time.
+//!
+//! ## Example
+//! ```yaml
+//! - id: maybe
+//!   type: io.kestra.plugin.core.flow.If
+//!   condition: "{{ inputs.full }}"
+//!   then:
+//!     - id: extra
+//!       type: io.kestra.plugin.core.debug.Return
+//!       format: more
+//! - id: use
+//!   type: io.kestra.plugin.core.log.Log
+//!   message: "{{ outputs.extra.value }}"
+//! ```
+//!
+//! ## Fix
+//! Guard the read: `{{ outputs.extra.value ?? 'none' }}`, or move the reader into the branch.
+
+use kflow_syntax::pebble;
+
+use crate::context::Context;
+use crate::finding::{Finding, Severity};
+use crate::rules::undefined_reference::first_name;
+use crate::scope::{relation, Relation};
+
+pub const ID: &str = "conditional-reference";
+pub const SEVERITY: Severity = Severity::Warning;
+
+pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    let Some(flow) = cx.flow else { return };
+    for (e, owner) in cx.rendered_expressions() {
+        let Some(owner) = owner else { continue };
+        for path in pebble::template_paths(&e.template) {
+            if path.local || path.guarded || path.root.0 != "outputs" {
+                continue;
+            }
+            let Some((name, span)) = first_name(&path) else { continue };
+            let Some(target) = flow.tasks_named(name).next() else { continue };
+            if let Relation::Conditional(branch) = relation(cx.catalog, flow, target, owner) {
+                let branch_task = flow.task(branch);
+                let at = branch_task.id.as_ref().map_or(cx.tree.span(branch_task.node), |n| n.span);
+                out.push(
+                    Finding::new(ID, e.file_span(span), format!(
+                        "task `{name}` runs only when its branch is taken: guard the read (`?? …`) or move this task into the branch"
+                    ))
+                    .related(at, "the branch"),
+                );
+            }
+        }
+    }
+}

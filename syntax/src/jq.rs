@@ -1,0 +1,111 @@
+//! Compiles the program of a `jq('…')` filter with jaq, so that its syntax errors and unknown
+//! filters are located inside the expression.
+
+use jaq_core::load::{self, lex, parse, Arena, File, Loader};
+use jaq_core::{data, Compiler};
+use jaq_json::Val;
+
+use crate::span::Span;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JqError {
+    /// Offsets into the program text.
+    pub span: Span,
+    pub message: String,
+}
+
+/// Where a sub-slice of `code` starts (jaq reports positions as slices of the program).
+fn offset(code: &str, part: &str) -> Span {
+    let base = code.as_ptr() as usize;
+    let at = (part.as_ptr() as usize).wrapping_sub(base);
+    if at <= code.len() {
+        let end = (at + part.len()).min(code.len());
+        Span::new(at, end.max(at))
+    } else {
+        Span::new(0, code.len())
+    }
+}
+
+fn lex_expect(e: &lex::Expect<&str>) -> String {
+    match e {
+        lex::Expect::Delim(d) => format!("a closing delimiter for `{d}`"),
+        other => format!("{:?}", other).to_lowercase(),
+    }
+}
+
+/// Problems of a jq program; empty when it compiles.
+pub fn check(code: &str) -> Vec<JqError> {
+    let defs = jaq_core::defs().chain(jaq_std::defs()).chain(jaq_json::defs());
+    let loader = Loader::new(defs);
+    let arena = Arena::default();
+    let modules = match loader.load(&arena, File { code, path: () }) {
+        Ok(m) => m,
+        Err(errs) => {
+            let mut out = Vec::new();
+            for (_, err) in errs {
+                match err {
+                    load::Error::Lex(errs) => out.extend(errs.iter().map(|(expect, got)| JqError {
+                        span: offset(code, got),
+                        message: format!("jq: expected {} here", lex_expect(expect)),
+                    })),
+                    load::Error::Parse(errs) => out.extend(errs.iter().map(|(expect, got)| {
+                        let found = if got.is_empty() { "the end".to_string() } else { format!("`{got}`") };
+                        JqError {
+                            span: offset(code, got),
+                            message: format!("jq: expected {}, found {found}", parse_expect(expect)),
+                        }
+                    })),
+                    load::Error::Io(_) => out.push(JqError {
+                        span: Span::new(0, code.len()),
+                        message: "jq: modules cannot be imported here".into(),
+                    }),
+                }
+            }
+            return out;
+        }
+    };
+    let funs = jaq_core::funs::<data::JustLut<Val>>()
+        .chain(jaq_std::funs())
+        .chain(jaq_json::funs());
+    match Compiler::default().with_funs(funs).compile(modules) {
+        Ok(_) => Vec::new(),
+        Err(errs) => errs
+            .into_iter()
+            .flat_map(|(_, es)| es)
+            .map(|(name, undefined)| JqError {
+                span: offset(code, name),
+                message: format!("jq: undefined {} `{name}`", undefined.as_str()),
+            })
+            .collect(),
+    }
+}
+
+fn parse_expect(e: &parse::Expect<&str>) -> String {
+    match e {
+        parse::Expect::Just(s) => format!("`{s}`"),
+        other => other.as_str().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+
+    #[test]
+    fn valid_programs_compile() {
+        for ok in [".products[0].title", ".[] | select(.a > 1) | {b}", "map(.x) | add", ".a // \"d\"", "length"] {
+            assert_eq!(check(ok), [], "{ok}");
+        }
+    }
+
+    #[test]
+    fn errors_are_located() {
+        let errs = check(".products[0");
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        let errs = check(".a | nosuchfilter");
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].span, crate::span::Span::new(5, 17));
+        assert!(errs[0].message.contains("undefined filter `nosuchfilter`"));
+        assert!(!check(".a |").is_empty());
+    }
+}
