@@ -89,15 +89,25 @@ impl<'a> Context<'a> {
         self.tree
             .entries(node)?
             .iter()
-            .find(|e| self.tree.span(e.value).contains(offset) || self.tree.span(e.value).start as usize == offset)
+            .find(|e| {
+                self.tree.span(e.value).contains(offset)
+                    || self.tree.span(e.value).start as usize == offset
+            })
             .and_then(|e| self.tree.str(e.key))
     }
 
     /// Expressions Kestra renders in the flow's own context, with the task they belong to.
     /// Descriptions are documentation, and a Subflow's deprecated `outputs` map is rendered in
     /// the child execution: both are left out.
-    pub fn rendered_expressions(&self) -> Vec<(&'a kflow_syntax::expr::Expression, Option<kflow_syntax::model::TaskIdx>)> {
-        let Some(flow) = self.flow else { return Vec::new() };
+    pub fn rendered_expressions(
+        &self,
+    ) -> Vec<(
+        &'a kflow_syntax::expr::Expression,
+        Option<kflow_syntax::model::TaskIdx>,
+    )> {
+        let Some(flow) = self.flow else {
+            return Vec::new();
+        };
         self.doc
             .expressions
             .iter()
@@ -107,7 +117,9 @@ impl<'a> Context<'a> {
                 let owner = flow.task_at(self.tree, at);
                 if let Some(t) = owner {
                     let task = flow.task(t);
-                    let subflow = task.type_.as_ref().is_some_and(|n| n.name.ends_with(".Subflow") || n.name.ends_with(".flows.Flow"));
+                    let subflow = task.type_.as_ref().is_some_and(|n| {
+                        n.name.ends_with(".Subflow") || n.name.ends_with(".flows.Flow")
+                    });
                     if subflow && self.property_at(task.node, at) == Some("outputs") {
                         return None;
                     }

@@ -5,8 +5,8 @@ pub mod config;
 mod context;
 pub mod finding;
 mod props;
-mod scope;
 pub mod rules;
+mod scope;
 mod suppress;
 pub mod version;
 

@@ -27,20 +27,27 @@ pub enum Relation {
     OnlyOnFailure,
 }
 
-fn type_name<'f>(flow: &'f Flow, t: TaskIdx) -> &'f str {
+fn type_name(flow: &Flow, t: TaskIdx) -> &str {
     flow.task(t).type_.as_ref().map_or("", |n| n.name.as_str())
 }
 
 fn is_type(catalog: &Catalog, flow: &Flow, t: TaskIdx, suffix: &str) -> bool {
     let name = type_name(flow, t);
-    catalog.get(name).map_or(name, |d| d.name.as_str()).ends_with(suffix)
+    catalog
+        .get(name)
+        .map_or(name, |d| d.name.as_str())
+        .ends_with(suffix)
 }
 
 /// Loops whose children's outputs are keyed by the loop value (`outputs.child[value]`).
 pub fn is_value_loop(catalog: &Catalog, flow: &Flow, t: TaskIdx) -> bool {
-    [".flow.ForEach", ".flow.EachSequential", ".flow.EachParallel"]
-        .iter()
-        .any(|s| is_type(catalog, flow, t, s))
+    [
+        ".flow.ForEach",
+        ".flow.EachSequential",
+        ".flow.EachParallel",
+    ]
+    .iter()
+    .any(|s| is_type(catalog, flow, t, s))
 }
 
 fn chain(flow: &Flow, t: TaskIdx) -> Vec<TaskIdx> {
@@ -78,8 +85,14 @@ pub fn relation(catalog: &Catalog, flow: &Flow, r: TaskIdx, c: TaskIdx) -> Relat
     if r_chain.contains(&c) {
         // A flowable's own property reading one of its descendants: a loop condition is
         // evaluated after each iteration; anything else is evaluated before the children run.
-        let after_children = [".flow.LoopUntil", ".flow.WaitFor"].iter().any(|s| is_type(catalog, flow, c, s));
-        return if after_children { Relation::Before } else { Relation::After };
+        let after_children = [".flow.LoopUntil", ".flow.WaitFor"]
+            .iter()
+            .any(|s| is_type(catalog, flow, c, s));
+        return if after_children {
+            Relation::Before
+        } else {
+            Relation::After
+        };
     }
     // The nearest common ancestor, and the ancestors-or-self of r and c just below it.
     let lca_pos = r_chain.iter().position(|t| c_chain.contains(t));
@@ -95,7 +108,10 @@ pub fn relation(catalog: &Catalog, flow: &Flow, r: TaskIdx, c: TaskIdx) -> Relat
     let (rs, cs) = (&flow.task(r_top).section, &flow.task(c_top).section);
     // Inside recovery lists (anywhere up the chain, below the common ancestor) any task may be read.
     let c_top_pos = c_chain.iter().position(|&t| t == c_top).unwrap_or(0);
-    if c_chain[..=c_top_pos].iter().any(|&t| flow.task(t).section.is_recovery()) {
+    if c_chain[..=c_top_pos]
+        .iter()
+        .any(|&t| flow.task(t).section.is_recovery())
+    {
         return Relation::Recovery;
     }
     if rs != cs {
@@ -107,7 +123,9 @@ pub fn relation(catalog: &Catalog, flow: &Flow, r: TaskIdx, c: TaskIdx) -> Relat
     }
     let parent = flow.task(r_top).parent;
     let order = if let Some(p) = parent.filter(|_| *rs == Section::Tasks) {
-        if is_type(catalog, flow, p, ".flow.Parallel") || is_type(catalog, flow, p, ".flow.EachParallel") {
+        if is_type(catalog, flow, p, ".flow.Parallel")
+            || is_type(catalog, flow, p, ".flow.EachParallel")
+        {
             Relation::Concurrent
         } else if is_type(catalog, flow, p, ".flow.Dag") {
             let siblings = &flow.task(p).children;

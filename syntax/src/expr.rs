@@ -49,7 +49,9 @@ pub fn collect(text: &str, tree: &Tree) -> Vec<Expression> {
         .iter()
         .enumerate()
         .filter_map(|(i, node)| {
-            let Value::Scalar(s) = &node.value else { return None };
+            let Value::Scalar(s) = &node.value else {
+                return None;
+            };
             if is_key[i] || !has_template(&s.value) {
                 return None;
             }

@@ -35,7 +35,9 @@ fn lex_expect(e: &lex::Expect<&str>) -> String {
 
 /// Problems of a jq program; empty when it compiles.
 pub fn check(code: &str) -> Vec<JqError> {
-    let defs = jaq_core::defs().chain(jaq_std::defs()).chain(jaq_json::defs());
+    let defs = jaq_core::defs()
+        .chain(jaq_std::defs())
+        .chain(jaq_json::defs());
     let loader = Loader::new(defs);
     let arena = Arena::default();
     let modules = match loader.load(&arena, File { code, path: () }) {
@@ -44,15 +46,24 @@ pub fn check(code: &str) -> Vec<JqError> {
             let mut out = Vec::new();
             for (_, err) in errs {
                 match err {
-                    load::Error::Lex(errs) => out.extend(errs.iter().map(|(expect, got)| JqError {
-                        span: offset(code, got),
-                        message: format!("jq: expected {} here", lex_expect(expect)),
-                    })),
+                    load::Error::Lex(errs) => {
+                        out.extend(errs.iter().map(|(expect, got)| JqError {
+                            span: offset(code, got),
+                            message: format!("jq: expected {} here", lex_expect(expect)),
+                        }))
+                    }
                     load::Error::Parse(errs) => out.extend(errs.iter().map(|(expect, got)| {
-                        let found = if got.is_empty() { "the end".to_string() } else { format!("`{got}`") };
+                        let found = if got.is_empty() {
+                            "the end".to_string()
+                        } else {
+                            format!("`{got}`")
+                        };
                         JqError {
                             span: offset(code, got),
-                            message: format!("jq: expected {}, found {found}", parse_expect(expect)),
+                            message: format!(
+                                "jq: expected {}, found {found}",
+                                parse_expect(expect)
+                            ),
                         }
                     })),
                     load::Error::Io(_) => out.push(JqError {
@@ -93,7 +104,13 @@ mod tests {
 
     #[test]
     fn valid_programs_compile() {
-        for ok in [".products[0].title", ".[] | select(.a > 1) | {b}", "map(.x) | add", ".a // \"d\"", "length"] {
+        for ok in [
+            ".products[0].title",
+            ".[] | select(.a > 1) | {b}",
+            "map(.x) | add",
+            ".a // \"d\"",
+            "length",
+        ] {
             assert_eq!(check(ok), [], "{ok}");
         }
     }

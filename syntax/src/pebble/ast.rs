@@ -219,21 +219,54 @@ pub enum ExprKind {
     /// A variable; the span is the name.
     Var(String),
     /// `object.name`
-    Attr { object: Box<Expr>, name: Ident },
+    Attr {
+        object: Box<Expr>,
+        name: Ident,
+    },
     /// `object[index]`
-    Index { object: Box<Expr>, index: Box<Expr> },
+    Index {
+        object: Box<Expr>,
+        index: Box<Expr>,
+    },
     /// `object.name(args)`: a Java method call.
-    MethodCall { object: Box<Expr>, name: Ident, args: Args },
+    MethodCall {
+        object: Box<Expr>,
+        name: Ident,
+        args: Args,
+    },
     /// `name(args)`: a function or macro call.
-    Call { name: Ident, args: Args },
+    Call {
+        name: Ident,
+        args: Args,
+    },
     /// `input | name` or `input | name(args)`.
-    Filter { input: Box<Expr>, filter: Invocation },
+    Filter {
+        input: Box<Expr>,
+        filter: Invocation,
+    },
     /// `subject is name`, `subject is not name`, `subject is name(args)`.
-    Test { subject: Box<Expr>, negated: bool, test: Invocation },
-    Unary { op: UnaryOp, op_span: Span, operand: Box<Expr> },
-    Binary { op: BinaryOp, op_span: Span, left: Box<Expr>, right: Box<Expr> },
+    Test {
+        subject: Box<Expr>,
+        negated: bool,
+        test: Invocation,
+    },
+    Unary {
+        op: UnaryOp,
+        op_span: Span,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        op_span: Span,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
     /// `cond ? then : otherwise`
-    Ternary { cond: Box<Expr>, then: Box<Expr>, otherwise: Box<Expr> },
+    Ternary {
+        cond: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
     List(Vec<Expr>),
     Map(Vec<MapEntry>),
     /// Placeholder for an expression that failed to parse (the error is in `Template::errors`).
@@ -243,7 +276,10 @@ pub enum ExprKind {
 #[derive(Clone, Debug, PartialEq)]
 pub enum StrPart {
     /// Literal part, exactly as written (Pebble does not unescape interpolated strings).
-    Lit { value: String, span: Span },
+    Lit {
+        value: String,
+        span: Span,
+    },
     Expr(Expr),
 }
 
@@ -392,13 +428,22 @@ impl Expr {
                 f(object);
                 f(index);
             }
-            ExprKind::MethodCall { object, args: a, .. } => {
+            ExprKind::MethodCall {
+                object, args: a, ..
+            } => {
                 f(object);
                 args(a, f);
             }
             ExprKind::Call { args: a, .. } => args(a, f),
-            ExprKind::Filter { input: first, filter: inv }
-            | ExprKind::Test { subject: first, test: inv, .. } => {
+            ExprKind::Filter {
+                input: first,
+                filter: inv,
+            }
+            | ExprKind::Test {
+                subject: first,
+                test: inv,
+                ..
+            } => {
                 f(first);
                 if let Some(a) = &inv.args {
                     args(a, f);
@@ -409,7 +454,11 @@ impl Expr {
                 f(left);
                 f(right);
             }
-            ExprKind::Ternary { cond, then, otherwise } => {
+            ExprKind::Ternary {
+                cond,
+                then,
+                otherwise,
+            } => {
                 f(cond);
                 f(then);
                 f(otherwise);

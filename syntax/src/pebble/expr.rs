@@ -100,34 +100,11 @@ impl Parser<'_> {
             return Err(error(self.cur().span, "expression nested too deeply"));
         }
         let mut left = self.operand()?;
-        while let Tok::Op(op) = *self.kind() {
-            let Some((infix, prec)) = infix(op) else { break };
+        while let Some((infix, prec)) = self.infix_ahead() {
             if prec < min_prec {
                 break;
             }
-            let op_span = self.bump();
-            left = match infix {
-                // All operators are left-associative.
-                Infix::Binary(op) => {
-                    let right = self.expr(prec + 1)?;
-                    self.binary(op, op_span, left, right)?
-                }
-                Infix::Filter => {
-                    let (filter, height) = self.invocation("a filter name")?;
-                    self.filter(left, filter, height)?
-                }
-                Infix::Test { negated } => {
-                    if *self.kind() == Tok::Op(Op::Not) {
-                        return Err(error(
-                            self.cur().span,
-                            "expected a test name after `is`, found `not` \
-                             (Pebble only recognises `is not` written with a single space)",
-                        ));
-                    }
-                    let (test, height) = self.invocation("a test name")?;
-                    self.test(left, negated, test, height)?
-                }
-            };
+            left = self.infix(left, infix, prec)?;
         }
         if min_prec == 0 && self.is_punct(b'?') {
             left = self.ternary(left)?;
@@ -136,26 +113,45 @@ impl Parser<'_> {
         Ok(left)
     }
 
+    fn infix_ahead(&self) -> Option<(Infix, u16)> {
+        match *self.kind() {
+            Tok::Op(op) => infix(op),
+            _ => None,
+        }
+    }
+
+    /// `left OP right`, `left | filter`, `left is test` (the operator is the current token).
+    fn infix(&mut self, left: Built, infix: Infix, prec: u16) -> PResult<Built> {
+        let op_span = self.bump();
+        match infix {
+            // All operators are left-associative.
+            Infix::Binary(op) => {
+                let right = self.expr(prec + 1)?;
+                self.binary(op, op_span, left, right)
+            }
+            Infix::Filter => {
+                let (filter, height) = self.invocation("a filter name")?;
+                self.filter(left, filter, height)
+            }
+            Infix::Test { negated } => {
+                if *self.kind() == Tok::Op(Op::Not) {
+                    return Err(error(
+                        self.cur().span,
+                        "expected a test name after `is`, found `not` \
+                         (Pebble only recognises `is not` written with a single space)",
+                    ));
+                }
+                let (test, height) = self.invocation("a test name")?;
+                self.test(left, negated, test, height)
+            }
+        }
+    }
+
     /// What Pebble accepts before binary operators: unary, `( )`, list, map or primary.
     fn operand(&mut self) -> PResult<Built> {
         match *self.kind() {
-            Tok::Op(op @ (Op::Not | Op::Minus | Op::Plus)) => {
-                let op_span = self.bump();
-                let operand = self.expr(UNARY_PRECEDENCE)?;
-                let op = match op {
-                    Op::Not => UnaryOp::Not,
-                    Op::Minus => UnaryOp::Neg,
-                    _ => UnaryOp::Pos,
-                };
-                self.unary(op, op_span, operand)
-            }
-            Tok::Punct(b'(') => {
-                let open = self.bump();
-                let inner = self.expr(0)?;
-                let close = self.expect_closing(b')', open, "`)`")?;
-                let grouped = Built { extent: open.cover(close), ..inner };
-                self.postfix(grouped)
-            }
+            Tok::Op(op @ (Op::Not | Op::Minus | Op::Plus)) => self.unary_operand(op),
+            Tok::Punct(b'(') => self.group(),
             Tok::Punct(b'[') => self.list(),
             Tok::Punct(b'{') => self.map(),
             _ => {
@@ -163,6 +159,28 @@ impl Parser<'_> {
                 self.postfix(primary)
             }
         }
+    }
+
+    fn unary_operand(&mut self, op: Op) -> PResult<Built> {
+        let op_span = self.bump();
+        let operand = self.expr(UNARY_PRECEDENCE)?;
+        let op = match op {
+            Op::Not => UnaryOp::Not,
+            Op::Minus => UnaryOp::Neg,
+            _ => UnaryOp::Pos,
+        };
+        self.unary(op, op_span, operand)
+    }
+
+    /// `( expr )`, which may be followed by a postfix.
+    fn group(&mut self) -> PResult<Built> {
+        let open = self.bump();
+        let inner = self.expr(0)?;
+        let close = self.expect_closing(b')', open, "`)`")?;
+        self.postfix(Built {
+            extent: open.cover(close),
+            ..inner
+        })
     }
 
     fn ternary(&mut self, cond: Built) -> PResult<Built> {
@@ -181,11 +199,7 @@ impl Parser<'_> {
         let span = self.cur().span;
         let text = self.text(span);
         match self.kind() {
-            Tok::Name if *self.peek_kind(1) == Tok::Punct(b'(') => {
-                let name = self.ident();
-                let (args, height) = self.args()?;
-                self.call(name, args, height)
-            }
+            Tok::Name if *self.peek_kind(1) == Tok::Punct(b'(') => self.function_call(),
             Tok::Name => {
                 self.bump();
                 Ok(keyword_or_var(text, span))
@@ -198,7 +212,10 @@ impl Parser<'_> {
                 let quote = text.chars().next().unwrap_or('\'');
                 if !closed {
                     let at = Span::new(span.start as usize, span.start as usize + 1);
-                    return Err(error(at, format!("unclosed string literal: expected closing `{quote}`")));
+                    return Err(error(
+                        at,
+                        format!("unclosed string literal: expected closing `{quote}`"),
+                    ));
                 }
                 self.bump();
                 let content = text.get(1..text.len().saturating_sub(1)).unwrap_or("");
@@ -209,6 +226,12 @@ impl Parser<'_> {
         }
     }
 
+    fn function_call(&mut self) -> PResult<Built> {
+        let name = self.ident();
+        let (args, height) = self.args()?;
+        self.call(name, args, height)
+    }
+
     fn interpolated(&mut self) -> PResult<Built> {
         let open = self.bump();
         let mut parts = Vec::new();
@@ -217,7 +240,10 @@ impl Parser<'_> {
             match self.kind() {
                 Tok::StrPart => {
                     let span = self.bump();
-                    parts.push(StrPart::Lit { value: self.text(span).to_string(), span });
+                    parts.push(StrPart::Lit {
+                        value: self.text(span).to_string(),
+                        span,
+                    });
                 }
                 Tok::InterpOpen => {
                     let interp = self.bump();
@@ -236,7 +262,12 @@ impl Parser<'_> {
                     let close = self.bump();
                     return self.node(ExprKind::Interpolated(parts), open.cover(close), &[height]);
                 }
-                _ => return Err(error(open, "unclosed string literal: expected closing `\"`")),
+                _ => {
+                    return Err(error(
+                        open,
+                        "unclosed string literal: expected closing `\"`",
+                    ))
+                }
             }
         }
     }
@@ -245,29 +276,8 @@ impl Parser<'_> {
     fn postfix(&mut self, mut node: Built) -> PResult<Built> {
         loop {
             node = match *self.kind() {
-                Tok::Punct(b'.') => {
-                    self.bump();
-                    if *self.kind() != Tok::Name {
-                        return Err(self.expected("an attribute name"));
-                    }
-                    let name = self.ident();
-                    if !self.is_punct(b'(') {
-                        self.attr(node, name)?
-                    } else {
-                        let (args, height) = self.args()?;
-                        if let Some(named) = args.named.first() {
-                            let message = "named arguments are not allowed in method calls";
-                            return Err(error(named.name.span, message));
-                        }
-                        self.method_call(node, name, args, height)?
-                    }
-                }
-                Tok::Punct(b'[') => {
-                    let open = self.bump();
-                    let index = self.expr(0)?;
-                    let close = self.expect_closing(b']', open, "`]`")?;
-                    self.index(node, index, close)?
-                }
+                Tok::Punct(b'.') => self.dot_access(node)?,
+                Tok::Punct(b'[') => self.index_access(node)?,
                 Tok::Punct(b'(') => {
                     let message = "unexpected `(`: only a function name can be called";
                     return Err(error(self.cur().span, message));
@@ -277,10 +287,39 @@ impl Parser<'_> {
         }
     }
 
+    /// `.name` or `.name(args)` (the current token is `.`).
+    fn dot_access(&mut self, object: Built) -> PResult<Built> {
+        self.bump();
+        if *self.kind() != Tok::Name {
+            return Err(self.expected("an attribute name"));
+        }
+        let name = self.ident();
+        if !self.is_punct(b'(') {
+            return self.attr(object, name);
+        }
+        let (args, height) = self.args()?;
+        if let Some(named) = args.named.first() {
+            let message = "named arguments are not allowed in method calls";
+            return Err(error(named.name.span, message));
+        }
+        self.method_call(object, name, args, height)
+    }
+
+    /// `[expr]` (the current token is `[`).
+    fn index_access(&mut self, object: Built) -> PResult<Built> {
+        let open = self.bump();
+        let index = self.expr(0)?;
+        let close = self.expect_closing(b']', open, "`]`")?;
+        self.index(object, index, close)
+    }
+
     /// The current `Name` token as an identifier.
     fn ident(&mut self) -> Ident {
         let span = self.bump();
-        Ident { name: self.text(span).to_string(), span }
+        Ident {
+            name: self.text(span).to_string(),
+            span,
+        }
     }
 
     /// A name for a new variable or argument (not `true`, `false`, `null`, `none`).
@@ -304,11 +343,25 @@ impl Parser<'_> {
         let name = self.ident();
         if !self.is_punct(b'(') {
             let span = name.span;
-            return Ok((Box::new(Invocation { name, args: None, span }), 0));
+            return Ok((
+                Box::new(Invocation {
+                    name,
+                    args: None,
+                    span,
+                }),
+                0,
+            ));
         }
         let (args, height) = self.args()?;
         let span = name.span.cover(args.span);
-        Ok((Box::new(Invocation { name, args: Some(*args), span }), height))
+        Ok((
+            Box::new(Invocation {
+                name,
+                args: Some(*args),
+                span,
+            }),
+            height,
+        ))
     }
 
     /// `(a, b, name=c)` (the current token is `(`), with the height of the tallest argument.
@@ -345,7 +398,14 @@ impl Parser<'_> {
                 None => push_expr(&mut positional, value.expr),
             }
         };
-        Ok((Box::new(Args { span: open.cover(close), positional, named }), height))
+        Ok((
+            Box::new(Args {
+                span: open.cover(close),
+                positional,
+                named,
+            }),
+            height,
+        ))
     }
 
     /// Macro parameters: `(a, b='x')` (the current token must be `(`).

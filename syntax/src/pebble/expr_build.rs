@@ -1,6 +1,8 @@
 //! Node constructors for the expression parser. They are kept out of the recursive parsing
 //! functions so that the (large) `Expr` values never sit in recursive stack frames: in debug
 //! builds every temporary gets its own stack slot, and deep nesting must fit in 2 MB.
+//! For the same reason they take boxed values, which clippy would rather see unboxed.
+#![allow(clippy::boxed_local)]
 
 use super::ast::{
     Args, BinaryOp, Expr, ExprKind, Ident, Invocation, MapEntry, NamedArg, StrPart, UnaryOp,
@@ -29,11 +31,17 @@ pub(super) fn push_expr(items: &mut Vec<Expr>, item: Box<Expr>) {
 }
 
 pub(super) fn push_entry(entries: &mut Vec<MapEntry>, key: Box<Expr>, value: Box<Expr>) {
-    entries.push(MapEntry { key: *key, value: *value });
+    entries.push(MapEntry {
+        key: *key,
+        value: *value,
+    });
 }
 
 pub(super) fn push_named(named: &mut Vec<NamedArg>, name: Ident, value: Box<Expr>) {
-    named.push(NamedArg { name, value: *value });
+    named.push(NamedArg {
+        name,
+        value: *value,
+    });
 }
 
 pub(super) fn push_part(parts: &mut Vec<StrPart>, item: Box<Expr>) {
@@ -56,20 +64,43 @@ impl Parser<'_> {
 
     pub(super) fn unary(&self, op: UnaryOp, op_span: Span, operand: Built) -> PResult<Built> {
         let span = op_span.cover(operand.extent);
-        let kind = ExprKind::Unary { op, op_span, operand: operand.expr };
+        let kind = ExprKind::Unary {
+            op,
+            op_span,
+            operand: operand.expr,
+        };
         self.node(kind, span, &[operand.height])
     }
 
-    pub(super) fn binary(&self, op: BinaryOp, op_span: Span, left: Built, right: Built) -> PResult<Built> {
+    pub(super) fn binary(
+        &self,
+        op: BinaryOp,
+        op_span: Span,
+        left: Built,
+        right: Built,
+    ) -> PResult<Built> {
         let span = left.extent.cover(right.extent);
         let heights = [left.height, right.height];
-        let kind = ExprKind::Binary { op, op_span, left: left.expr, right: right.expr };
+        let kind = ExprKind::Binary {
+            op,
+            op_span,
+            left: left.expr,
+            right: right.expr,
+        };
         self.node(kind, span, &heights)
     }
 
-    pub(super) fn filter(&self, input: Built, filter: Box<Invocation>, args_height: u32) -> PResult<Built> {
+    pub(super) fn filter(
+        &self,
+        input: Built,
+        filter: Box<Invocation>,
+        args_height: u32,
+    ) -> PResult<Built> {
         let span = input.extent.cover(filter.span);
-        let kind = ExprKind::Filter { input: input.expr, filter: *filter };
+        let kind = ExprKind::Filter {
+            input: input.expr,
+            filter: *filter,
+        };
         self.node(kind, span, &[input.height, args_height])
     }
 
@@ -81,14 +112,27 @@ impl Parser<'_> {
         args_height: u32,
     ) -> PResult<Built> {
         let span = subject.extent.cover(test.span);
-        let kind = ExprKind::Test { subject: subject.expr, negated, test: *test };
+        let kind = ExprKind::Test {
+            subject: subject.expr,
+            negated,
+            test: *test,
+        };
         self.node(kind, span, &[subject.height, args_height])
     }
 
-    pub(super) fn ternary_node(&self, cond: Built, then: Built, otherwise: Built) -> PResult<Built> {
+    pub(super) fn ternary_node(
+        &self,
+        cond: Built,
+        then: Built,
+        otherwise: Built,
+    ) -> PResult<Built> {
         let span = cond.extent.cover(otherwise.extent);
         let heights = [cond.height, then.height, otherwise.height];
-        let kind = ExprKind::Ternary { cond: cond.expr, then: then.expr, otherwise: otherwise.expr };
+        let kind = ExprKind::Ternary {
+            cond: cond.expr,
+            then: then.expr,
+            otherwise: otherwise.expr,
+        };
         self.node(kind, span, &heights)
     }
 
@@ -105,18 +149,36 @@ impl Parser<'_> {
         args_height: u32,
     ) -> PResult<Built> {
         let span = object.extent.cover(args.span);
-        let kind = ExprKind::MethodCall { object: object.expr, name, args: *args };
+        let kind = ExprKind::MethodCall {
+            object: object.expr,
+            name,
+            args: *args,
+        };
         self.node(kind, span, &[object.height, args_height])
     }
 
     pub(super) fn attr(&self, object: Built, name: Ident) -> PResult<Built> {
         let span = object.extent.cover(name.span);
-        self.node(ExprKind::Attr { object: object.expr, name }, span, &[object.height])
+        self.node(
+            ExprKind::Attr {
+                object: object.expr,
+                name,
+            },
+            span,
+            &[object.height],
+        )
     }
 
     pub(super) fn index(&self, object: Built, index: Built, close: Span) -> PResult<Built> {
         let span = object.extent.cover(close);
         let heights = [object.height, index.height];
-        self.node(ExprKind::Index { object: object.expr, index: index.expr }, span, &heights)
+        self.node(
+            ExprKind::Index {
+                object: object.expr,
+                index: index.expr,
+            },
+            span,
+            &heights,
+        )
     }
 }

@@ -129,14 +129,30 @@ impl Lexer<'_> {
                     && raw::is_regex_ws(self.b[close - 2]);
                 let trim = Trim { left, right };
                 let content = Span::new(content, close - usize::from(right));
-                self.push(Tok::Comment { trim, closed: true, content }, at, close + 2);
+                self.push(
+                    Tok::Comment {
+                        trim,
+                        closed: true,
+                        content,
+                    },
+                    at,
+                    close + 2,
+                );
                 self.pos = close + 2;
             }
             None => {
                 let end = self.b.len();
                 let trim = Trim { left, right: false };
                 let content = Span::new(content.min(end), end);
-                self.push(Tok::Comment { trim, closed: false, content }, at, end);
+                self.push(
+                    Tok::Comment {
+                        trim,
+                        closed: false,
+                        content,
+                    },
+                    at,
+                    end,
+                );
                 self.pos = end;
             }
         }
@@ -165,11 +181,14 @@ impl Lexer<'_> {
         if let Some((keyword, right, open_end)) =
             raw::match_tag_rest(self.b, after, "verbatim", Dashes::One)
         {
-            self.verbatim(at, Tag {
-                span: Span::new(at, open_end),
-                keyword,
-                trim: Trim { left: trim, right },
-            });
+            self.verbatim(
+                at,
+                Tag {
+                    span: Span::new(at, open_end),
+                    keyword,
+                    trim: Trim { left: trim, right },
+                },
+            );
             return;
         }
         self.push(Tok::TagOpen { trim }, at, after);
@@ -331,11 +350,18 @@ impl Lexer<'_> {
             return self.emit(Tok::Long, after + 1);
         }
         let fraction = if self.at(after) == b'.' {
-            self.b[after + 1..].iter().take_while(|c| c.is_ascii_digit()).count()
+            self.b[after + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count()
         } else {
             0
         };
-        let end = if fraction > 0 { after + 1 + fraction } else { after };
+        let end = if fraction > 0 {
+            after + 1 + fraction
+        } else {
+            after
+        };
         self.emit(Tok::Number, end)
     }
 
@@ -493,7 +519,10 @@ mod tests {
     #[test]
     fn map_literal_braces_do_not_close_print() {
         let toks = kinds("{{ {'a': {'b': 1}} }}");
-        let closes: Vec<_> = toks.iter().filter(|(k, _)| *k == Tok::Punct(b'}')).collect();
+        let closes: Vec<_> = toks
+            .iter()
+            .filter(|(k, _)| *k == Tok::Punct(b'}'))
+            .collect();
         assert_eq!(closes.len(), 2);
         assert_eq!(toks[toks.len() - 2].0, Tok::PrintClose { trim: false });
     }
@@ -530,12 +559,27 @@ mod tests {
 
     #[test]
     fn comments_raw_verbatim() {
-        let toks = kinds("{# c -#}{% raw %}{{ x }}{% endraw %}{% verbatim %}{% if %}{% endverbatim %}");
-        assert!(matches!(toks[0].0, Tok::Comment { trim: Trim { left: false, right: true }, closed: true, .. }));
-        let Tok::Raw(raw) = &toks[1].0 else { panic!("{toks:?}") };
+        let toks =
+            kinds("{# c -#}{% raw %}{{ x }}{% endraw %}{% verbatim %}{% if %}{% endverbatim %}");
+        assert!(matches!(
+            toks[0].0,
+            Tok::Comment {
+                trim: Trim {
+                    left: false,
+                    right: true
+                },
+                closed: true,
+                ..
+            }
+        ));
+        let Tok::Raw(raw) = &toks[1].0 else {
+            panic!("{toks:?}")
+        };
         assert_eq!(raw.content, Span::new(17, 24));
         assert!(raw.close.is_some() && !raw.multiline);
-        let Tok::Verbatim(v) = &toks[2].0 else { panic!("{toks:?}") };
+        let Tok::Verbatim(v) = &toks[2].0 else {
+            panic!("{toks:?}")
+        };
         assert_eq!(v.content, Span::new(50, 58));
         assert_eq!(toks.len(), 4);
     }

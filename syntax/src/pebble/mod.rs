@@ -7,13 +7,15 @@
 //! (see `parser::MAX_*`), so hostile input cannot exhaust the stack.
 
 mod ast;
+mod blocks;
 mod expr;
 mod expr_build;
 mod lexer;
 mod parser;
 mod paths;
 mod raw;
-mod tags;
+mod tag_heads;
+mod template;
 mod token;
 mod visit;
 
@@ -33,7 +35,7 @@ pub use visit::{
 pub fn parse_template(src: &str) -> Template {
     let tokens = lexer::tokenize(src);
     let mut parser = parser::Parser::new(src, tokens);
-    let nodes = parser.body();
+    let nodes = parser.template();
     Template {
         nodes,
         errors: parser.errors,

@@ -1,7 +1,9 @@
-//! Parser state shared by the expression parser (`expr.rs`) and the tag parser (`tags.rs`):
+//! Parser state shared by the expression parser (`expr.rs`) and the template parser
+//! (`template.rs`, `blocks.rs`, `tag_heads.rs`):
 //! the token cursor, error construction and recovery at closing delimiters.
 
-use super::ast::{Expr, ExprKind, ParseError, Tag, Trim};
+use super::ast::{Expr, ExprKind, Node, ParseError, Tag, Trim};
+use super::blocks::OpenBlock;
 use super::token::{Tok, Token};
 use crate::span::Span;
 
@@ -9,7 +11,7 @@ use crate::span::Span;
 pub(super) const MAX_EXPR_NESTING: u32 = 256;
 /// Maximum height of an expression tree (long operator chains also count), so that dropping
 /// and walking the tree never exhausts the stack.
-pub(super) const MAX_EXPR_HEIGHT: u32 = 1024;
+pub(super) const MAX_EXPR_HEIGHT: u32 = 512;
 /// Maximum nesting of block tags (`if`, `for`, `filter`, `macro`, `block`).
 pub(super) const MAX_TAG_NESTING: usize = 256;
 
@@ -35,6 +37,17 @@ pub(super) enum Open {
 }
 
 impl Open {
+    /// The opening and end tag names.
+    pub(super) fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Open::If | Open::IfElse => ("if", "endif"),
+            Open::For | Open::ForElse => ("for", "endfor"),
+            Open::Filter => ("filter", "endfilter"),
+            Open::Macro => ("macro", "endmacro"),
+            Open::Block => ("block", "endblock"),
+        }
+    }
+
     pub(super) fn stops(self) -> &'static [&'static str] {
         match self {
             Open::If => &["elseif", "else", "endif"],
@@ -58,6 +71,8 @@ pub(super) struct Delim {
     pub close: Option<(Span, bool)>,
     /// An error was reported and the rest of the tag skipped.
     pub failed: bool,
+    /// The last thing read is an expression (so an operator could follow).
+    pub after_expr: bool,
 }
 
 pub(super) struct Parser<'s> {
@@ -68,7 +83,9 @@ pub(super) struct Parser<'s> {
     pub errors: Vec<ParseError>,
     /// Current expression recursion depth (reset for each top-level expression).
     pub nesting: u32,
-    pub open: Vec<Open>,
+    /// Open blocks, innermost last, and the bodies being collected (the template's first).
+    pub blocks: Vec<OpenBlock>,
+    pub bodies: Vec<Vec<Node>>,
 }
 
 impl<'s> Parser<'s> {
@@ -80,7 +97,8 @@ impl<'s> Parser<'s> {
             prev: Span::empty(0),
             errors: Vec::new(),
             nesting: 0,
-            open: Vec::new(),
+            blocks: Vec::new(),
+            bodies: Vec::new(),
         }
     }
 
@@ -169,7 +187,12 @@ impl<'s> Parser<'s> {
         let found = self.describe(cur);
         if self.at_expression_end() && !self.prev.is_empty() {
             let after = self.text(self.prev);
-            error(self.prev, format!("expected {what} after `{after}`, found {found}"))
+            let message = if what.contains(" after ") {
+                format!("expected {what}, found {found}")
+            } else {
+                format!("expected {what} after `{after}`, found {found}")
+            };
+            error(self.prev, message)
         } else {
             error(cur.span, format!("expected {what}, found {found}"))
         }
@@ -199,7 +222,10 @@ impl<'s> Parser<'s> {
     pub fn closing_error(&self, close: u8, open: Span, what: &str) -> ParseError {
         if self.at_expression_end() {
             let opener = self.text(open);
-            return error(open, format!("unclosed `{opener}`: expected `{}`", close as char));
+            return error(
+                open,
+                format!("unclosed `{opener}`: expected `{}`", close as char),
+            );
         }
         self.expected(what)
     }
@@ -219,6 +245,7 @@ impl<'s> Parser<'s> {
             keyword: Span::empty(open.end as usize),
             close: None,
             failed: false,
+            after_expr: false,
         }
     }
 
@@ -261,7 +288,11 @@ impl<'s> Parser<'s> {
     }
 
     /// Runs a parse step inside `d`; on error reports it and recovers.
-    pub fn within<T>(&mut self, d: &mut Delim, step: impl FnOnce(&mut Self) -> PResult<T>) -> Option<T> {
+    pub fn within<T>(
+        &mut self,
+        d: &mut Delim,
+        step: impl FnOnce(&mut Self) -> PResult<T>,
+    ) -> Option<T> {
         if d.failed {
             return None;
         }
@@ -279,11 +310,20 @@ impl<'s> Parser<'s> {
     pub fn expr_within(&mut self, d: &mut Delim) -> Expr {
         let start = self.cur().span.start as usize;
         match self.within(d, |p| p.expression()) {
-            Some(expr) => *expr,
-            None => Expr {
-                kind: ExprKind::Error,
-                span: Span::new(start, self.prev_end().max(start)),
-            },
+            Some(expr) => {
+                d.after_expr = true;
+                *expr
+            }
+            None => {
+                // Up to the closing delimiter the recovery consumed, or the last token read.
+                let end = d
+                    .close
+                    .map_or(self.prev_end(), |(close, _)| close.start as usize);
+                Expr {
+                    kind: ExprKind::Error,
+                    span: Span::new(start, end.max(start)),
+                }
+            }
         }
     }
 
@@ -297,7 +337,7 @@ impl<'s> Parser<'s> {
             return;
         }
         let what = if d.print { "`}}`" } else { "`%}`" };
-        let err = if self.kind().is_expr_token() {
+        let err = if d.after_expr && self.kind().is_expr_token() {
             self.expected(&format!("an operator or {what}"))
         } else {
             self.expected(what)
@@ -307,7 +347,9 @@ impl<'s> Parser<'s> {
 
     /// Span of the whole delimited region (up to the last token read if unclosed).
     pub fn delim_span(&self, d: &Delim) -> Span {
-        let end = d.close.map_or(self.prev_end(), |(span, _)| span.end as usize);
+        let end = d
+            .close
+            .map_or(self.prev_end(), |(span, _)| span.end as usize);
         Span::new(d.open.start as usize, end.max(d.open.end as usize))
     }
 

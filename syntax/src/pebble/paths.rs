@@ -4,6 +4,7 @@
 
 use super::ast::{Args, BinaryOp, Expr, ExprKind, Node, Template};
 use crate::span::Span;
+use std::collections::HashSet;
 
 /// `root.segment…`: one maximal chain of attribute/index/method accesses on a variable.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,7 +55,7 @@ pub fn template_paths(template: &Template) -> Vec<PathRef<'_>> {
 
 #[derive(Default)]
 struct Scope<'a> {
-    names: Vec<&'a str>,
+    names: HashSet<&'a str>,
     /// Macros do not see the variables of the template around them.
     barrier: bool,
 }
@@ -105,8 +106,14 @@ impl<'a> Collector<'a> {
             }
             Node::For(n) => {
                 self.expr(&n.iterable, false);
-                let names = vec![n.variable.name.as_str(), "loop"];
-                self.scoped(Scope { names, barrier: false }, &n.body);
+                let names = HashSet::from([n.variable.name.as_str(), "loop"]);
+                self.scoped(
+                    Scope {
+                        names,
+                        barrier: false,
+                    },
+                    &n.body,
+                );
                 if let Some(branch) = &n.else_branch {
                     self.nodes(&branch.body);
                 }
@@ -114,7 +121,7 @@ impl<'a> Collector<'a> {
             Node::Set(n) => {
                 self.expr(&n.value, false);
                 if let Some(scope) = self.scopes.last_mut() {
-                    scope.names.push(&n.variable.name);
+                    scope.names.insert(&n.variable.name);
                 }
             }
             Node::Filter(n) => {
@@ -124,8 +131,11 @@ impl<'a> Collector<'a> {
                 self.nodes(&n.body);
             }
             Node::Macro(n) => {
-                let names: Vec<&str> = n.params.iter().map(|p| p.name.name.as_str()).collect();
-                self.scopes.push(Scope { names, barrier: true });
+                let names = n.params.iter().map(|p| p.name.name.as_str()).collect();
+                self.scopes.push(Scope {
+                    names,
+                    barrier: true,
+                });
                 for param in &n.params {
                     if let Some(default) = &param.default {
                         self.expr(default, false);
@@ -150,10 +160,16 @@ impl<'a> Collector<'a> {
 
     fn expr(&mut self, expr: &'a Expr, guarded: bool) {
         match &expr.kind {
-            ExprKind::Var(_) | ExprKind::Attr { .. } | ExprKind::Index { .. } | ExprKind::MethodCall { .. } => {
-                self.chain(expr, guarded)
-            }
-            ExprKind::Binary { op: BinaryOp::NullCoalesce | BinaryOp::UndefinedCoalesce, left, right, .. } => {
+            ExprKind::Var(_)
+            | ExprKind::Attr { .. }
+            | ExprKind::Index { .. }
+            | ExprKind::MethodCall { .. } => self.chain(expr, guarded),
+            ExprKind::Binary {
+                op: BinaryOp::NullCoalesce | BinaryOp::UndefinedCoalesce,
+                left,
+                right,
+                ..
+            } => {
                 self.expr(left, true);
                 self.expr(right, guarded);
             }

@@ -11,7 +11,9 @@ pub(super) fn is_regex_ws(b: u8) -> bool {
 }
 
 pub(super) fn regex_ws_len(b: &[u8], from: usize) -> usize {
-    b.get(from..).map_or(0, |rest| rest.iter().take_while(|&&c| is_regex_ws(c)).count())
+    b.get(from..).map_or(0, |rest| {
+        rest.iter().take_while(|&&c| is_regex_ws(c)).count()
+    })
 }
 
 /// `pattern` at or after `from`.
@@ -39,7 +41,9 @@ pub(super) enum Dashes {
 }
 
 fn dashes(b: &[u8], from: usize, kind: Dashes) -> usize {
-    let run = b.get(from..).map_or(0, |r| r.iter().take_while(|&&c| c == b'-').count());
+    let run = b
+        .get(from..)
+        .map_or(0, |r| r.iter().take_while(|&&c| c == b'-').count());
     match kind {
         Dashes::Many => run,
         Dashes::One => run.min(1),
@@ -102,7 +106,9 @@ fn find_line_break(b: &[u8], from: usize) -> Option<usize> {
             c == b'\n'
                 || c == b'\r'
                 || (c == 0xC2 && hay.get(i + 1) == Some(&0x85))
-                || (c == 0xE2 && hay.get(i + 1) == Some(&0x80) && matches!(hay.get(i + 2), Some(0xA8 | 0xA9)))
+                || (c == 0xE2
+                    && hay.get(i + 1) == Some(&0x80)
+                    && matches!(hay.get(i + 2), Some(0xA8 | 0xA9)))
         })
         .map(|i| from + i)
 }
@@ -118,7 +124,7 @@ pub(super) struct RawFinder {
 impl RawFinder {
     fn next_endraw(&mut self, b: &[u8], from: usize) -> Option<Tag> {
         if let Some((start, found)) = self.endraw {
-            if from >= start && found.map_or(true, |t| from <= t.span.start as usize) {
+            if from >= start && found.is_none_or(|t| from <= t.span.start as usize) {
                 return found;
             }
         }
@@ -129,7 +135,7 @@ impl RawFinder {
 
     fn next_line_break(&mut self, b: &[u8], from: usize) -> Option<usize> {
         if let Some((start, found)) = self.line_break {
-            if from >= start && found.map_or(true, |at| from <= at) {
+            if from >= start && found.is_none_or(|at| from <= at) {
                 return found;
             }
         }

@@ -7,7 +7,11 @@ use crate::span::Span;
 fn sexp(e: &Expr) -> String {
     fn args(a: &Args) -> String {
         let mut parts: Vec<String> = a.positional.iter().map(sexp).collect();
-        parts.extend(a.named.iter().map(|n| format!("{}={}", n.name.name, sexp(&n.value))));
+        parts.extend(
+            a.named
+                .iter()
+                .map(|n| format!("{}={}", n.name.name, sexp(&n.value))),
+        );
         parts.join(", ")
     }
     fn inv(i: &Invocation) -> String {
@@ -35,28 +39,47 @@ fn sexp(e: &Expr) -> String {
         ExprKind::Var(v) => v.clone(),
         ExprKind::Attr { object, name } => format!("{}.{}", sexp(object), name.name),
         ExprKind::Index { object, index } => format!("{}[{}]", sexp(object), sexp(index)),
-        ExprKind::MethodCall { object, name, args: a } => {
+        ExprKind::MethodCall {
+            object,
+            name,
+            args: a,
+        } => {
             format!("{}.{}({})", sexp(object), name.name, args(a))
         }
         ExprKind::Call { name, args: a } => format!("{}({})", name.name, args(a)),
         ExprKind::Filter { input, filter } => format!("(| {} {})", sexp(input), inv(filter)),
-        ExprKind::Test { subject, negated, test } => {
+        ExprKind::Test {
+            subject,
+            negated,
+            test,
+        } => {
             let op = if *negated { "is-not" } else { "is" };
             format!("({op} {} {})", sexp(subject), inv(test))
         }
         ExprKind::Unary { op, operand, .. } => format!("({op:?} {})", sexp(operand)),
-        ExprKind::Binary { op, left, right, .. } => {
+        ExprKind::Binary {
+            op, left, right, ..
+        } => {
             format!("({} {} {})", op.symbol(), sexp(left), sexp(right))
         }
-        ExprKind::Ternary { cond, then, otherwise } => {
+        ExprKind::Ternary {
+            cond,
+            then,
+            otherwise,
+        } => {
             format!("(? {} {} {})", sexp(cond), sexp(then), sexp(otherwise))
         }
         ExprKind::List(items) => {
-            format!("[{}]", items.iter().map(sexp).collect::<Vec<_>>().join(", "))
+            format!(
+                "[{}]",
+                items.iter().map(sexp).collect::<Vec<_>>().join(", ")
+            )
         }
         ExprKind::Map(entries) => {
-            let entries: Vec<String> =
-                entries.iter().map(|en| format!("{}: {}", sexp(&en.key), sexp(&en.value))).collect();
+            let entries: Vec<String> = entries
+                .iter()
+                .map(|en| format!("{}: {}", sexp(&en.key), sexp(&en.value)))
+                .collect();
             format!("{{{}}}", entries.join(", "))
         }
         ExprKind::Error => "<error>".into(),
@@ -65,7 +88,11 @@ fn sexp(e: &Expr) -> String {
 
 fn parse_ok(src: &str) -> Template {
     let t = parse_template(src);
-    assert!(t.errors.is_empty(), "unexpected errors for {src:?}: {:?}", t.errors);
+    assert!(
+        t.errors.is_empty(),
+        "unexpected errors for {src:?}: {:?}",
+        t.errors
+    );
     t
 }
 
@@ -111,19 +138,26 @@ fn path_text(p: &PathRef) -> String {
 
 fn paths(src: &str) -> Vec<(String, bool, bool)> {
     let t = parse_ok(src);
-    template_paths(&t).iter().map(|p| (path_text(p), p.guarded, p.local)).collect()
+    template_paths(&t)
+        .iter()
+        .map(|p| (path_text(p), p.guarded, p.local))
+        .collect()
 }
 
 #[test]
 fn attribute_path_with_exact_spans() {
     let src = "{{ outputs.download_orders.uri }}";
     let t = parse_ok(src);
-    let Node::Print(print) = &t.nodes[0] else { panic!() };
+    let Node::Print(print) = &t.nodes[0] else {
+        panic!()
+    };
     assert_eq!(print.span, Span::new(0, src.len()));
     assert_eq!(print.trim, Trim::default());
     let expr = &print.expr;
     assert_eq!(expr.span, span_of(src, "outputs.download_orders.uri", 0));
-    let ExprKind::Attr { object, name } = &expr.kind else { panic!("{expr:?}") };
+    let ExprKind::Attr { object, name } = &expr.kind else {
+        panic!("{expr:?}")
+    };
     assert_eq!(name.name, "uri");
     assert_eq!(name.span, Span::new(27, 30));
     assert_eq!(object.span, span_of(src, "outputs.download_orders", 0));
@@ -146,7 +180,10 @@ fn attribute_path_with_exact_spans() {
 #[test]
 fn filter_chain_with_jq() {
     let src = "{{ outputs.api.body | jq('.products[0].title') | first }}";
-    assert_eq!(tree(src), "(| (| outputs.api.body jq('.products[0].title')) first)");
+    assert_eq!(
+        tree(src),
+        "(| (| outputs.api.body jq('.products[0].title')) first)"
+    );
     let t = parse_ok(src);
     let calls = template_calls(&t);
     let jq = calls.iter().find(|c| c.name == "jq").unwrap();
@@ -154,8 +191,14 @@ fn filter_chain_with_jq() {
     assert_eq!(jq.name_span, span_of(src, "jq", 0));
     let args = jq.args.unwrap();
     assert_eq!(args.span, span_of(src, "('.products[0].title')", 0));
-    assert_eq!(args.positional[0].kind, ExprKind::Str(".products[0].title".into()));
-    assert_eq!(args.positional[0].span, span_of(src, "'.products[0].title'", 0));
+    assert_eq!(
+        args.positional[0].kind,
+        ExprKind::Str(".products[0].title".into())
+    );
+    assert_eq!(
+        args.positional[0].span,
+        span_of(src, "'.products[0].title'", 0)
+    );
     let first = calls.iter().find(|c| c.name == "first").unwrap();
     assert_eq!(first.args, None);
     assert_eq!(first.span, Span::new(3, src.len() - 3));
@@ -164,14 +207,24 @@ fn filter_chain_with_jq() {
 #[test]
 fn function_call_with_key_segment() {
     let src = "{{ read(outputs.fetch_all_products.outputFiles['all_products.json']) }}";
-    assert_eq!(tree(src), "read(outputs.fetch_all_products.outputFiles['all_products.json'])");
+    assert_eq!(
+        tree(src),
+        "read(outputs.fetch_all_products.outputFiles['all_products.json'])"
+    );
     assert_eq!(
         paths(src),
-        vec![("outputs.fetch_all_products.outputFiles['all_products.json']".into(), false, false)]
+        vec![(
+            "outputs.fetch_all_products.outputFiles['all_products.json']".into(),
+            false,
+            false
+        )]
     );
     let t = parse_ok(src);
     let p = &template_paths(&t)[0];
-    assert_eq!(p.segments[2], Segment::Key("all_products.json", span_of(src, "'all_products.json'", 0)));
+    assert_eq!(
+        p.segments[2],
+        Segment::Key("all_products.json", span_of(src, "'all_products.json'", 0))
+    );
     let calls = template_calls(&t);
     assert_eq!(calls.len(), 1);
     assert_eq!((calls[0].kind, calls[0].name), (CallKind::Function, "read"));
@@ -202,16 +255,29 @@ fn dynamic_index_segment() {
 #[test]
 fn coalesce_binds_tighter_than_filter() {
     let src = "{{ trigger.date ?? execution.startDate | date('yyyy-MM-dd') }}";
-    assert_eq!(tree(src), "(| (?? trigger.date execution.startDate) date('yyyy-MM-dd'))");
+    assert_eq!(
+        tree(src),
+        "(| (?? trigger.date execution.startDate) date('yyyy-MM-dd'))"
+    );
     assert_eq!(
         paths(src),
-        vec![("trigger.date".into(), true, false), ("execution.startDate".into(), false, false)]
+        vec![
+            ("trigger.date".into(), true, false),
+            ("execution.startDate".into(), false, false)
+        ]
     );
     let t = parse_ok(src);
-    let ExprKind::Filter { input, .. } = &print_expr(&t).kind else { panic!() };
-    let ExprKind::Binary { op_span, .. } = &input.kind else { panic!() };
+    let ExprKind::Filter { input, .. } = &print_expr(&t).kind else {
+        panic!()
+    };
+    let ExprKind::Binary { op_span, .. } = &input.kind else {
+        panic!()
+    };
     assert_eq!(*op_span, span_of(src, "??", 0));
-    assert_eq!(input.span, span_of(src, "trigger.date ?? execution.startDate", 0));
+    assert_eq!(
+        input.span,
+        span_of(src, "trigger.date ?? execution.startDate", 0)
+    );
 }
 
 #[test]
@@ -251,7 +317,9 @@ fn parenthesised_extents() {
     let t = parse_ok(src);
     let e = print_expr(&t);
     assert_eq!(e.span, span_of(src, "(a + b) * c", 0));
-    let ExprKind::Binary { left, .. } = &e.kind else { panic!() };
+    let ExprKind::Binary { left, .. } = &e.kind else {
+        panic!()
+    };
     assert_eq!(left.span, span_of(src, "a + b", 0));
 }
 
@@ -259,12 +327,18 @@ fn parenthesised_extents() {
 fn literals() {
     assert_eq!(tree("{{ 123L }}"), "123");
     assert_eq!(tree("{{ 1.5 }}"), "1.5");
-    assert_eq!(tree("{{ [TRUE, false, NONE, null, none, NULL] }}"), "[true, false, null, null, null, null]");
+    assert_eq!(
+        tree("{{ [TRUE, false, NONE, null, none, NULL] }}"),
+        "[true, false, null, null, null, null]"
+    );
     assert_eq!(tree(r"{{ 'it\'s' }}"), "'it's'");
     // Pebble keeps other backslashes as written.
     assert_eq!(tree(r"{{ 'a\nb' }}"), r"'a\nb'");
     assert_eq!(tree(r#"{{ "say \"hi\"" }}"#), r#"'say "hi"'"#);
-    assert_eq!(tree("{{ {'a': 1, \"b\": [1, 2]} }}"), "{'a': 1, 'b': [1, 2]}");
+    assert_eq!(
+        tree("{{ {'a': 1, \"b\": [1, 2]} }}"),
+        "{'a': 1, 'b': [1, 2]}"
+    );
     assert_eq!(tree("{{ {} }}"), "{}");
     assert_eq!(tree("{{ [] | length }}"), "(| [] length)");
     assert_eq!(tree("{{ True }}"), "True");
@@ -277,11 +351,25 @@ fn interpolated_strings() {
     let e = print_expr(&t);
     assert_eq!(sexp(e), "(str 'Hello ' name)");
     assert_eq!(e.span, span_of(src, "\"Hello #{ name }\"", 0));
-    let ExprKind::Interpolated(parts) = &e.kind else { panic!() };
-    assert_eq!(parts[0], StrPart::Lit { value: "Hello ".into(), span: span_of(src, "Hello ", 0) });
+    let ExprKind::Interpolated(parts) = &e.kind else {
+        panic!()
+    };
+    assert_eq!(
+        parts[0],
+        StrPart::Lit {
+            value: "Hello ".into(),
+            span: span_of(src, "Hello ", 0)
+        }
+    );
     assert_eq!(paths(src), vec![("name".into(), false, false)]);
-    assert_eq!(tree("{{ \"#{a} and #{ b | upper }!\" }}"), "(str a ' and ' (| b upper) '!')");
-    assert_eq!(tree("{{ \"x#{ \"in #{y}\" }\" }}"), "(str 'x' (str 'in ' y))");
+    assert_eq!(
+        tree("{{ \"#{a} and #{ b | upper }!\" }}"),
+        "(str a ' and ' (| b upper) '!')"
+    );
+    assert_eq!(
+        tree("{{ \"x#{ \"in #{y}\" }\" }}"),
+        "(str 'x' (str 'in ' y))"
+    );
     assert_eq!(tree("{{ \"#{ {'a': 1} }\" }}"), "(str {'a': 1})");
 }
 
@@ -290,7 +378,9 @@ fn calls_methods_and_named_args() {
     let src = "{{ now(format=\"yyyy-MM-dd\", timeZone=\"UTC\") }}";
     assert_eq!(tree(src), "now(format='yyyy-MM-dd', timeZone='UTC')");
     let t = parse_ok(src);
-    let ExprKind::Call { name, args } = &print_expr(&t).kind else { panic!() };
+    let ExprKind::Call { name, args } = &print_expr(&t).kind else {
+        panic!()
+    };
     assert_eq!(name.span, span_of(src, "now", 0));
     assert_eq!(args.named[1].name.span, span_of(src, "timeZone", 0));
     assert_eq!(args.named[1].value.span, span_of(src, "\"UTC\"", 0));
@@ -298,10 +388,16 @@ fn calls_methods_and_named_args() {
         tree("{{ date | date(\"yyyy-MM-dd\", timeZone=\"Europe/Paris\") }}"),
         "(| date date('yyyy-MM-dd', timeZone='Europe/Paris'))"
     );
-    assert_eq!(tree("{{ json(outputs.req.body).field }}"), "json(outputs.req.body).field");
+    assert_eq!(
+        tree("{{ json(outputs.req.body).field }}"),
+        "json(outputs.req.body).field"
+    );
     assert_eq!(tree("{{ 'abc'.length() }}"), "'abc'.length()");
     let src = "{{ inputs.name.substring(0, 3).toUpperCase() }}";
-    assert_eq!(paths(src), vec![("inputs.name.substring().toUpperCase()".into(), false, false)]);
+    assert_eq!(
+        paths(src),
+        vec![("inputs.name.substring().toUpperCase()".into(), false, false)]
+    );
     let t = parse_ok(src);
     let calls = template_calls(&t);
     assert!(calls.iter().all(|c| c.kind == CallKind::Method));
@@ -339,11 +435,19 @@ fn guarded_paths() {
 fn for_loop() {
     let src = "{% for v in [1,2,3] %}{{ v }}{% endfor %}";
     let t = parse_ok(src);
-    let [Node::For(f)] = t.nodes.as_slice() else { panic!("{:?}", t.nodes) };
+    let [Node::For(f)] = t.nodes.as_slice() else {
+        panic!("{:?}", t.nodes)
+    };
     assert_eq!(f.span, Span::new(0, src.len()));
     assert_eq!(f.tag.span, span_of(src, "{% for v in [1,2,3] %}", 0));
     assert_eq!(f.tag.keyword, span_of(src, "for", 0));
-    assert_eq!(f.variable, Ident { name: "v".into(), span: Span::new(7, 8) });
+    assert_eq!(
+        f.variable,
+        Ident {
+            name: "v".into(),
+            span: Span::new(7, 8)
+        }
+    );
     assert_eq!(sexp(&f.iterable), "[1, 2, 3]");
     assert_eq!(f.body.len(), 1);
     let end = f.end.unwrap();
@@ -368,7 +472,9 @@ fn for_loop() {
 fn if_elseif_else() {
     let src = "{% if a %}x{% elseif b %}y{% else %}z{% endif %}";
     let t = parse_ok(src);
-    let [Node::If(n)] = t.nodes.as_slice() else { panic!() };
+    let [Node::If(n)] = t.nodes.as_slice() else {
+        panic!()
+    };
     assert_eq!(n.span, Span::new(0, src.len()));
     assert_eq!(n.branches.len(), 2);
     assert_eq!(n.branches[0].tag.keyword, span_of(src, "if", 0));
@@ -386,20 +492,38 @@ fn if_elseif_else() {
 fn set_filter_macro_block() {
     let src = "{% set base = vars.base %}{{ base ~ '/x' }}{% filter upper | replace({'a': 'b'}) %}t{% endfilter %}";
     let t = parse_ok(src);
-    let Node::Set(set) = &t.nodes[0] else { panic!() };
+    let Node::Set(set) = &t.nodes[0] else {
+        panic!()
+    };
     assert_eq!(set.variable.span, span_of(src, "base", 0));
     assert_eq!(sexp(&set.value), "vars.base");
     assert_eq!(set.span, span_of(src, "{% set base = vars.base %}", 0));
-    let Node::Filter(f) = &t.nodes[2] else { panic!() };
+    let Node::Filter(f) = &t.nodes[2] else {
+        panic!()
+    };
     assert_eq!(f.filters.len(), 2);
     assert_eq!(f.filters[1].name.span, span_of(src, "replace", 0));
-    assert_eq!(paths(src), vec![("vars.base".into(), false, false), ("base".into(), false, true)]);
-    let names: Vec<_> = template_calls(&t).iter().map(|c| (c.kind, c.name)).collect();
-    assert_eq!(names, vec![(CallKind::Filter, "upper"), (CallKind::Filter, "replace")]);
+    assert_eq!(
+        paths(src),
+        vec![
+            ("vars.base".into(), false, false),
+            ("base".into(), false, true)
+        ]
+    );
+    let names: Vec<_> = template_calls(&t)
+        .iter()
+        .map(|c| (c.kind, c.name))
+        .collect();
+    assert_eq!(
+        names,
+        vec![(CallKind::Filter, "upper"), (CallKind::Filter, "replace")]
+    );
 
     let src = "{% macro greet(name, greeting='Hello') %}{{ greeting }} {{ name }} {{ outputs.x }}{% endmacro %}{{ greet(inputs.user) }}";
     let t = parse_ok(src);
-    let Node::Macro(m) = &t.nodes[0] else { panic!() };
+    let Node::Macro(m) = &t.nodes[0] else {
+        panic!()
+    };
     assert_eq!(m.name.name, "greet");
     assert_eq!(m.params[1].name.span, span_of(src, "greeting", 0));
     assert_eq!(sexp(m.params[1].default.as_ref().unwrap()), "'Hello'");
@@ -417,10 +541,17 @@ fn set_filter_macro_block() {
 
     let src = "{% block header %}x{% endblock header %}{% block 'f' %}{% endblock %}";
     let t = parse_ok(src);
-    let Node::Block(b) = &t.nodes[0] else { panic!() };
+    let Node::Block(b) = &t.nodes[0] else {
+        panic!()
+    };
     assert_eq!(b.name.name, "header");
-    assert_eq!(b.end.unwrap().span, span_of(src, "{% endblock header %}", 0));
-    let Node::Block(b) = &t.nodes[1] else { panic!() };
+    assert_eq!(
+        b.end.unwrap().span,
+        span_of(src, "{% endblock header %}", 0)
+    );
+    let Node::Block(b) = &t.nodes[1] else {
+        panic!()
+    };
     assert_eq!(b.name.name, "f");
 }
 
@@ -428,15 +559,43 @@ fn set_filter_macro_block() {
 fn whitespace_control() {
     let src = "a {{- x -}} b {%- if y -%} c {%- endif %}{#- note -#}";
     let t = parse_ok(src);
-    let Node::Print(p) = &t.nodes[1] else { panic!() };
-    assert_eq!(p.trim, Trim { left: true, right: true });
+    let Node::Print(p) = &t.nodes[1] else {
+        panic!()
+    };
+    assert_eq!(
+        p.trim,
+        Trim {
+            left: true,
+            right: true
+        }
+    );
     assert_eq!(p.span, span_of(src, "{{- x -}}", 0));
     assert_eq!(sexp(&p.expr), "x");
     let Node::If(n) = &t.nodes[3] else { panic!() };
-    assert_eq!(n.branches[0].tag.trim, Trim { left: true, right: true });
-    assert_eq!(n.end.unwrap().trim, Trim { left: true, right: false });
-    let Node::Comment(c) = &t.nodes[4] else { panic!() };
-    assert_eq!(c.trim, Trim { left: true, right: true });
+    assert_eq!(
+        n.branches[0].tag.trim,
+        Trim {
+            left: true,
+            right: true
+        }
+    );
+    assert_eq!(
+        n.end.unwrap().trim,
+        Trim {
+            left: true,
+            right: false
+        }
+    );
+    let Node::Comment(c) = &t.nodes[4] else {
+        panic!()
+    };
+    assert_eq!(
+        c.trim,
+        Trim {
+            left: true,
+            right: true
+        }
+    );
     // `{{-x}}` has no trim marker: Pebble needs whitespace after `-`.
     assert_eq!(tree("{{-x}}"), "(Neg x)");
 }
@@ -445,19 +604,27 @@ fn whitespace_control() {
 fn raw_verbatim_comment() {
     let src = "{% raw %}{{ not parsed }}{% endraw %} {% verbatim %}{% if %}{% endverbatim %}{# {{ c }} #}";
     let t = parse_ok(src);
-    let Node::Raw(raw) = &t.nodes[0] else { panic!() };
+    let Node::Raw(raw) = &t.nodes[0] else {
+        panic!()
+    };
     assert_eq!(raw.content, span_of(src, "{{ not parsed }}", 0));
     assert_eq!(raw.open.keyword, span_of(src, "raw", 0));
     assert!(!raw.multiline);
-    let Node::Verbatim(v) = &t.nodes[2] else { panic!() };
+    let Node::Verbatim(v) = &t.nodes[2] else {
+        panic!()
+    };
     assert_eq!(v.content, span_of(src, "{% if %}", 0));
     assert_eq!(v.close.unwrap().keyword, span_of(src, "endverbatim", 0));
-    let Node::Comment(c) = &t.nodes[3] else { panic!() };
+    let Node::Comment(c) = &t.nodes[3] else {
+        panic!()
+    };
     assert_eq!(c.content, span_of(src, " {{ c }} ", 0));
     assert!(template_paths(&t).is_empty());
     // Raw blocks are recognised anywhere in the text, also inside other blocks.
     let t = parse_ok("{% if a %}{%- raw -%}{% endif %}{%- endraw -%}{% endif %}");
-    let [Node::If(n)] = t.nodes.as_slice() else { panic!() };
+    let [Node::If(n)] = t.nodes.as_slice() else {
+        panic!()
+    };
     assert!(matches!(n.branches[0].body.as_slice(), [Node::Raw(_)]));
 }
 
@@ -468,35 +635,63 @@ fn multiline_raw_is_reported() {
     assert!(matches!(&t.nodes[0], Node::Raw(r) if r.multiline));
     assert_eq!(t.errors.len(), 1);
     assert_eq!(t.errors[0].span, span_of(src, "{% raw %}", 0));
-    assert!(t.errors[0].message.contains("verbatim"), "{}", t.errors[0].message);
+    assert!(
+        t.errors[0].message.contains("verbatim"),
+        "{}",
+        t.errors[0].message
+    );
 }
 
 #[test]
 fn error_unexpected_character() {
     let src = "{{ response.statusCode == 200 &!? }}";
-    assert_eq!(errors(src), vec![("&".into(), "unexpected `&` in expression".into())]);
+    assert_eq!(
+        errors(src),
+        vec![("&".into(), "unexpected `&` in expression".into())]
+    );
     let src = "{{ a\u{A0}}}";
-    assert_eq!(errors(src)[0].1, "unexpected character U+00A0 in expression");
+    assert_eq!(
+        errors(src)[0].1,
+        "unexpected character U+00A0 in expression"
+    );
 }
 
 #[test]
 fn error_missing_operand() {
     assert_eq!(
         errors("{{ a + }}"),
-        vec![("+".into(), "expected an expression after `+`, found `}}`".into())]
+        vec![(
+            "+".into(),
+            "expected an expression after `+`, found `}}`".into()
+        )]
     );
-    assert_eq!(errors("{{ }}"), vec![("{{ }}".into(), "empty `{{ }}`: expected an expression".into())]);
+    assert_eq!(
+        errors("{{ }}"),
+        vec![(
+            "{{ }}".into(),
+            "empty `{{ }}`: expected an expression".into()
+        )]
+    );
     assert_eq!(
         errors("{{ a ? b }}"),
-        vec![("b".into(), "expected `:` in ternary after `b`, found `}}`".into())]
+        vec![(
+            "b".into(),
+            "expected `:` in ternary after `b`, found `}}`".into()
+        )]
     );
     assert_eq!(
         errors("{{ a. }}"),
-        vec![(".".into(), "expected an attribute name after `.`, found `}}`".into())]
+        vec![(
+            ".".into(),
+            "expected an attribute name after `.`, found `}}`".into()
+        )]
     );
     assert_eq!(
         errors("{{ a | }}"),
-        vec![("|".into(), "expected a filter name after `|`, found `}}`".into())]
+        vec![(
+            "|".into(),
+            "expected a filter name after `|`, found `}}`".into()
+        )]
     );
     assert_eq!(
         errors("{{ a b }}"),
@@ -506,32 +701,65 @@ fn error_missing_operand() {
 
 #[test]
 fn error_unclosed_delimiters() {
-    assert_eq!(errors("{{ outputs.x"), vec![("{{".into(), "unclosed `{{`: expected `}}`".into())]);
-    assert_eq!(errors("x {% if a"), vec![
-        ("{%".into(), "unclosed `{%`: expected `%}`".into()),
-        ("if".into(), "unclosed `{% if %}`: expected `{% endif %}`".into()),
-    ]);
-    assert_eq!(errors("{{ f(a }}"), vec![("(".into(), "unclosed `(`: expected `)`".into())]);
-    assert_eq!(errors("{{ [1, 2 }}"), vec![("[".into(), "unclosed `[`: expected `]`".into())]);
-    assert_eq!(errors("{{ 'abc }}"), vec![("'".into(), "unclosed string literal: expected closing `'`".into())]);
-    assert_eq!(errors("{# note"), vec![("{#".into(), "unclosed comment `{#`: expected `#}`".into())]);
+    assert_eq!(
+        errors("{{ outputs.x"),
+        vec![("{{".into(), "unclosed `{{`: expected `}}`".into())]
+    );
+    assert_eq!(
+        errors("x {% if a"),
+        vec![
+            ("{%".into(), "unclosed `{%`: expected `%}`".into()),
+            (
+                "if".into(),
+                "unclosed `{% if %}`: expected `{% endif %}`".into()
+            ),
+        ]
+    );
+    assert_eq!(
+        errors("{{ f(a }}"),
+        vec![("(".into(), "unclosed `(`: expected `)`".into())]
+    );
+    assert_eq!(
+        errors("{{ [1, 2 }}"),
+        vec![("[".into(), "unclosed `[`: expected `]`".into())]
+    );
+    assert_eq!(
+        errors("{{ 'abc }}"),
+        vec![(
+            "'".into(),
+            "unclosed string literal: expected closing `'`".into()
+        )]
+    );
+    assert_eq!(
+        errors("{# note"),
+        vec![("{#".into(), "unclosed comment `{#`: expected `#}`".into())]
+    );
     assert_eq!(
         errors("{% verbatim %}x"),
-        vec![("{% verbatim %}".into(), "unclosed `{% verbatim %}`: expected `{% endverbatim %}`".into())]
+        vec![(
+            "{% verbatim %}".into(),
+            "unclosed `{% verbatim %}`: expected `{% endverbatim %}`".into()
+        )]
     );
     // The next opening delimiter ends an unclosed expression; parsing goes on from there.
     let src = "{{ outputs.x {{ a & }}";
-    assert_eq!(errors(src), vec![
-        ("{{".into(), "unclosed `{{`: expected `}}`".into()),
-        ("&".into(), "unexpected `&` in expression".into()),
-    ]);
+    assert_eq!(
+        errors(src),
+        vec![
+            ("{{".into(), "unclosed `{{`: expected `}}`".into()),
+            ("&".into(), "unexpected `&` in expression".into()),
+        ]
+    );
 }
 
 #[test]
 fn error_block_structure() {
     assert_eq!(
         errors("{% if a %}no end"),
-        vec![("if".into(), "unclosed `{% if %}`: expected `{% endif %}`".into())]
+        vec![(
+            "if".into(),
+            "unclosed `{% if %}`: expected `{% endif %}`".into()
+        )]
     );
     assert_eq!(
         errors("{% endfor %}"),
@@ -539,15 +767,24 @@ fn error_block_structure() {
     );
     assert_eq!(
         errors("{% for x in y %}{% if x %}{% endfor %}"),
-        vec![("if".into(), "unclosed `{% if %}`: expected `{% endif %}`".into())]
+        vec![(
+            "if".into(),
+            "unclosed `{% if %}`: expected `{% endif %}`".into()
+        )]
     );
     assert_eq!(
         errors("{% if a %}{% elif b %}{% endif %}"),
-        vec![("elif".into(), "unknown tag `elif`: Pebble uses `{% elseif %}`".into())]
+        vec![(
+            "elif".into(),
+            "unknown tag `elif`: Pebble uses `{% elseif %}`".into()
+        )]
     );
     assert_eq!(
         errors("{% if a %}{% else if b %}{% endif %}"),
-        vec![("if".into(), "unexpected `if` after `else`: Pebble uses `{% elseif … %}`".into())]
+        vec![(
+            "if".into(),
+            "unexpected `if` after `else`: Pebble uses `{% elseif … %}`".into()
+        )]
     );
     assert_eq!(
         errors("{% if a %}{% else %}{% else %}{% endif %}"),
@@ -556,9 +793,15 @@ fn error_block_structure() {
     assert_eq!(
         errors("{% include 'x' %}{% foo %}{% else %}"),
         vec![
-            ("include".into(), "`{% include %}` is not available in Kestra (tag removed)".into()),
+            (
+                "include".into(),
+                "`{% include %}` is not available in Kestra (tag removed)".into()
+            ),
             ("foo".into(), "unknown tag `foo`".into()),
-            ("else".into(), "`{% else %}` outside of `{% if %}` or `{% for %}`".into()),
+            (
+                "else".into(),
+                "unexpected `{% else %}`: not directly inside `{% if %}` or `{% for %}`".into()
+            ),
         ]
     );
     assert_eq!(
@@ -580,26 +823,47 @@ fn error_pebble_specific_rules() {
     );
     assert_eq!(
         errors("{{ s.substring(from=1) }}"),
-        vec![("from".into(), "named arguments are not allowed in method calls".into())]
+        vec![(
+            "from".into(),
+            "named arguments are not allowed in method calls".into()
+        )]
     );
     assert_eq!(
         errors("{{ f(a=1, 2) }}"),
-        vec![("2".into(), "positional arguments must come before named arguments".into())]
+        vec![(
+            "2".into(),
+            "positional arguments must come before named arguments".into()
+        )]
     );
     assert_eq!(
         errors("{{ f(1)(2) }}"),
-        vec![("(".into(), "unexpected `(`: only a function name can be called".into())]
+        vec![(
+            "(".into(),
+            "unexpected `(`: only a function name can be called".into()
+        )]
     );
     assert_eq!(
         errors("{% set null = 1 %}"),
-        vec![("null".into(), "`null` is reserved and cannot be used as a name".into())]
+        vec![(
+            "null".into(),
+            "`null` is reserved and cannot be used as a name".into()
+        )]
     );
     assert_eq!(
         errors("{{ 99999999999999999999 }}"),
-        vec![("99999999999999999999".into(), "integer literal out of range (64-bit)".into())]
+        vec![(
+            "99999999999999999999".into(),
+            "integer literal out of range (64-bit)".into()
+        )]
     );
-    assert_eq!(errors("{{ f(a,) }}")[0].1, "expected an expression, found `)`");
-    assert_eq!(errors("{{ a.or }}")[0].1, "expected an attribute name, found `or`");
+    assert_eq!(
+        errors("{{ f(a,) }}")[0].1,
+        "expected an expression, found `)`"
+    );
+    assert_eq!(
+        errors("{{ a.or }}")[0].1,
+        "expected an attribute name, found `or`"
+    );
 }
 
 #[test]
@@ -608,11 +872,21 @@ fn recovery_reports_each_tag_and_keeps_structure() {
     let t = parse_template(src);
     let spans: Vec<&str> = t.errors.iter().map(|e| &src[e.span.range()]).collect();
     assert_eq!(spans, vec!["+", "&", "|"]);
-    // The `if` block survives its broken condition.
-    let Node::If(n) = &t.nodes[2] else { panic!("{:?}", t.nodes) };
+    let Node::Print(first) = &t.nodes[0] else {
+        panic!()
+    };
+    assert_eq!(first.expr.kind, ExprKind::Error);
+    assert_eq!(first.expr.span, span_of(src, "a + ", 0));
+    assert_eq!(first.span, span_of(src, "{{ a + }}", 0));
+    // The `if` block survives the error after its condition.
+    let Node::If(n) = &t.nodes[2] else {
+        panic!("{:?}", t.nodes)
+    };
     assert_eq!(n.branches[0].condition.kind, ExprKind::Var("b".into()));
     assert!(n.end.is_some());
-    let Node::Print(last) = t.nodes.last().unwrap() else { panic!() };
+    let Node::Print(last) = t.nodes.last().unwrap() else {
+        panic!()
+    };
     assert_eq!(sexp(&last.expr), "ok");
 }
 
@@ -623,8 +897,13 @@ fn spans_of_errors_inside_tags() {
     assert_eq!(t.errors.len(), 1, "{:?}", t.errors);
     // Like Pebble, `in` is read as the loop variable, then `in` is missing.
     assert_eq!(&src[t.errors[0].span.range()], "items");
-    assert_eq!(t.errors[0].message, "expected `in` after the loop variable, found `items`");
-    let [Node::For(f)] = t.nodes.as_slice() else { panic!() };
+    assert_eq!(
+        t.errors[0].message,
+        "expected `in` after the loop variable, found `items`"
+    );
+    let [Node::For(f)] = t.nodes.as_slice() else {
+        panic!()
+    };
     assert!(f.variable.name.is_empty());
 }
 
@@ -638,6 +917,107 @@ fn walkers_reach_every_expression() {
     let mut kinds = Vec::new();
     walk_nodes(&t.nodes, &mut |n| kinds.push(std::mem::discriminant(n)));
     assert_eq!(kinds.len(), 3);
-    let calls: Vec<_> = template_calls(&t).iter().map(|c| (c.kind, c.name)).collect();
-    assert_eq!(calls, vec![(CallKind::Test, "even"), (CallKind::Filter, "upper")]);
+    let calls: Vec<_> = template_calls(&t)
+        .iter()
+        .map(|c| (c.kind, c.name))
+        .collect();
+    assert_eq!(
+        calls,
+        vec![(CallKind::Test, "even"), (CallKind::Filter, "upper")]
+    );
+}
+
+#[test]
+fn more_block_shapes() {
+    let src =
+        "{% for x in xs %}a{% else %}{% if x %}b{% elseif y %}{% else %}c{% endif %}{% endfor %}";
+    let t = parse_ok(src);
+    let [Node::For(f)] = t.nodes.as_slice() else {
+        panic!()
+    };
+    let else_branch = f.else_branch.as_ref().unwrap();
+    assert_eq!(else_branch.tag.keyword, span_of(src, "else", 0));
+    let [Node::If(n)] = else_branch.body.as_slice() else {
+        panic!()
+    };
+    assert_eq!(n.branches.len(), 2);
+    assert!(n.branches[1].body.is_empty());
+    assert_eq!(n.else_branch.as_ref().unwrap().body.len(), 1);
+    assert_eq!(
+        n.span,
+        span_of(src, "{% if x %}b{% elseif y %}{% else %}c{% endif %}", 0)
+    );
+
+    // Strings may contain closing delimiters.
+    assert_eq!(tree("{{ '}}' ~ \"%}\" }}"), "(~ '}}' '%}')");
+    // Text around tags keeps its exact spans; trim markers do not change them.
+    let src = "a {{- x }} b";
+    let t = parse_ok(src);
+    assert_eq!(t.nodes[0], Node::Text(Span::new(0, 2)));
+    assert_eq!(t.nodes[2], Node::Text(Span::new(10, 12)));
+}
+
+#[test]
+fn more_block_errors() {
+    assert_eq!(
+        errors("{% if %}x{% endif %}"),
+        vec![(
+            "if".into(),
+            "expected an expression after `if`, found `%}`".into()
+        )]
+    );
+    assert_eq!(
+        errors("{% if a %}{% for x in y %}{% endif %}"),
+        vec![(
+            "for".into(),
+            "unclosed `{% for %}`: expected `{% endfor %}`".into()
+        )]
+    );
+    assert_eq!(
+        errors("{% if a %}{% else %}{% elseif b %}{% endif %}"),
+        vec![("elseif".into(), "`{% elseif %}` after `{% else %}`".into())]
+    );
+    assert_eq!(
+        errors("{% %}"),
+        vec![(
+            "{%".into(),
+            "expected a tag name after `{%`, found `%}`".into()
+        )]
+    );
+    assert_eq!(
+        errors("{% endif x %}"),
+        vec![("endif".into(), "`{% endif %}` without `{% if %}`".into())]
+    );
+    assert_eq!(
+        errors("{% if a %}{% endif x %}"),
+        vec![("x".into(), "expected `%}`, found `x`".into())]
+    );
+    assert_eq!(
+        errors("{% set x %}"),
+        vec![(
+            "x".into(),
+            "expected `=` after the variable name, found `%}`".into()
+        )]
+    );
+    assert_eq!(
+        errors("{% macro m %}{% endmacro %}"),
+        vec![(
+            "m".into(),
+            "expected `(` and the macro parameters after `m`, found `%}`".into()
+        )]
+    );
+    assert_eq!(
+        errors("{{ \"a #{ b }}")[0],
+        (
+            "\"".into(),
+            "unclosed string literal: expected closing `\"`".into()
+        )
+    );
+    assert_eq!(
+        errors("{{ \"a #{ b \" }}")[0],
+        (
+            "\" ".into(),
+            "expected `}` to close `#{`, found a string".into()
+        )
+    );
 }

@@ -80,13 +80,25 @@ pub(super) fn match_operator(rest: &[u8]) -> Option<(Op, usize)> {
 #[derive(Clone, Debug, PartialEq)]
 pub(super) enum Tok {
     Text,
-    Comment { trim: Trim, closed: bool, content: Span },
+    Comment {
+        trim: Trim,
+        closed: bool,
+        content: Span,
+    },
     Raw(Box<Raw>),
     Verbatim(Box<Verbatim>),
-    PrintOpen { trim: bool },
-    PrintClose { trim: bool },
-    TagOpen { trim: bool },
-    TagClose { trim: bool },
+    PrintOpen {
+        trim: bool,
+    },
+    PrintClose {
+        trim: bool,
+    },
+    TagOpen {
+        trim: bool,
+    },
+    TagClose {
+        trim: bool,
+    },
     Name,
     /// `123L`
     Long,
@@ -96,7 +108,9 @@ pub(super) enum Tok {
     /// One of `()[]{}?:.,=`
     Punct(u8),
     /// A complete string without interpolation (`closed` is false when the quote is unmatched).
-    Str { closed: bool },
+    Str {
+        closed: bool,
+    },
     /// `"` opening a string with `#{ }` interpolation, then `StrPart`/`InterpOpen`… `StrClose`.
     StrOpen,
     StrPart,

@@ -3,6 +3,7 @@
 
 use super::ast::{Args, Expr, ExprKind, Node, Template};
 use crate::span::Span;
+use std::collections::HashSet;
 
 /// Calls `f` on every node, parents before their bodies.
 pub fn walk_nodes<'a>(nodes: &'a [Node], f: &mut dyn FnMut(&'a Node)) {
@@ -100,16 +101,16 @@ pub struct CallRef<'a> {
 /// Every invocation inside `expr`, parents first.
 pub fn expr_calls(expr: &Expr) -> Vec<CallRef<'_>> {
     let mut out = Vec::new();
-    walk_expr(expr, &mut |e| push_call(e, &[], &mut out));
+    walk_expr(expr, &mut |e| push_call(e, &HashSet::new(), &mut out));
     out
 }
 
 /// Every invocation in the template: nodes in source order, within an expression parents first.
 pub fn template_calls(template: &Template) -> Vec<CallRef<'_>> {
-    let mut macros = Vec::new();
+    let mut macros = HashSet::new();
     walk_nodes(&template.nodes, &mut |node| {
         if let Node::Macro(m) = node {
-            macros.push(m.name.name.as_str());
+            macros.insert(m.name.name.as_str());
         }
     });
     let mut out = Vec::new();
@@ -133,7 +134,7 @@ pub fn template_calls(template: &Template) -> Vec<CallRef<'_>> {
     out
 }
 
-fn push_call<'a>(expr: &'a Expr, macros: &[&str], out: &mut Vec<CallRef<'a>>) {
+fn push_call<'a>(expr: &'a Expr, macros: &HashSet<&str>, out: &mut Vec<CallRef<'a>>) {
     let (kind, name, args) = match &expr.kind {
         ExprKind::Call { name, args } => (CallKind::Function, name, Some(args)),
         ExprKind::MethodCall { name, args, .. } => (CallKind::Method, name, Some(args)),
