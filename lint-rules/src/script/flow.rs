@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::apis::{self, ArgPos, HttpApi, MethodFrom};
-use super::calls::{Arg, CallSite, Root};
+use super::calls::{Arg, Root};
 use super::facts::{Call, FileRead, FileWrite, HttpCall, ScriptFacts, Statement, StatementKind, StrArg};
 use super::lexer::{StrPart, TokKind, NONE};
 use super::program::{Bind, Program, Shape, Stmt};
@@ -162,7 +162,7 @@ impl<'p, 'a> Flow<'p, 'a> {
             Some(Value::Obj(sig)) => sig.clone(),
             Some(Value::PathObj(_)) => "pathlib.Path()".into(),
             Some(Value::File { .. }) => "open()".into(),
-            Some(Value::Resp { .. }) => "response".into(),
+            Some(Value::Resp { transformed: false, .. }) => "response".into(),
             _ => name.to_string(),
         }
     }
@@ -361,7 +361,9 @@ impl<'p, 'a> Flow<'p, 'a> {
         }
         if apis::is_path_reader(norm) {
             let path = self.str_arg(call.arg(&p.code, 0, &["path", "filepath_or_buffer", "source", "file"]));
-            self.facts.file_reads.push(FileRead { path, span });
+            if path.is_some() {
+                self.facts.file_reads.push(FileRead { path, span });
+            }
             let value = self.transformed_from_args(id).unwrap_or(Value::Obj(self.signature(id)));
             return (Role::Other, value);
         }
@@ -483,10 +485,11 @@ impl<'p, 'a> Flow<'p, 'a> {
         let Some(arg) = call.arg(&p.code, 0, &["args", "cmd", "command"]) else { return };
         let code = &p.code;
         let span = code.span_of(arg.start, arg.end - 1);
+        let in_loop = self.in_loop[call.chain_start];
         if arg.end == arg.start + 1 {
             if let Some(lit) = code.str_lit(arg.start) {
                 if let Some(text) = lit.literal_text() {
-                    self.embedded.push(Embedded { lang: Lang::Shell, text, base: lit.content.0 as usize, exact: lit.exact, span });
+                    self.embedded.push(Embedded { lang: Lang::Shell, text, base: lit.content.0 as usize, exact: lit.exact, span, in_loop });
                     return;
                 }
             }
@@ -500,7 +503,7 @@ impl<'p, 'a> Flow<'p, 'a> {
                     _ => words.push("\"$ARG\"".into()),
                 }
             }
-            self.embedded.push(Embedded { lang: Lang::Shell, text: words.join(" "), base: 0, exact: false, span });
+            self.embedded.push(Embedded { lang: Lang::Shell, text: words.join(" "), base: 0, exact: false, span, in_loop });
         }
     }
 
@@ -664,7 +667,7 @@ impl<'p, 'a> Flow<'p, 'a> {
     }
 
     /// The string value of `key: value` inside an object literal (or a name bound to one) at `[a, b)`.
-    fn object_key_str(&self, a: usize, b: usize, key: &str) -> Option<StrValue> {
+    fn object_key_str(&mut self, a: usize, b: usize, key: &str) -> Option<StrValue> {
         let p = self.p;
         let code = &p.code;
         let (a, b) = match self.vars.get(code.text(a)) {

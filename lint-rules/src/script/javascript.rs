@@ -258,7 +258,7 @@ impl Outline {
 
     /// `require('m')` and `import('m')` anywhere: import facts (bindings come from the assignments).
     fn requires(&mut self, code: &Code<'_>, calls: &[CallSite]) {
-        let mut push = |this: &mut Outline, tok: usize| {
+        let push = |this: &mut Outline, tok: usize| {
             let Some(lit) = code.str_lit(tok) else { return };
             let Some(raw) = lit.literal_text() else { return };
             let span = crate::span::Span { start: lit.content.0, end: lit.content.1 };
