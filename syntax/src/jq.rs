@@ -1,6 +1,9 @@
 //! Compiles the program of a `jq('…')` filter with jaq, so that its syntax errors and unknown
 //! filters are located inside the expression.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
 use jaq_core::load::{self, lex, parse, Arena, File, Loader};
 use jaq_core::{data, Compiler};
 use jaq_json::Val;
@@ -33,8 +36,24 @@ fn lex_expect(e: &lex::Expect<&str>) -> String {
     }
 }
 
-/// Problems of a jq program; empty when it compiles.
+/// Problems of a jq program; empty when it compiles. Results are remembered: compiling loads
+/// jq's whole standard library, and flows repeat the same programs.
 pub fn check(code: &str) -> Vec<JqError> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Vec<JqError>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(code).cloned()) {
+        return hit;
+    }
+    let result = compile(code);
+    if let Ok(mut c) = cache.lock() {
+        if c.len() < 4096 {
+            c.insert(code.to_string(), result.clone());
+        }
+    }
+    result
+}
+
+fn compile(code: &str) -> Vec<JqError> {
     let defs = jaq_core::defs()
         .chain(jaq_std::defs())
         .chain(jaq_json::defs());

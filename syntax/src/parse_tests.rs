@@ -210,3 +210,11 @@ fn recursive_alias_is_an_error_not_a_cycle() {
     let doc = parse("a: &a [1, *a]\n");
     assert_eq!(doc.errors.len(), 1, "{:?}", doc.errors);
 }
+
+#[test]
+fn duplicate_keys_in_large_mappings() {
+    let mut text: String = (0..100).map(|i| format!("k{i}: v\n")).collect();
+    text.push_str("k7: again\nk99: again\n");
+    let errs = located(&text);
+    assert_eq!(errs.iter().map(|e| e.0).collect::<Vec<_>>(), [101, 102]);
+}

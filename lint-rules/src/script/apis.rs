@@ -160,8 +160,10 @@ const LOG_LEVELS: &[&str] =
 /// Printing and logging.
 pub(super) fn is_print(lang: Lang, callee: &str) -> bool {
     let (receiver, name) = callee.rsplit_once('.').unwrap_or(("", callee));
-    let holder = receiver.rsplit('.').next().unwrap_or("").trim_start_matches('_').to_ascii_lowercase();
-    let logger = (holder == "log" || holder == "logging" || holder.ends_with("logger")) && LOG_LEVELS.contains(&name);
+    let holder = receiver.rsplit('.').next().unwrap_or("").trim_start_matches('_');
+    let is_holder = |s: &str| holder.eq_ignore_ascii_case(s);
+    let ends_logger = holder.len() >= 6 && holder.as_bytes()[holder.len() - 6..].eq_ignore_ascii_case(b"logger");
+    let logger = (is_holder("log") || is_holder("logging") || ends_logger) && LOG_LEVELS.contains(&name);
     logger
         || match lang {
             Lang::Python => matches!(
@@ -175,7 +177,7 @@ pub(super) fn is_print(lang: Lang, callee: &str) -> bool {
 
 /// `Kestra.outputs(…)` from the Python `kestra` package or the `@kestra-io/libs` Node package.
 pub(super) fn is_kestra_outputs(callee: &str) -> bool {
-    callee.ends_with(".outputs") && callee.to_ascii_lowercase().contains("kestra")
+    callee.ends_with(".outputs") && (callee.contains("kestra") || callee.contains("Kestra"))
 }
 
 /// Calls that are the fetch's own boilerplate or program structure.
@@ -187,7 +189,7 @@ pub(super) fn is_boilerplate(lang: Lang, callee: &str) -> bool {
     if matches!(name, "raise_for_status" | "mkdir" | "makedirs" | "mkdirSync" | "basicConfig" | "getLogger" | "catch" | "finally") {
         return true;
     }
-    if callee.to_ascii_lowercase().starts_with("kestra") || callee.starts_with("@kestra-io/libs") {
+    if callee.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("kestra")) || callee.starts_with("@kestra-io/libs") {
         return true;
     }
     match lang {

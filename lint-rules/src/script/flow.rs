@@ -50,41 +50,18 @@ const MAX_NAME: usize = 256;
 const SCAN_BUDGET: usize = 2_000_000;
 
 pub(super) fn run(lang: Lang, program: &Program<'_>) -> (ScriptFacts, Vec<Embedded>) {
-    let n_calls = program.calls.len();
-    let mut call_by_close = vec![NONE; program.code.len()];
-    for (id, call) in program.calls.iter().enumerate() {
-        if call.close != call.open {
-            call_by_close[call.close] = id as u32;
-        }
-    }
-    let mut flow = Flow {
-        lang,
-        p: program,
-        vars: HashMap::new(),
-        names: vec![String::new(); n_calls],
-        values: vec![Value::Unknown; n_calls],
-        resp_of: vec![NONE; n_calls],
-        http_of: vec![NONE; n_calls],
-        call_by_close,
-        in_loop: program.runs_in_loop(),
-        local_functions: program.functions.iter().map(|f| f.name.clone()).collect(),
-        facts: ScriptFacts::default(),
-        embedded: Vec::new(),
-        budget: SCAN_BUDGET,
-    };
-    for decl in &program.imports {
-        flow.facts.imports.push(decl.fact.clone());
-        for (local, path) in &decl.bindings {
-            flow.vars.insert(local.clone(), Value::Module(path.clone()));
-        }
-    }
-    let mut next_call = 0;
-    for stmt in &program.stmts {
-        let first = next_call;
-        while next_call < n_calls && program.calls[next_call].open < stmt.end {
-            next_call += 1;
-        }
-        flow.statement(stmt, first..next_call);
+    let mut flow = Flow::new(lang, program, HashMap::new());
+    flow.walk();
+    if !program.functions.is_empty() {
+        // Function bodies come before the code that sets up what they use (`def fetch(session): …`
+        // then `session = aiohttp.ClientSession()`): walk again with the names bound by the first walk.
+        let seeds = flow
+            .vars
+            .into_iter()
+            .filter(|(_, v)| matches!(v, Value::Module(_) | Value::Obj(_) | Value::Str(_) | Value::PathObj(_)))
+            .collect();
+        flow = Flow::new(lang, program, seeds);
+        flow.walk();
     }
     flow.finish();
     (flow.facts, flow.embedded)
@@ -109,6 +86,50 @@ struct Flow<'p, 'a> {
 }
 
 impl<'p, 'a> Flow<'p, 'a> {
+    fn new(lang: Lang, program: &'p Program<'a>, seeds: HashMap<String, Value>) -> Flow<'p, 'a> {
+        let n_calls = program.calls.len();
+        let mut call_by_close = vec![NONE; program.code.len()];
+        for (id, call) in program.calls.iter().enumerate() {
+            if call.close != call.open {
+                call_by_close[call.close] = id as u32;
+            }
+        }
+        let mut flow = Flow {
+            lang,
+            p: program,
+            vars: seeds,
+            names: vec![String::new(); n_calls],
+            values: vec![Value::Unknown; n_calls],
+            resp_of: vec![NONE; n_calls],
+            http_of: vec![NONE; n_calls],
+            call_by_close,
+            in_loop: program.runs_in_loop(),
+            local_functions: program.functions.iter().map(|f| f.name.clone()).collect(),
+            facts: ScriptFacts::default(),
+            embedded: Vec::new(),
+            budget: SCAN_BUDGET,
+        };
+        for decl in &program.imports {
+            flow.facts.imports.push(decl.fact.clone());
+            for (local, path) in &decl.bindings {
+                flow.vars.insert(local.clone(), Value::Module(path.clone()));
+            }
+        }
+        flow
+    }
+
+    fn walk(&mut self) {
+        let p = self.p;
+        let mut next_call = 0;
+        for stmt in &p.stmts {
+            let first = next_call;
+            while next_call < p.calls.len() && p.calls[next_call].open < stmt.end {
+                next_call += 1;
+            }
+            self.statement(stmt, first..next_call);
+        }
+    }
+
     fn statement(&mut self, stmt: &Stmt, calls: std::ops::Range<usize>) {
         let p = self.p;
         // Names first (open order: receivers before chained calls), so callbacks can bind responses.
@@ -161,7 +182,7 @@ impl<'p, 'a> Flow<'p, 'a> {
             Some(Value::Module(path)) => path.clone(),
             Some(Value::Obj(sig)) => sig.clone(),
             Some(Value::PathObj(_)) => "pathlib.Path()".into(),
-            Some(Value::File { .. }) => "open()".into(),
+            Some(Value::File { .. }) => "file".into(),
             Some(Value::Resp { transformed: false, .. }) => "response".into(),
             _ => name.to_string(),
         }
@@ -1069,13 +1090,18 @@ impl<'p, 'a> Flow<'p, 'a> {
         let signing = self.facts.imports.iter().any(|i| i.module.split(['.', '/']).any(apis::is_signing_name))
             || (0..code.len()).any(|t| code.is_name(t) && apis::is_signing_name(code.text(t)));
         self.facts.uses_signing = signing;
-        for (h, http) in self.facts.http_calls.iter_mut().enumerate() {
+        // The single untransformed write of each response names its output file.
+        let mut saved_to: Vec<(u32, Option<usize>)> = vec![(0, None); self.facts.http_calls.len()];
+        for (w, write) in self.facts.file_writes.iter().enumerate() {
+            if let Some(h) = write.from_http.filter(|_| !write.transformed) {
+                saved_to[h] = (saved_to[h].0 + 1, Some(w));
+            }
+        }
+        for (http, (count, write)) in self.facts.http_calls.iter_mut().zip(saved_to) {
             http.has_signing |= signing;
-            if http.output_file.is_none() {
-                let mut targets = self.facts.file_writes.iter().filter(|w| w.from_http == Some(h) && !w.transformed);
-                if let (Some(w), None) = (targets.next(), targets.next()) {
-                    http.output_file = w.path.as_ref().filter(|p| p.literal).map(|p| p.value.clone());
-                }
+            if let (None, 1, Some(w)) = (&http.output_file, count, write) {
+                let path = self.facts.file_writes[w].path.as_ref();
+                http.output_file = path.filter(|p| p.literal).map(|p| p.value.clone());
             }
         }
         self.facts.statement_count = self

@@ -1,7 +1,7 @@
 //! JavaScript tokenizer: comments, quotes, template literals with `${}`, regex literals (heuristic).
 
 use super::lexer::{
-    decode_escape, is_ident_char, is_ident_start, number_end, op_len, pebble_end, Code, StrLit, StrPart, Tok,
+    decode_escape, is_ident_char, is_ident_start, number_end, op_len, Code, PebbleFinder, StrLit, StrPart, Tok,
     TokKind, NONE,
 };
 
@@ -22,6 +22,7 @@ pub(super) fn tokenize(src: &str) -> Code<'_> {
     let mut toks: Vec<Tok> = Vec::new();
     let mut strs: Vec<StrLit> = Vec::new();
     let mut nl = false;
+    let mut pebble = PebbleFinder::default();
     let mut i = if src.starts_with("#!") { line_end(b, 0) } else { 0 };
     while i < b.len() {
         let c = b[i];
@@ -46,7 +47,9 @@ pub(super) fn tokenize(src: &str) -> Code<'_> {
                 i = end;
                 continue;
             }
-            b'{' if pebble_end(b, i).is_some() => (TokKind::Pebble, pebble_end(b, i).unwrap_or(i + 1), NONE),
+            b'{' if b.get(i + 1).is_some_and(|c| matches!(c, b'{' | b'%' | b'#')) && pebble.end(b, i).is_some() => {
+                (TokKind::Pebble, pebble.end(b, i).unwrap_or(i + 1), NONE)
+            }
             b'"' | b'\'' => {
                 let (end, lit) = scan_quoted(src, i);
                 strs.push(lit);

@@ -2,6 +2,7 @@
 
 use crate::span::Span;
 
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum TokKind {
     Name,
@@ -169,21 +170,42 @@ pub(super) fn op_len(rest: &[u8], ops3: &[&str], ops2: &[&str]) -> usize {
     1
 }
 
-/// End of a Pebble tag opened at `i` (`{{`, `{%`, `{#`): just past its closer, searched only a short way.
-pub(super) fn pebble_end(src: &[u8], i: usize) -> Option<usize> {
-    let close: &[u8] = match src.get(i + 1) {
-        Some(b'{') => b"}}",
-        Some(b'%') => b"%}",
-        Some(b'#') => b"#}",
-        _ => return None,
-    };
-    if src.get(i) != Some(&b'{') {
-        return None;
+/// Finds the end of Pebble tags (`{{ … }}`, `{% … %}`, `{# … #}`) for a tokenizer that only moves
+/// forward: the next closer of each kind is remembered, so repeated openers without closers cost
+/// linear time overall.
+#[derive(Default)]
+pub(super) struct PebbleFinder {
+    /// Position of the next `}}`, `%}`, `#}` found so far (`usize::MAX` before the first search).
+    next: [usize; 3],
+    searched: [bool; 3],
+}
+
+/// Pebble tags are short; a closer further away than this is not ours.
+const PEBBLE_WINDOW: usize = 1000;
+
+impl PebbleFinder {
+    /// End (just past the closer) of a Pebble tag opened at `i`, if any.
+    pub fn end(&mut self, src: &[u8], i: usize) -> Option<usize> {
+        if src.get(i) != Some(&b'{') {
+            return None;
+        }
+        let (k, close): (usize, &[u8; 2]) = match src.get(i + 1) {
+            Some(b'{') => (0, b"}}"),
+            Some(b'%') => (1, b"%}"),
+            Some(b'#') => (2, b"#}"),
+            _ => return None,
+        };
+        if self.searched[k] && self.next[k] == usize::MAX {
+            return None; // no closer anywhere ahead
+        }
+        if !self.searched[k] || self.next[k] < i + 2 {
+            let from = if self.searched[k] { (self.next[k] + 1).max(i + 2) } else { i + 2 };
+            self.searched[k] = true;
+            self.next[k] = src.get(from..).and_then(|rest| rest.windows(2).position(|w| w == close)).map_or(usize::MAX, |p| from + p);
+        }
+        let at = self.next[k];
+        (at != usize::MAX && at + 2 - i <= PEBBLE_WINDOW).then(|| at + 2)
     }
-    const WINDOW: usize = 1000;
-    let end = (i + WINDOW).min(src.len());
-    let hay = &src[i + 2..end];
-    hay.windows(2).position(|w| w == close).map(|p| i + 2 + p + 2)
 }
 
 /// Decodes a backslash escape at `bytes[i] == b'\\'`; returns the decoded text and the bytes consumed.

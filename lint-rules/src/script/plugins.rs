@@ -63,31 +63,49 @@ pub fn dedicated_plugin(facts: &ScriptFacts) -> Option<PluginHint> {
 }
 
 /// Every plugin task type the script's calls, imports or URLs point to, in rule order, one hint per
-/// type (with its first evidence).
+/// type. Each call, import or URL counts for the first rule it matches only.
 pub fn dedicated_plugins(facts: &ScriptFacts) -> Vec<PluginHint> {
-    let signatures: Vec<(String, Span)> = facts.other_calls.iter().map(|c| (c.signature(), c.span)).collect();
+    let signatures: Vec<String> = facts.other_calls.iter().map(|c| c.signature()).collect();
+    let mut used_calls = vec![false; signatures.len()];
+    let mut used_imports = vec![false; facts.imports.len()];
+    let mut used_urls = vec![false; facts.http_calls.len()];
     let mut hints: Vec<PluginHint> = Vec::new();
     for rule in rules() {
-        if hints.iter().any(|h| h.plugin_type == rule.plugin_type) {
-            continue;
-        }
         let found = match rule.kind {
-            Kind::Call => signatures.iter().find(|(sig, _)| glob(rule.pattern, sig)).cloned(),
-            Kind::Import => facts.imports.iter().find_map(|i| {
-                let candidates = std::iter::once(i.module.clone()).chain(i.names.iter().map(|n| format!("{}.{n}", i.module)));
-                candidates.into_iter().find(|m| module_matches(rule.pattern, m)).map(|m| (m, i.span))
-            }),
-            Kind::Host => facts.http_calls.iter().find_map(|h| {
-                let url = h.url.as_ref()?;
-                let rest = strip_scheme(&url.value);
-                (rest.len() < url.value.len() && glob(rule.pattern, rest)).then(|| (url.value.clone(), h.span))
-            }),
+            Kind::Call => claim(&mut used_calls, |i| glob(rule.pattern, &signatures[i]))
+                .map(|i| (signatures[i].clone(), facts.other_calls[i].span)),
+            Kind::Import => {
+                let mut evidence = None;
+                let hit = claim(&mut used_imports, |i| {
+                    let import = &facts.imports[i];
+                    let mut candidates = std::iter::once(import.module.clone()).chain(import.names.iter().map(|n| format!("{}.{n}", import.module)));
+                    evidence = candidates.find(|m| module_matches(rule.pattern, m));
+                    evidence.is_some()
+                });
+                hit.zip(evidence).map(|(i, m)| (m, facts.imports[i].span))
+            }
+            Kind::Host => claim(&mut used_urls, |i| facts.http_calls[i].url.as_ref().is_some_and(|u| host_matches(rule.pattern, &u.value)))
+                .map(|i| (facts.http_calls[i].url.as_ref().map(|u| u.value.clone()).unwrap_or_default(), facts.http_calls[i].span)),
         };
-        if let Some((evidence, span)) = found {
+        let Some((evidence, span)) = found else { continue };
+        if !hints.iter().any(|h| h.plugin_type == rule.plugin_type) {
             hints.push(PluginHint { plugin_type: rule.plugin_type.into(), reason: rule.reason.into(), evidence, span });
         }
     }
     hints
+}
+
+/// The first unused item satisfying `pred`, now marked used.
+fn claim(used: &mut [bool], mut pred: impl FnMut(usize) -> bool) -> Option<usize> {
+    let i = (0..used.len()).find(|&i| !used[i] && pred(i))?;
+    used[i] = true;
+    Some(i)
+}
+
+/// A URL (or its known prefix) with a scheme, matched without the scheme.
+fn host_matches(pattern: &str, url: &str) -> bool {
+    let rest = strip_scheme(url);
+    rest.len() < url.len() && glob(pattern, rest)
 }
 
 /// `pattern` is the module or a dotted (Python) / slashed (JS) prefix of it.

@@ -83,7 +83,8 @@ pub(super) struct ImportDecl {
 
 impl Program<'_> {
     /// For every token: does it run inside a loop? True inside loop regions, and inside the body of a
-    /// function that is referenced (called or passed) from code that runs in a loop.
+    /// function that is referenced (called or passed) from code that runs in a loop. Functions are
+    /// grouped by name (a redefinition counts as the same function).
     pub fn runs_in_loop(&self) -> Vec<bool> {
         let n = self.code.len();
         let mut delta = vec![0i32; n + 1];
@@ -99,16 +100,25 @@ impl Program<'_> {
             depth += delta[t];
             *slot = depth > 0;
         }
-        let innermost = self.innermost_function(n);
-        let refs = self.function_references();
-        let mut looping = vec![false; self.functions.len()];
+        let mut name_ids: HashMap<&str, u32> = HashMap::new();
+        let func_name: Vec<u32> = self
+            .functions
+            .iter()
+            .map(|f| {
+                let next = name_ids.len() as u32;
+                *name_ids.entry(f.name.as_str()).or_insert(next)
+            })
+            .collect();
+        let innermost: Vec<u32> = self.innermost_function(n).into_iter().map(|f| if f == NONE { NONE } else { func_name[f as usize] }).collect();
+        let refs = self.name_references(&name_ids);
+        let mut looping = vec![false; name_ids.len()];
         let runs = |t: usize, looping: &[bool]| in_region[t] || (innermost[t] != NONE && looping[innermost[t] as usize]);
-        // Each pass can only turn functions on; a few passes cover realistic call chains.
+        // Each pass can only turn names on; a few passes cover realistic call chains.
         for _ in 0..16 {
             let mut changed = false;
-            for f in 0..self.functions.len() {
-                if !looping[f] && refs[f].iter().any(|&t| runs(t, &looping)) {
-                    looping[f] = true;
+            for (id, name_refs) in refs.iter().enumerate() {
+                if !looping[id] && name_refs.iter().any(|&t| runs(t, &looping)) {
+                    looping[id] = true;
                     changed = true;
                 }
             }
@@ -144,26 +154,19 @@ impl Program<'_> {
         innermost
     }
 
-    /// Tokens naming each function, other than its definition.
-    fn function_references(&self) -> Vec<Vec<usize>> {
-        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (f, func) in self.functions.iter().enumerate() {
-            by_name.entry(func.name.as_str()).or_default().push(f);
-        }
-        let mut refs = vec![Vec::new(); self.functions.len()];
-        if by_name.is_empty() {
+    /// Tokens naming each function name, other than in its definitions.
+    fn name_references(&self, name_ids: &HashMap<&str, u32>) -> Vec<Vec<usize>> {
+        let mut refs = vec![Vec::new(); name_ids.len()];
+        if name_ids.is_empty() {
             return refs;
         }
+        let definitions: std::collections::HashSet<usize> = self.functions.iter().map(|f| f.name_tok).collect();
         for t in 0..self.code.len() {
-            if self.code.kind(t) != Some(TokKind::Name) || (t > 0 && self.code.is_op(t - 1, ".")) {
+            if self.code.kind(t) != Some(TokKind::Name) || (t > 0 && self.code.is_op(t - 1, ".")) || definitions.contains(&t) {
                 continue;
             }
-            if let Some(fs) = by_name.get(self.code.text(t)) {
-                for &f in fs {
-                    if self.functions[f].name_tok != t {
-                        refs[f].push(t);
-                    }
-                }
+            if let Some(&id) = name_ids.get(self.code.text(t)) {
+                refs[id as usize].push(t);
             }
         }
         refs

@@ -219,7 +219,7 @@ impl Outline {
         let dots = module.len();
         let span_start = t.min(end - 1);
         let mut last = t;
-        if let Some((name, l)) = dotted(code, t, end) {
+        if let Some((name, l)) = dotted(code, t, end).filter(|_| !code.is_word(t, "import")) {
             module.push_str(&name);
             last = l;
             t = l + 1;

@@ -1,7 +1,7 @@
 //! Python tokenizer: enough to tell code from comments and strings and to find logical lines.
 
 use super::lexer::{
-    decode_escape, is_ident_char, is_ident_start, number_end, op_len, pebble_end, Code, StrLit, StrPart, Tok,
+    decode_escape, is_ident_char, is_ident_start, number_end, op_len, Code, PebbleFinder, StrLit, StrPart, Tok,
     TokKind, NONE,
 };
 
@@ -27,6 +27,7 @@ pub(super) fn tokenize(src: &str) -> (Code<'_>, Vec<LogicalLine>) {
     let mut depth: u32 = 0;
     let mut line_first = 0usize;
     let mut i = 0usize;
+    let mut pebble = PebbleFinder::default();
     let push = |toks: &mut Vec<Tok>, kind, start: usize, end: usize, str_id| {
         toks.push(Tok { kind, start: start as u32, end: end as u32, str_id, nl_before: false });
     };
@@ -44,13 +45,13 @@ pub(super) fn tokenize(src: &str) -> (Code<'_>, Vec<LogicalLine>) {
             b'#' => i = line_end(b, i),
             b'\\' if matches!(b.get(i + 1), Some(b'\n')) => i += 2,
             b'\\' if b.get(i + 1) == Some(&b'\r') && b.get(i + 2) == Some(&b'\n') => i += 3,
-            b'{' if pebble_end(b, i).is_some() => {
-                let end = pebble_end(b, i).unwrap_or(i + 1);
+            b'{' if b.get(i + 1).is_some_and(|c| matches!(c, b'{' | b'%' | b'#')) && pebble.end(b, i).is_some() => {
+                let end = pebble.end(b, i).unwrap_or(i + 1);
                 push(&mut toks, TokKind::Pebble, i, end, NONE);
                 i = end;
             }
             b'"' | b'\'' => {
-                let (end, lit) = scan_string(src, i, i);
+                let (end, lit) = scan_string(src, i, i, &mut pebble);
                 push(&mut toks, TokKind::Str, i, end, strs.len() as u32);
                 strs.push(lit);
                 i = end;
@@ -61,7 +62,7 @@ pub(super) fn tokenize(src: &str) -> (Code<'_>, Vec<LogicalLine>) {
                     j += 1;
                 }
                 if j < b.len() && matches!(b[j], b'"' | b'\'') && is_string_prefix(&src[i..j]) {
-                    let (end, lit) = scan_string(src, i, j);
+                    let (end, lit) = scan_string(src, i, j, &mut pebble);
                     push(&mut toks, TokKind::Str, i, end, strs.len() as u32);
                     strs.push(lit);
                     i = end;
@@ -116,7 +117,7 @@ fn is_string_prefix(p: &str) -> bool {
 }
 
 /// Scans a string literal whose prefix starts at `start` and quote at `quote_at`; returns its end and value.
-fn scan_string(src: &str, start: usize, quote_at: usize) -> (usize, StrLit) {
+fn scan_string(src: &str, start: usize, quote_at: usize, pebble: &mut PebbleFinder) -> (usize, StrLit) {
     let b = src.as_bytes();
     let prefix = src[start..quote_at].to_ascii_lowercase();
     let raw = prefix.contains('r');
@@ -153,7 +154,7 @@ fn scan_string(src: &str, start: usize, quote_at: usize) -> (usize, StrLit) {
             }
             b'{' if formatted => {
                 exact = false;
-                if let Some(pe) = pebble_end(b, j).filter(|_| b[j + 1] == b'{') {
+                if let Some(pe) = pebble.end(b, j).filter(|_| b[j + 1] == b'{') {
                     // `{{ … }}` is Pebble (rendered before Python runs), not an escaped brace.
                     lit.push_str(&src[j..pe]);
                     j = pe;

@@ -477,21 +477,30 @@ impl Walker<'_> {
 
     /// `aws s3 cp SRC DST`, `gsutil cp SRC DST`, `gcloud storage cp SRC DST`, `az storage blob download --file F`.
     fn cloud_copy(&mut self, argv: &[ShArg], span: Span) {
-        let words: Vec<&str> = argv.iter().map(|a| a.value.text.as_str()).collect();
-        let is_copy = matches!(words.as_slice(), ["aws", "s3", "cp" | "mv", ..] | ["gsutil", "cp" | "mv", ..] | ["gcloud", "storage", "cp" | "mv", ..]);
-        if is_copy {
-            let paths: Vec<&ShArg> = argv.iter().skip(2).filter(|a| !a.value.text.starts_with('-') && !matches!(a.value.text.as_str(), "cp" | "mv" | "storage" | "s3")).collect();
-            if let [src, dst, ..] = paths.as_slice() {
-                let remote = |a: &ShArg| a.value.text.contains("://");
-                if remote(src) && !remote(dst) {
-                    self.write(Some(str_arg(dst)), span, None, false);
-                } else if !remote(src) {
-                    self.facts.file_reads.push(FileRead { path: Some(str_arg(src)), span });
+        let plain: Vec<&ShArg> = argv.iter().filter(|a| !a.value.text.starts_with('-')).collect();
+        let words: Vec<&str> = plain.iter().map(|a| a.value.text.as_str()).collect();
+        let paths = match words.as_slice() {
+            ["aws", "s3", "cp" | "mv", ..] | ["gcloud", "storage", "cp" | "mv", ..] => &plain[3..],
+            ["gsutil", "cp" | "mv", ..] => &plain[2..],
+            _ => &[][..],
+        };
+        if let [src, dst, ..] = paths {
+            let remote = |a: &ShArg| a.value.text.contains("://");
+            if remote(src) && !remote(dst) {
+                // `cp gs://b/x.csv .` keeps the object's name.
+                let mut target = (*dst).clone();
+                if dst.value.text == "." || dst.value.text.ends_with('/') {
+                    let name = src.value.text.rsplit('/').next().unwrap_or("");
+                    target.value = StrValue::literal(format!("{}/{name}", dst.value.text.trim_end_matches('/')));
+                    target.value.literal = src.value.literal && dst.value.literal;
                 }
+                self.write(Some(str_arg(&target)), span, None, false);
+            } else if !remote(src) {
+                self.facts.file_reads.push(FileRead { path: Some(str_arg(src)), span });
             }
         }
         if words.starts_with(&["az", "storage", "blob", "download"]) {
-            if let Some(i) = words.iter().position(|w| *w == "--file" || *w == "-f") {
+            if let Some(i) = argv.iter().position(|a| a.value.text == "--file" || a.value.text == "-f") {
                 if let Some(f) = argv.get(i + 1) {
                     self.write(Some(str_arg(f)), span, None, false);
                 }

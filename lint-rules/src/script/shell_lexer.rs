@@ -1,7 +1,7 @@
 //! POSIX shell (sh/bash) tokenizer: words with their quoting resolved, operators, heredoc bodies,
 //! and the bodies of command substitutions (analysed separately as shell code).
 
-use super::lexer::{decode_escape, pebble_end};
+use super::lexer::{decode_escape, PebbleFinder};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum WordPart {
@@ -62,6 +62,7 @@ pub(super) fn tokenize(src: &str) -> ShellLexed {
     let mut pending: Vec<(String, bool)> = Vec::new();
     let mut expect_delim: Option<bool> = None;
     let mut i = 0;
+    let mut pebble = PebbleFinder::default();
     while i < b.len() {
         let c = b[i];
         match c {
@@ -87,7 +88,7 @@ pub(super) fn tokenize(src: &str) -> ShellLexed {
                     i += op.len();
                     continue;
                 }
-                let (end, word) = scan_word(src, i, &mut out.substitutions);
+                let (end, word) = scan_word(src, i, &mut out.substitutions, &mut pebble);
                 if let Some(strip_tabs) = expect_delim.take() {
                     let delim = word.parts.iter().map(|p| match p {
                         WordPart::Lit(s) | WordPart::Var(s) | WordPart::Subst(s) => s.as_str(),
@@ -127,7 +128,7 @@ fn is_word_end(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')')
 }
 
-fn scan_word(src: &str, start: usize, substitutions: &mut Vec<(u32, u32)>) -> (usize, Word) {
+fn scan_word(src: &str, start: usize, substitutions: &mut Vec<(u32, u32)>, pebble: &mut PebbleFinder) -> (usize, Word) {
     let b = src.as_bytes();
     let mut parts: Vec<WordPart> = Vec::new();
     let mut lit = String::new();
@@ -143,8 +144,8 @@ fn scan_word(src: &str, start: usize, substitutions: &mut Vec<(u32, u32)>) -> (u
     while j < b.len() && !is_word_end(b[j]) {
         segments += 1;
         match b[j] {
-            b'{' if pebble_end(b, j).is_some() => {
-                let end = pebble_end(b, j).unwrap_or(j + 1);
+            b'{' if pebble.end(b, j).is_some() => {
+                let end = pebble.end(b, j).unwrap_or(j + 1);
                 lit.push_str(&src[j..end]);
                 j = end;
             }

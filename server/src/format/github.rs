@@ -19,8 +19,15 @@ fn escape(s: &str, property: bool) -> String {
     out
 }
 
-pub fn print(out: &mut impl Write, linted: &[Linted]) -> io::Result<()> {
-    for l in linted {
+/// One file's annotations, a line each.
+pub fn file(l: &Linted) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_file(&mut out, l).expect("writing to memory");
+    out
+}
+
+fn write_file(out: &mut impl Write, l: &Linted) -> io::Result<()> {
+    {
         for f in &l.findings {
             let level = match f.severity {
                 Severity::Error => "error",

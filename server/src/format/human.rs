@@ -18,41 +18,41 @@ fn severity(s: Severity) -> CsSeverity {
     }
 }
 
-pub fn print(out: &mut impl Write, linted: &[Linted], color: bool) -> io::Result<()> {
+/// One file's diagnostics, rustc-style.
+pub fn file(l: &Linted, color: bool) -> Vec<u8> {
     let config = Config::default();
-    let mut counts = [0usize; 3];
-    for l in linted {
-        let file = SimpleFile::new(l.display.as_str(), l.doc.text.as_str());
-        for f in &l.findings {
-            counts[f.severity as usize] += 1;
-            let mut labels = vec![Label::primary((), f.span.range())];
-            for r in &f.related {
-                labels.push(Label::secondary((), r.span.range()).with_message(r.message.clone()));
-            }
-            let mut notes = Vec::new();
-            for fix in &f.fixes {
-                notes.push(format!("help: {}", fix.title));
-            }
-            notes.push(format!("see `kflow explain {}`", f.rule));
-            let d = Diagnostic::new(severity(f.severity))
-                .with_code(f.rule)
-                .with_message(&f.message)
-                .with_labels(labels)
-                .with_notes(notes);
-            let mut buf = Vec::new();
-            let rendered = if color {
-                term::emit_to_write_style(&mut Ansi::new(&mut buf), &config, &file, &d)
-            } else {
-                term::emit_to_write_style(&mut NoColor::new(&mut buf), &config, &file, &d)
-            };
-            match rendered {
-                Ok(()) => out.write_all(&buf)?,
-                Err(e) => writeln!(out, "{}: {}: {} ({e})", l.display, f.rule, f.message)?,
-            }
+    let source = SimpleFile::new(l.display.as_str(), l.doc.text.as_str());
+    let mut out = Vec::new();
+    for f in &l.findings {
+        let mut labels = vec![Label::primary((), f.span.range())];
+        for r in &f.related {
+            labels.push(Label::secondary((), r.span.range()).with_message(r.message.clone()));
+        }
+        let mut notes: Vec<String> = f.fixes.iter().map(|fix| format!("help: {}", fix.title)).collect();
+        notes.push(format!("see `kflow explain {}`", f.rule));
+        let d = Diagnostic::new(severity(f.severity))
+            .with_code(f.rule)
+            .with_message(&f.message)
+            .with_labels(labels)
+            .with_notes(notes);
+        let rendered = if color {
+            term::emit_to_write_style(&mut Ansi::new(&mut out), &config, &source, &d)
+        } else {
+            term::emit_to_write_style(&mut NoColor::new(&mut out), &config, &source, &d)
+        };
+        if let Err(e) = rendered {
+            out.extend_from_slice(format!("{}: {}: {} ({e})\n", l.display, f.rule, f.message).as_bytes());
         }
     }
+    out
+}
+
+/// The findings, then a summary line.
+pub fn finish(out: &mut impl Write, chunks: &[Vec<u8>], files: usize, counts: [usize; 3]) -> io::Result<()> {
+    for chunk in chunks {
+        out.write_all(chunk)?;
+    }
     let [info, warnings, errors] = counts;
-    let files = linted.len();
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     writeln!(
         out,

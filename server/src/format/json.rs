@@ -47,9 +47,21 @@ pub fn diagnostics(l: &Linted) -> Vec<Value> {
         .collect()
 }
 
-pub fn print(out: &mut impl Write, linted: &[Linted]) -> io::Result<()> {
-    let all: Vec<Value> = linted.iter().flat_map(diagnostics).collect();
-    let doc = json!({"files": linted.len(), "diagnostics": all});
-    serde_json::to_writer(&mut *out, &doc)?;
-    writeln!(out)
+/// One file's diagnostics as comma-separated JSON objects.
+pub fn file(l: &Linted) -> Vec<u8> {
+    let parts: Vec<String> = diagnostics(l).iter().map(Value::to_string).collect();
+    parts.join(",").into_bytes()
+}
+
+pub fn finish(out: &mut impl Write, chunks: &[Vec<u8>], files: usize) -> io::Result<()> {
+    write!(out, "{{\"files\":{files},\"diagnostics\":[")?;
+    let mut first = true;
+    for chunk in chunks.iter().filter(|c| !c.is_empty()) {
+        if !first {
+            out.write_all(b",")?;
+        }
+        out.write_all(chunk)?;
+        first = false;
+    }
+    writeln!(out, "]}}")
 }

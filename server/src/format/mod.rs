@@ -5,7 +5,38 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 
+use std::io::{self, Write};
+
 use kflow_syntax::{Document, Span};
+
+use crate::lint::Linted;
+use crate::Format;
+
+/// One file's part of the report, rendered while its document is still in memory.
+pub fn render_file(format: Format, l: &Linted, color: bool) -> Vec<u8> {
+    match format {
+        Format::Human => human::file(l, color),
+        Format::Json => json::file(l),
+        Format::Sarif => sarif::file(l),
+        Format::Github => github::file(l),
+    }
+}
+
+/// The whole report from the files' parts, in order.
+pub fn write_report(
+    format: Format,
+    out: &mut impl Write,
+    chunks: &[Vec<u8>],
+    files: usize,
+    counts: [usize; 3],
+) -> io::Result<()> {
+    match format {
+        Format::Human => human::finish(out, chunks, files, counts),
+        Format::Json => json::finish(out, chunks, files),
+        Format::Sarif => sarif::finish(out, chunks),
+        Format::Github => chunks.iter().try_for_each(|c| out.write_all(c)),
+    }
+}
 
 /// 1-based start and end (line, column), columns in Unicode scalar values.
 #[derive(Clone, Copy, Debug)]

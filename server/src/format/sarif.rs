@@ -16,8 +16,8 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-pub fn print(out: &mut impl Write, linted: &[Linted]) -> io::Result<()> {
-    let rule_meta: Vec<Value> = rules::ALL
+fn rule_meta() -> Vec<Value> {
+    rules::ALL
         .iter()
         .map(|r| {
             json!({
@@ -29,31 +29,46 @@ pub fn print(out: &mut impl Write, linted: &[Linted]) -> io::Result<()> {
                 "defaultConfiguration": {"level": level(r.severity)},
             })
         })
-        .collect();
+        .collect()
+}
+
+/// One file's results as comma-separated SARIF result objects.
+pub fn file(l: &Linted) -> Vec<u8> {
     let mut results = Vec::new();
-    for l in linted {
-        for f in &l.findings {
-            let r = range(&l.doc, f.span);
-            let rule_index = rules::ALL.iter().position(|x| x.id == f.rule);
-            let fixes: Vec<Value> = f
-                .fixes
-                .iter()
-                .map(|fix| {
-                    let replacements: Vec<Value> = fix
-                        .edits
-                        .iter()
-                        .map(|e| {
-                            let er = range(&l.doc, e.span);
-                            json!({"deletedRegion": {"startLine": er.line, "startColumn": er.column,
-                                    "endLine": er.end_line, "endColumn": er.end_column},
-                                   "insertedContent": {"text": e.new_text}})
-                        })
-                        .collect();
-                    json!({"description": {"text": fix.title},
-                           "artifactChanges": [{"artifactLocation": {"uri": l.display}, "replacements": replacements}]})
-                })
-                .collect();
-            results.push(json!({
+    for f in &l.findings {
+        let r = range(&l.doc, f.span);
+        let rule_index = rules::ALL.iter().position(|x| x.id == f.rule);
+        let fixes: Vec<Value> = f
+            .fixes
+            .iter()
+            .map(|fix| {
+                let replacements: Vec<Value> = fix
+                    .edits
+                    .iter()
+                    .map(|e| {
+                        let er = range(&l.doc, e.span);
+                        json!({"deletedRegion": {"startLine": er.line, "startColumn": er.column,
+                                "endLine": er.end_line, "endColumn": er.end_column},
+                               "insertedContent": {"text": e.new_text}})
+                    })
+                    .collect();
+                json!({"description": {"text": fix.title},
+                       "artifactChanges": [{"artifactLocation": {"uri": l.display}, "replacements": replacements}]})
+            })
+            .collect();
+        let related: Vec<Value> = f
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, rel)| {
+                let rr = range(&l.doc, rel.span);
+                json!({"id": i, "message": {"text": rel.message}, "physicalLocation": {
+                    "artifactLocation": {"uri": l.display},
+                    "region": {"startLine": rr.line, "startColumn": rr.column, "endLine": rr.end_line, "endColumn": rr.end_column}}})
+            })
+            .collect();
+        results.push(
+            json!({
                 "ruleId": f.rule,
                 "ruleIndex": rule_index,
                 "level": level(f.severity),
@@ -63,22 +78,32 @@ pub fn print(out: &mut impl Write, linted: &[Linted]) -> io::Result<()> {
                     "region": {"startLine": r.line, "startColumn": r.column,
                                "endLine": r.end_line, "endColumn": r.end_column}
                 }}],
+                "relatedLocations": related,
                 "fixes": fixes,
-            }));
-        }
+            })
+            .to_string(),
+        );
     }
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "kflow",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rule_meta,
-            }},
-            "results": results,
-        }]
-    });
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+    results.join(",").into_bytes()
+}
+
+pub fn finish(out: &mut impl Write, chunks: &[Vec<u8>]) -> io::Result<()> {
+    let tool = json!({"driver": {
+        "name": "kflow",
+        "version": env!("CARGO_PKG_VERSION"),
+        "rules": rule_meta(),
+    }});
+    write!(
+        out,
+        "{{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[{{\"tool\":{tool},\"results\":["
+    )?;
+    let mut first = true;
+    for chunk in chunks.iter().filter(|c| !c.is_empty()) {
+        if !first {
+            out.write_all(b",")?;
+        }
+        out.write_all(chunk)?;
+        first = false;
+    }
+    writeln!(out, "]}}]}}")
 }

@@ -9,6 +9,8 @@ use super::config::Configs;
 pub struct FoundFile {
     pub path: PathBuf,
     pub display: String,
+    /// Named on the command line: checked even if it does not look like a flow.
+    pub explicit: bool,
 }
 
 pub fn discover(paths: &[PathBuf], configs: &mut Configs) -> Result<Vec<FoundFile>, String> {
@@ -20,6 +22,7 @@ pub fn discover(paths: &[PathBuf], configs: &mut Configs) -> Result<Vec<FoundFil
             found.push(FoundFile {
                 path: root.clone(),
                 display: display(root),
+                explicit: true,
             });
             continue;
         }
@@ -36,12 +39,13 @@ pub fn discover(paths: &[PathBuf], configs: &mut Configs) -> Result<Vec<FoundFil
                 continue;
             }
             configs.load_for(path);
-            if configs.excluded(path) || !looks_like_flow(path) {
+            if configs.excluded(path) {
                 continue;
             }
             found.push(FoundFile {
                 path: path.to_path_buf(),
                 display: display(path),
+                explicit: false,
             });
         }
     }
@@ -60,23 +64,16 @@ fn display(path: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
-/// A top-level `id:` and `namespace:` within the first 64 KiB.
-fn looks_like_flow(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = Vec::new();
-    let Ok(file) = std::fs::File::open(path) else {
-        return true; // Let the reader report the error.
-    };
-    if file.take(64 * 1024).read_to_end(&mut head).is_err() {
-        return true;
-    }
-    let text = String::from_utf8_lossy(&head);
+/// A top-level `id:` and `namespace:` within the first 64 KiB (decided once the file is read,
+/// so that each file is opened once).
+pub fn looks_like_flow(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let text = String::from_utf8_lossy(head);
     let has = |key: &str| {
         text.lines().any(|l| {
-            l.strip_prefix(key)
-                .is_some_and(|r| r.trim_start().starts_with(':'))
-                || l.strip_prefix(&format!("\"{key}\""))
-                    .is_some_and(|r| r.trim_start().starts_with(':'))
+            let l = l.strip_prefix('"').and_then(|r| r.strip_prefix(key)?.strip_prefix('"'))
+                .or_else(|| l.strip_prefix(key));
+            l.is_some_and(|r| r.trim_start().starts_with(':'))
         })
     };
     has("id") && has("namespace")

@@ -40,6 +40,12 @@ pub struct Linted {
     pub findings: Vec<Finding>,
 }
 
+/// What is kept of a file once its report part is rendered.
+struct Reported {
+    chunk: Vec<u8>,
+    counts: [usize; 3],
+}
+
 pub fn run(args: LintArgs) -> u8 {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -58,56 +64,62 @@ pub fn run(args: LintArgs) -> u8 {
         eprintln!("error: {e}");
         return 2;
     }
+    let color = match args.color.as_str() {
+        "always" => true,
+        "never" => false,
+        _ => std::io::IsTerminal::is_terminal(&std::io::stdout()) && std::env::var_os("NO_COLOR").is_none(),
+    };
     let catalog = Catalog::builtin();
-    let results: Vec<Result<Linted, String>> = found
+    // Each file is read, checked, fixed and rendered on a worker thread; only its rendered part
+    // is kept, so memory does not grow with the number of files.
+    let results: Vec<Result<Option<Reported>, String>> = found
         .par_iter()
         .map(|f| {
             let bytes = std::fs::read(&f.path).map_err(|e| format!("{}: {e}", f.display))?;
+            if !f.explicit && !files::looks_like_flow(&bytes) {
+                return Ok(None);
+            }
             let doc = kflow_syntax::parse_bytes(&bytes);
-            let findings = kflow_lint_rules::check(&doc, catalog, configs.for_file(&f.path));
-            Ok(Linted {
+            let config = configs.for_file(&f.path);
+            let findings = kflow_lint_rules::check(&doc, catalog, config);
+            let mut linted = Linted {
                 path: f.path.clone(),
                 display: f.display.clone(),
                 doc,
                 findings,
-            })
+            };
+            if args.fix {
+                fix_file(&mut linted, config)?;
+            }
+            let mut counts = [0usize; 3];
+            for finding in &linted.findings {
+                counts[finding.severity as usize] += 1;
+            }
+            let chunk = format::render_file(args.format, &linted, color);
+            Ok(Some(Reported { chunk, counts }))
         })
         .collect();
-    let mut linted = Vec::with_capacity(results.len());
+    let mut chunks = Vec::with_capacity(results.len());
+    let mut counts = [0usize; 3];
     let mut io_error = false;
     for r in results {
         match r {
-            Ok(l) => linted.push(l),
+            Ok(None) => {}
+            Ok(Some(rep)) => {
+                for (total, n) in counts.iter_mut().zip(rep.counts) {
+                    *total += n;
+                }
+                chunks.push(rep.chunk);
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 io_error = true;
             }
         }
     }
-    if args.fix {
-        crate::lint::apply_fixes(&mut linted, &configs);
-    }
-    let deny = match args.deny {
-        DenyLevel::Error => Severity::Error,
-        DenyLevel::Warning => Severity::Warning,
-        DenyLevel::Info => Severity::Info,
-    };
     let out = std::io::stdout();
     let mut out = out.lock();
-    let color = match args.color.as_str() {
-        "always" => true,
-        "never" => false,
-        _ => {
-            std::io::IsTerminal::is_terminal(&std::io::stdout())
-                && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
-    let printed = match args.format {
-        Format::Human => format::human::print(&mut out, &linted, color),
-        Format::Json => format::json::print(&mut out, &linted),
-        Format::Sarif => format::sarif::print(&mut out, &linted),
-        Format::Github => format::github::print(&mut out, &linted),
-    };
+    let printed = format::write_report(args.format, &mut out, &chunks, chunks.len(), counts);
     let _ = out.flush();
     if let Err(e) = printed {
         eprintln!("error: cannot write the report: {e}");
@@ -116,47 +128,44 @@ pub fn run(args: LintArgs) -> u8 {
     if io_error {
         return 2;
     }
-    let denied = linted
-        .iter()
-        .flat_map(|l| &l.findings)
-        .any(|f| f.severity >= deny);
+    let deny = match args.deny {
+        DenyLevel::Error => Severity::Error,
+        DenyLevel::Warning => Severity::Warning,
+        DenyLevel::Info => Severity::Info,
+    };
+    let denied = counts[deny as usize..].iter().any(|&n| n > 0);
     u8::from(denied)
 }
 
-/// Applies every safe fix (non-overlapping, first come first served), rewrites the files and
-/// lints them again so that the report shows what is left.
-fn apply_fixes(linted: &mut [Linted], configs: &config::Configs) {
-    let catalog = Catalog::builtin();
-    for l in linted.iter_mut() {
-        let mut edits: Vec<_> = l
-            .findings
-            .iter()
-            .flat_map(|f| f.fixes.iter().filter(|x| x.safe).take(1))
-            .flat_map(|fix| fix.edits.iter().cloned())
-            .collect();
-        if edits.is_empty() {
-            continue;
-        }
-        edits.sort_by_key(|e| (e.span.start, e.span.end));
-        let mut text = String::with_capacity(l.doc.text.len());
-        let mut at = 0usize;
-        let mut applied = 0;
-        for e in &edits {
-            if (e.span.start as usize) < at {
-                continue;
-            }
-            text.push_str(&l.doc.text[at..e.span.start as usize]);
-            text.push_str(&e.new_text);
-            at = e.span.end as usize;
-            applied += 1;
-        }
-        text.push_str(&l.doc.text[at..]);
-        if let Err(e) = std::fs::write(&l.path, &text) {
-            eprintln!("error: cannot write {}: {e}", l.display);
-            continue;
-        }
-        eprintln!("fixed {}: {applied} edit(s)", l.display);
-        l.doc = kflow_syntax::parse(&text);
-        l.findings = kflow_lint_rules::check(&l.doc, catalog, configs.for_file(&l.path));
+/// Applies the safe fixes (non-overlapping, in order), rewrites the file and checks it again so
+/// that the report shows what is left.
+fn fix_file(l: &mut Linted, config: &kflow_lint_rules::Config) -> Result<(), String> {
+    let mut edits: Vec<_> = l
+        .findings
+        .iter()
+        .flat_map(|f| f.fixes.iter().filter(|x| x.safe).take(1))
+        .flat_map(|fix| fix.edits.iter().cloned())
+        .collect();
+    if edits.is_empty() {
+        return Ok(());
     }
+    edits.sort_by_key(|e| (e.span.start, e.span.end));
+    let mut text = String::with_capacity(l.doc.text.len());
+    let mut at = 0usize;
+    let mut applied = 0;
+    for e in &edits {
+        if (e.span.start as usize) < at {
+            continue;
+        }
+        text.push_str(&l.doc.text[at..e.span.start as usize]);
+        text.push_str(&e.new_text);
+        at = e.span.end as usize;
+        applied += 1;
+    }
+    text.push_str(&l.doc.text[at..]);
+    std::fs::write(&l.path, &text).map_err(|e| format!("cannot write {}: {e}", l.display))?;
+    eprintln!("fixed {}: {applied} edit(s)", l.display);
+    l.doc = kflow_syntax::parse(&text);
+    l.findings = kflow_lint_rules::check(&l.doc, Catalog::builtin(), config);
+    Ok(())
 }

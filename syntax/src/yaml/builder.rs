@@ -23,8 +23,8 @@ enum Frame {
         anchor: usize,
         entries: Vec<Entry>,
         key: Option<NodeId>,
-        /// First span of each scalar key, to report duplicates.
-        seen: HashMap<String, Span>,
+        /// Index of the keys by text, built only for large mappings (small ones are scanned).
+        seen: Option<HashMap<String, Span>>,
     },
 }
 
@@ -128,7 +128,7 @@ pub fn build(text: &str, errors: &mut Vec<SyntaxError>) -> Tree {
                         anchor,
                         entries: Vec::new(),
                         key: None,
-                        seen: HashMap::new(),
+                        seen: None,
                     }
                 });
                 continue;
@@ -258,13 +258,27 @@ fn attach(tree: &mut Tree, stack: &mut [Frame], id: NodeId, errors: &mut Vec<Syn
             None => {
                 if let Some(name) = tree.str(id) {
                     let span = tree.span(id);
-                    if let Some(first) = seen.get(name) {
+                    let first = match seen {
+                        Some(index) => index.get(name).copied(),
+                        None => entries
+                            .iter()
+                            .find(|e| tree.str(e.key) == Some(name))
+                            .map(|e| tree.span(e.key)),
+                    };
+                    if let Some(first) = first {
                         errors.push(
                             SyntaxError::new(span, format!("duplicate key `{name}`"))
-                                .with_related(*first, "first defined here"),
+                                .with_related(first, "first defined here"),
                         );
-                    } else {
-                        seen.insert(name.to_string(), span);
+                    } else if let Some(index) = seen {
+                        index.insert(name.to_string(), span);
+                    } else if entries.len() >= 32 {
+                        let mut index: HashMap<String, Span> = entries
+                            .iter()
+                            .filter_map(|e| Some((tree.str(e.key)?.to_string(), tree.span(e.key))))
+                            .collect();
+                        index.insert(name.to_string(), span);
+                        *seen = Some(index);
                     }
                 }
                 *key = Some(id);
