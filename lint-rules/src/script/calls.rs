@@ -34,7 +34,6 @@ pub(super) struct CallSite {
     /// The closing parenthesis (`open` itself when unbalanced).
     pub close: usize,
     pub args: Vec<Arg>,
-    pub is_new: bool,
 }
 
 impl CallSite {
@@ -102,8 +101,8 @@ pub(super) fn find_calls(code: &Code<'_>, not_callable: &[&str], definers: &[&st
         if chain_start > 0 && code.kind(chain_start - 1) == Some(TokKind::Name) && definers.contains(&code.text(chain_start - 1)) {
             continue;
         }
-        let is_new = chain_start > 0 && code.is_word(chain_start - 1, "new");
-        let chain_start = if is_new { chain_start - 1 } else { chain_start };
+        // `new X(…)`: the chain includes `new`.
+        let chain_start = if chain_start > 0 && code.is_word(chain_start - 1, "new") { chain_start - 1 } else { chain_start };
         let close = code.partner(open).filter(|&c| c > open).unwrap_or(open);
         if brace_defines && close > open && code.is_op(close + 1, "{") && matches!(root, Root::Name(_)) && segments.is_empty() {
             continue;
@@ -112,7 +111,7 @@ pub(super) fn find_calls(code: &Code<'_>, not_callable: &[&str], definers: &[&st
         if close != open {
             call_by_close[close] = calls.len() as u32;
         }
-        calls.push(CallSite { chain_start, root, segments, open, close, args, is_new });
+        calls.push(CallSite { chain_start, root, segments, open, close, args });
     }
     calls
 }

@@ -57,6 +57,13 @@ pub struct StrArg {
     pub literal: bool,
 }
 
+impl StrArg {
+    /// The host when the (known part of the) value is a URL with a scheme: `https://u@Host:8080/x` → `Host`.
+    pub fn host(&self) -> Option<&str> {
+        super::text::url_host(&self.value).filter(|h| !h.is_empty())
+    }
+}
+
 /// The URL argument of an HTTP call.
 pub type UrlArg = StrArg;
 

@@ -843,7 +843,7 @@ impl<'p, 'a> Flow<'p, 'a> {
             return None;
         }
         let mut value = self.vars.get(code.text(a)).cloned().unwrap_or(Value::Unknown);
-        if matches!(code.text(a), "os" | "process") && self.vars.get(code.text(a)).is_none() {
+        if matches!(code.text(a), "os" | "process") && !self.vars.contains_key(code.text(a)) {
             value = Value::Module(code.text(a).to_string());
         }
         let mut t = a + 1;

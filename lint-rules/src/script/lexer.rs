@@ -99,11 +99,6 @@ impl<'a> Code<'a> {
         self.is_name(i) && self.text(i) == word
     }
 
-    pub fn span(&self, i: usize) -> Span {
-        let t = &self.toks[i];
-        Span { start: t.start, end: t.end }
-    }
-
     /// Span from the start of token `a` to the end of token `b` (inclusive).
     pub fn span_of(&self, a: usize, b: usize) -> Span {
         Span { start: self.toks[a].start, end: self.toks[b.max(a)].end }
@@ -256,9 +251,8 @@ pub(super) fn is_ident_char(c: u8) -> bool {
 pub(super) fn number_end(b: &[u8], mut i: usize) -> usize {
     while i < b.len() {
         let c = b[i];
-        if c.is_ascii_alphanumeric() || c == b'_' || c == b'.' {
-            i += 1;
-        } else if (c == b'+' || c == b'-') && matches!(b[i - 1], b'e' | b'E') {
+        let exponent_sign = (c == b'+' || c == b'-') && matches!(b[i - 1], b'e' | b'E');
+        if c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || exponent_sign {
             i += 1;
         } else {
             break;

@@ -172,10 +172,10 @@ impl Walker<'_> {
         }
         pipeline.push(cur);
         self.finish_pipeline(pipeline);
-        let end = toks.iter().rev().find_map(|t| match t {
-            ShTok::Word(w) => Some(w.end),
-            ShTok::Op { end, .. } => Some(*end),
-            ShTok::Newline(at) => Some(*at),
+        let end = toks.iter().next_back().map(|t| match t {
+            ShTok::Word(w) => w.end,
+            ShTok::Op { end, .. } => *end,
+            ShTok::Newline(at) => *at,
         });
         while let Some(start) = self.loop_starts.pop() {
             self.facts.loops.push(Span { start, end: end.unwrap_or(start).max(start) });
@@ -284,9 +284,9 @@ impl Walker<'_> {
             output = out;
         }
         for r in &cmd.redirects {
-            self.redirect(r, output, span);
+            self.redirect(r, output);
         }
-        *stream = if cmd.redirects.iter().any(|r| is_stdout_redirect(r)) { None } else { output };
+        *stream = if cmd.redirects.iter().any(is_stdout_redirect) { None } else { output };
         role
     }
 
@@ -321,7 +321,7 @@ impl Walker<'_> {
             _ => {}
         }
         if let Some((manager, specs)) = cmds::installs(argv) {
-            for (spec, span, requirements_file) in specs {
+            for cmds::Install { spec, span, requirements_file } in specs {
                 self.facts.package_installs.push(PackageInstall { manager: manager.into(), spec, span, requirements_file });
             }
             return (Role::Code, None);
@@ -532,7 +532,7 @@ impl Walker<'_> {
         self.facts.other_calls.push(Call { callee, args, span, in_loop });
     }
 
-    fn redirect(&mut self, r: &Redirect, output: Option<(usize, bool)>, span: Span) {
+    fn redirect(&mut self, r: &Redirect, output: Option<(usize, bool)>) {
         let Some(target) = &r.target else { return };
         if r.fd.as_deref().is_some_and(|fd| fd != "1") && !r.op.starts_with('<') {
             return; // `2> err.log`: diagnostics, not data.
@@ -540,11 +540,8 @@ impl Walker<'_> {
         let arg = self.arg(target);
         match r.op {
             "<" | "<>" => self.facts.file_reads.push(FileRead { path: Some(str_arg(&arg)), span: r.span }),
-            ">" | ">|" | "&>" | ">>" | "&>>" => {
-                if arg.value.text != "/dev/null" {
-                    let _ = span;
-                    self.write(Some(str_arg(&arg)), r.span, output, r.op.contains(">>"));
-                }
+            ">" | ">|" | "&>" | ">>" | "&>>" if arg.value.text != "/dev/null" => {
+                self.write(Some(str_arg(&arg)), r.span, output, r.op.contains(">>"));
             }
             _ => {}
         }

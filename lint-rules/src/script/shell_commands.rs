@@ -118,11 +118,7 @@ pub(super) fn curl(argv: &[ShArg]) -> Fetch {
         Opt::Flag("get") => get = true,
         Opt::Flag(_) => {}
         Opt::Value(name, v) => match name {
-            "output" => {
-                if f.output.is_none() && v.value.text != "-" {
-                    f.output = Some(v);
-                }
-            }
+            "output" if f.output.is_none() && v.value.text != "-" => f.output = Some(v),
             "output-dir" => output_dir = Some(v.value.text),
             "request" => f.method = Some(v.value.text.to_ascii_uppercase()),
             "header" => {
@@ -264,9 +260,17 @@ pub(super) fn wget(argv: &[ShArg]) -> Fetch {
     f
 }
 
+/// One requirement of an install command.
+pub(super) struct Install {
+    pub spec: String,
+    pub span: Span,
+    /// `-r file` (pip) / a bare `npm install` (package.json).
+    pub requirements_file: bool,
+}
+
 /// Packages installed by `pip install …`, `python -m pip install …`, `uv pip install …`, `uv add …`,
-/// `poetry add …`, `npm install …`, `yarn add …`, `pnpm add …`: `(manager, [(spec, span, is a requirements file)])`.
-pub(super) fn installs(argv: &[ShArg]) -> Option<(&'static str, Vec<(String, Span, bool)>)> {
+/// `poetry add …`, `npm install …`, `yarn add …`, `pnpm add …`: the manager and its requirements.
+pub(super) fn installs(argv: &[ShArg]) -> Option<(&'static str, Vec<Install>)> {
     let words: Vec<&str> = argv.iter().map(|a| a.value.text.as_str()).collect();
     let name = command_name(words.first()?);
     let (manager, skip) = match (name, words.get(1).copied(), words.get(2).copied(), words.get(3).copied()) {
@@ -304,18 +308,18 @@ pub(super) fn installs(argv: &[ShArg]) -> Option<(&'static str, Vec<(String, Spa
                 _ => None,
             };
             match (flag, value) {
-                ("-r" | "--requirement", Some((file, span))) => specs.push((file, span, true)),
-                ("-e" | "--editable", Some((spec, span))) => specs.push((spec, span, false)),
+                ("-r" | "--requirement", Some((spec, span))) => specs.push(Install { spec, span, requirements_file: true }),
+                ("-e" | "--editable", Some((spec, span))) => specs.push(Install { spec, span, requirements_file: false }),
                 _ => {}
             }
         } else {
-            specs.push((w.to_string(), argv[i].span, false));
+            specs.push(Install { spec: w.to_string(), span: argv[i].span, requirements_file: false });
         }
         i += 1;
     }
     if specs.is_empty() && manager == "npm" {
         // `npm install` alone installs package.json.
-        specs.push(("package.json".into(), argv[0].span, true));
+        specs.push(Install { spec: "package.json".into(), span: argv[0].span, requirements_file: true });
     }
     Some((manager, specs))
 }
@@ -388,11 +392,11 @@ mod tests {
     fn package_installs() {
         let (m, specs) = installs(&argv(&["pip", "install", "-q", "--no-cache-dir", "pandas==2.1", "-r", "req.txt"])).unwrap();
         assert_eq!(m, "pip");
-        assert_eq!(specs.iter().map(|s| (s.0.as_str(), s.2)).collect::<Vec<_>>(), [("pandas==2.1", false), ("req.txt", true)]);
+        assert_eq!(specs.iter().map(|s| (s.spec.as_str(), s.requirements_file)).collect::<Vec<_>>(), [("pandas==2.1", false), ("req.txt", true)]);
         let (_, specs) = installs(&argv(&["python3", "-m", "pip", "install", "requests[socks]"])).unwrap();
-        assert_eq!(specs[0].0, "requests[socks]");
+        assert_eq!(specs[0].spec, "requests[socks]");
         let (_, specs) = installs(&argv(&["uv", "pip", "install", "--system", "polars"])).unwrap();
-        assert_eq!(specs[0].0, "polars");
+        assert_eq!(specs[0].spec, "polars");
         let (m, _) = installs(&argv(&["npm", "i", "axios"])).unwrap();
         assert_eq!(m, "npm");
         assert!(installs(&argv(&["pip", "freeze"])).is_none());

@@ -78,11 +78,6 @@ pub(super) fn strip_scheme(url: &str) -> &str {
     }
 }
 
-pub(super) fn is_http_url(text: &str) -> bool {
-    let lower = text.get(..8).unwrap_or(text).to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
-}
-
 /// The host of a URL (without user info or port), when the URL has a scheme.
 pub(super) fn url_host(url: &str) -> Option<&str> {
     let rest = strip_scheme(url);

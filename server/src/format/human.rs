@@ -28,7 +28,11 @@ pub fn file(l: &Linted, color: bool) -> Vec<u8> {
         for r in &f.related {
             labels.push(Label::secondary((), r.span.range()).with_message(r.message.clone()));
         }
-        let mut notes: Vec<String> = f.fixes.iter().map(|fix| format!("help: {}", fix.title)).collect();
+        let mut notes: Vec<String> = f
+            .fixes
+            .iter()
+            .map(|fix| format!("help: {}", fix.title))
+            .collect();
         notes.push(format!("see `kflow explain {}`", f.rule));
         let d = Diagnostic::new(severity(f.severity))
             .with_code(f.rule)
@@ -41,14 +45,21 @@ pub fn file(l: &Linted, color: bool) -> Vec<u8> {
             term::emit_to_write_style(&mut NoColor::new(&mut out), &config, &source, &d)
         };
         if let Err(e) = rendered {
-            out.extend_from_slice(format!("{}: {}: {} ({e})\n", l.display, f.rule, f.message).as_bytes());
+            out.extend_from_slice(
+                format!("{}: {}: {} ({e})\n", l.display, f.rule, f.message).as_bytes(),
+            );
         }
     }
     out
 }
 
 /// The findings, then a summary line.
-pub fn finish(out: &mut impl Write, chunks: &[Vec<u8>], files: usize, counts: [usize; 3]) -> io::Result<()> {
+pub fn finish(
+    out: &mut impl Write,
+    chunks: &[Vec<u8>],
+    files: usize,
+    counts: [usize; 3],
+) -> io::Result<()> {
     for chunk in chunks {
         out.write_all(chunk)?;
     }

@@ -71,7 +71,9 @@ pub fn looks_like_flow(bytes: &[u8]) -> bool {
     let text = String::from_utf8_lossy(head);
     let has = |key: &str| {
         text.lines().any(|l| {
-            let l = l.strip_prefix('"').and_then(|r| r.strip_prefix(key)?.strip_prefix('"'))
+            let l = l
+                .strip_prefix('"')
+                .and_then(|r| r.strip_prefix(key)?.strip_prefix('"'))
                 .or_else(|| l.strip_prefix(key));
             l.is_some_and(|r| r.trim_start().starts_with(':'))
         })

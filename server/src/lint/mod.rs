@@ -67,7 +67,10 @@ pub fn run(args: LintArgs) -> u8 {
     let color = match args.color.as_str() {
         "always" => true,
         "never" => false,
-        _ => std::io::IsTerminal::is_terminal(&std::io::stdout()) && std::env::var_os("NO_COLOR").is_none(),
+        _ => {
+            std::io::IsTerminal::is_terminal(&std::io::stdout())
+                && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let catalog = Catalog::builtin();
     // Each file is read, checked, fixed and rendered on a worker thread; only its rendered part
