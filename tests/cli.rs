@@ -12,3 +12,5 @@ mod fix;
 mod formats;
 #[path = "cli/hostile.rs"]
 mod hostile;
+#[path = "cli/rules.rs"]
+mod rules;

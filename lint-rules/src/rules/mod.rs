@@ -51,6 +51,7 @@ registry! {
     undefined_reference,
     conditional_reference,
     dashed_reference,
+    unknown_function,
     unknown_output,
 }
 

@@ -42,6 +42,34 @@ use crate::scope::{is_value_loop, relation, Relation};
 pub const ID: &str = "undefined-reference";
 pub const SEVERITY: Severity = Severity::Warning;
 
+/// Whether `root` is the tail of a dashed id (`outputs.my-task`: Pebble reads `task` as a
+/// variable); `dashed-reference` reports those.
+fn continues_dashed_id(cx: &Context, source: &str, root: Span) -> bool {
+    let Some(flow) = cx.flow else { return false };
+    let before = source[..root.start as usize].trim_end();
+    let Some(before) = before.strip_suffix('-') else { return false };
+    let before = before.trim_end();
+    let head_len = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+        .map(char::len_utf8)
+        .sum::<usize>();
+    let head = &before[before.len() - head_len..];
+    let dashed = format!("{head}-{}", &source[root.range()]);
+    let prefix = &before[..before.len() - head_len];
+    (prefix.ends_with("outputs.") && flow.tasks_named(&dashed).next().is_some())
+        || (prefix.ends_with("inputs.") && flow.inputs.iter().any(|i| i.id.as_ref().is_some_and(|n| n.name == dashed)))
+}
+
+/// Variables Kestra puts in the rendering context (some only in some places: `workingDir` in
+/// scripts, `response` in HTTP trigger conditions, `item` in 2.0 loops).
+pub const CONTEXT_ROOTS: &[&str] = &[
+    "flow", "execution", "task", "taskrun", "parent", "parents", "inputs", "outputs", "vars",
+    "labels", "envs", "globals", "kestra", "trigger", "schedule", "workingDir", "outputDir",
+    "outputFiles", "bucketPath", "response", "item", "tasks", "namespace", "flowId", "error",
+];
+
 /// The first segment after the root, as a name (`.x` or `['x']`).
 pub fn first_name<'a>(path: &PathRef<'a>) -> Option<(&'a str, Span)> {
     match path.segments.first()? {
@@ -90,7 +118,15 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             if path.local {
                 continue;
             }
-            let (root, _) = path.root;
+            let (root, root_span) = path.root;
+            if !CONTEXT_ROOTS.contains(&root) && !path.guarded && !continues_dashed_id(cx, source, root_span) {
+                let mut f = Finding::new(ID, e.file_span(root_span), format!("`{root}` is not a variable of the execution context"));
+                if let Some(near) = closest(root, CONTEXT_ROOTS.iter().copied()) {
+                    f.message.push_str(&format!("; did you mean `{near}`?"));
+                }
+                out.push(f);
+                continue;
+            }
             let Some((name, name_span)) = first_name(&path) else { continue };
             let file = |s: Span| e.file_span(s);
             match root {

@@ -51,12 +51,15 @@ impl CallSite {
     }
 
     pub fn keyword<'s>(&'s self, code: &Code<'_>, names: &[&str]) -> Option<&'s Arg> {
-        self.args.iter().find(|a| a.key.is_some_and(|k| names.contains(&code.text(k))))
+        self.args
+            .iter()
+            .find(|a| a.key.is_some_and(|k| names.contains(&code.text(k))))
     }
 
     /// Positional argument `index`, or the keyword argument named by one of `names`.
     pub fn arg<'s>(&'s self, code: &Code<'_>, index: usize, names: &[&str]) -> Option<&'s Arg> {
-        self.keyword(code, names).or_else(|| self.positional().nth(index))
+        self.keyword(code, names)
+            .or_else(|| self.positional().nth(index))
     }
 }
 
@@ -64,7 +67,12 @@ impl CallSite {
 /// `not_callable` lists keywords that look like calls (`if (`, `while (`); `definers` the
 /// keywords that make `name(` a definition (`def`, `function`); with `brace_defines`, `name(…) {`
 /// is a (JS method) definition too.
-pub(super) fn find_calls(code: &Code<'_>, not_callable: &[&str], definers: &[&str], brace_defines: bool) -> Vec<CallSite> {
+pub(super) fn find_calls(
+    code: &Code<'_>,
+    not_callable: &[&str],
+    definers: &[&str],
+    brace_defines: bool,
+) -> Vec<CallSite> {
     let mut calls: Vec<CallSite> = Vec::new();
     let mut call_by_close: Vec<u32> = vec![NONE; code.len()];
     for open in 1..code.len() {
@@ -98,20 +106,39 @@ pub(super) fn find_calls(code: &Code<'_>, not_callable: &[&str], definers: &[&st
             Some(other) => (other, j),
             None => (Root::Name(segments.remove(0)), j),
         };
-        if chain_start > 0 && code.kind(chain_start - 1) == Some(TokKind::Name) && definers.contains(&code.text(chain_start - 1)) {
+        if chain_start > 0
+            && code.kind(chain_start - 1) == Some(TokKind::Name)
+            && definers.contains(&code.text(chain_start - 1))
+        {
             continue;
         }
         // `new X(…)`: the chain includes `new`.
-        let chain_start = if chain_start > 0 && code.is_word(chain_start - 1, "new") { chain_start - 1 } else { chain_start };
+        let chain_start = if chain_start > 0 && code.is_word(chain_start - 1, "new") {
+            chain_start - 1
+        } else {
+            chain_start
+        };
         let close = code.partner(open).filter(|&c| c > open).unwrap_or(open);
-        if brace_defines && close > open && code.is_op(close + 1, "{") && matches!(root, Root::Name(_)) && segments.is_empty() {
+        if brace_defines
+            && close > open
+            && code.is_op(close + 1, "{")
+            && matches!(root, Root::Name(_))
+            && segments.is_empty()
+        {
             continue;
         }
         let args = split_args(code, open, close);
         if close != open {
             call_by_close[close] = calls.len() as u32;
         }
-        calls.push(CallSite { chain_start, root, segments, open, close, args });
+        calls.push(CallSite {
+            chain_start,
+            root,
+            segments,
+            open,
+            close,
+            args,
+        });
     }
     calls
 }
@@ -142,22 +169,39 @@ pub(super) fn split_args(code: &Code<'_>, open: usize, close: usize) -> Vec<Arg>
 
 fn make_arg(code: &Code<'_>, start: usize, end: usize) -> Arg {
     if code.is_op(start, "*") || code.is_op(start, "**") || code.is_op(start, "...") {
-        return Arg { key: None, start: start + 1, end, star: true };
+        return Arg {
+            key: None,
+            start: start + 1,
+            end,
+            star: true,
+        };
     }
     if end > start + 2 && code.is_name(start) && code.is_op(start + 1, "=") {
-        return Arg { key: Some(start), start: start + 2, end, star: false };
+        return Arg {
+            key: Some(start),
+            start: start + 2,
+            end,
+            star: false,
+        };
     }
-    Arg { key: None, start, end, star: false }
+    Arg {
+        key: None,
+        start,
+        end,
+        star: false,
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::super::python_lexer;
+    use super::*;
 
     #[test]
     fn chains_and_args() {
-        let (code, _) = python_lexer::tokenize("open('a', 'wb').write(r.content)\nrequests.get(u, timeout=3, **kw)\nif (x): pass\n");
+        let (code, _) = python_lexer::tokenize(
+            "open('a', 'wb').write(r.content)\nrequests.get(u, timeout=3, **kw)\nif (x): pass\n",
+        );
         let calls = find_calls(&code, &["if"], &["def"], false);
         assert_eq!(calls.len(), 3);
         assert_eq!(calls[1].root, Root::Call(0));

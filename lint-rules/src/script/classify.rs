@@ -38,7 +38,9 @@ pub fn single_download(facts: &ScriptFacts) -> Option<Download> {
     if http.method != "GET" || !facts.file_reads.is_empty() {
         return None;
     }
-    let [write] = facts.file_writes.as_slice() else { return None };
+    let [write] = facts.file_writes.as_slice() else {
+        return None;
+    };
     if write.from_http != Some(index) || write.transformed {
         return None;
     }
@@ -60,7 +62,10 @@ pub fn single_download(facts: &ScriptFacts) -> Option<Download> {
 /// printed, logged or emitted as outputs; no file written or read.
 pub fn single_request(facts: &ScriptFacts) -> Option<Request> {
     let (index, http) = only_plain_call(facts)?;
-    if !facts.file_writes.is_empty() || !facts.file_reads.is_empty() || !only_these_statements(facts, http, None) {
+    if !facts.file_writes.is_empty()
+        || !facts.file_reads.is_empty()
+        || !only_these_statements(facts, http, None)
+    {
         return None;
     }
     Some(Request {
@@ -74,8 +79,13 @@ pub fn single_request(facts: &ScriptFacts) -> Option<Request> {
 }
 
 fn only_plain_call(facts: &ScriptFacts) -> Option<(usize, &HttpCall)> {
-    let [http] = facts.http_calls.as_slice() else { return None };
-    let plain = !http.in_loop && !http.has_pagination_params && !http.has_signing && !http.response_transformed;
+    let [http] = facts.http_calls.as_slice() else {
+        return None;
+    };
+    let plain = !http.in_loop
+        && !http.has_pagination_params
+        && !http.has_signing
+        && !http.response_transformed;
     plain.then_some((0, http))
 }
 
@@ -90,7 +100,11 @@ fn only_these_statements(facts: &ScriptFacts, http: &HttpCall, write: Option<&Fi
         .statements
         .iter()
         .filter(|s| s.kind == StatementKind::Code)
-        .all(|s| anchors.iter().any(|&a| s.span.start <= a && a < s.span.end.max(s.span.start + 1)))
+        .all(|s| {
+            anchors
+                .iter()
+                .any(|&a| s.span.start <= a && a < s.span.end.max(s.span.start + 1))
+        })
 }
 
 /// Literal names of the files the script writes, in order, without duplicates (`./` dropped;
@@ -98,7 +112,9 @@ fn only_these_statements(facts: &ScriptFacts, http: &HttpCall, write: Option<&Fi
 pub fn written_files(facts: &ScriptFacts) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for w in &facts.file_writes {
-        let Some(path) = w.path.as_ref().filter(|p| p.literal) else { continue };
+        let Some(path) = w.path.as_ref().filter(|p| p.literal) else {
+            continue;
+        };
         let name = path.value.strip_prefix("./").unwrap_or(&path.value);
         if name.is_empty() || name.starts_with("/dev/") || out.iter().any(|o| o == name) {
             continue;
@@ -110,5 +126,8 @@ pub fn written_files(facts: &ScriptFacts) -> Vec<String> {
 
 /// Some file is written under a name not known before run time (a variable, an f-string…).
 pub fn writes_unnamed_files(facts: &ScriptFacts) -> bool {
-    facts.file_writes.iter().any(|w| !w.path.as_ref().is_some_and(|p| p.literal))
+    facts
+        .file_writes
+        .iter()
+        .any(|w| !w.path.as_ref().is_some_and(|p| p.literal))
 }

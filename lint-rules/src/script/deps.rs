@@ -23,7 +23,9 @@ pub struct ThirdPartyImport {
 }
 
 fn lines(data: &'static str) -> impl Iterator<Item = &'static str> {
-    data.lines().map(|l| l.split('#').next().unwrap_or("").trim()).filter(|l| !l.is_empty())
+    data.lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
 }
 
 fn stdlib() -> &'static HashSet<&'static str> {
@@ -77,7 +79,8 @@ pub fn normalize_requirement(spec: &str) -> Option<String> {
         return None;
     }
     if let Some(egg) = spec.split("#egg=").nth(1) {
-        return Some(normalize_dist(egg.split(['&', '[']).next().unwrap_or(egg))).filter(|n| !n.is_empty());
+        return Some(normalize_dist(egg.split(['&', '[']).next().unwrap_or(egg)))
+            .filter(|n| !n.is_empty());
     }
     // `name @ url`: a direct reference with a name.
     let spec = match spec.split_once('@') {
@@ -87,7 +90,9 @@ pub fn normalize_requirement(spec: &str) -> Option<String> {
     if spec.contains("://") || spec.starts_with('.') || spec.starts_with('/') {
         return None;
     }
-    let end = spec.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))).unwrap_or(spec.len());
+    let end = spec
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(spec.len());
     let name = normalize_dist(&spec[..end]);
     (!name.is_empty()).then_some(name)
 }
@@ -110,14 +115,24 @@ pub fn declared_from_installs(facts: &ScriptFacts) -> (Vec<String>, bool) {
 /// Imports that are not standard library, not local-looking modules, not optional (inside `try:`),
 /// and not provided by any of `declared` (requirement specs as written in `dependencies` or a
 /// `pip install`). `kestra` counts as third-party.
-pub fn python_third_party_imports(facts: &ScriptFacts, declared: &[String]) -> Vec<ThirdPartyImport> {
+pub fn python_third_party_imports(
+    facts: &ScriptFacts,
+    declared: &[String],
+) -> Vec<ThirdPartyImport> {
     python_third_party_imports_excluding(facts, declared, &[])
 }
 
 /// Like [`python_third_party_imports`], also skipping `local_modules` (names of files shipped with
 /// the task: `inputFiles`, namespace files).
-pub fn python_third_party_imports_excluding(facts: &ScriptFacts, declared: &[String], local_modules: &[&str]) -> Vec<ThirdPartyImport> {
-    let declared: HashSet<String> = declared.iter().filter_map(|d| normalize_requirement(d)).collect();
+pub fn python_third_party_imports_excluding(
+    facts: &ScriptFacts,
+    declared: &[String],
+    local_modules: &[&str],
+) -> Vec<ThirdPartyImport> {
+    let declared: HashSet<String> = declared
+        .iter()
+        .filter_map(|d| normalize_requirement(d))
+        .collect();
     let mut out: Vec<ThirdPartyImport> = Vec::new();
     for import in &facts.imports {
         if import.relative || import.guarded || import.module.is_empty() {
@@ -128,22 +143,39 @@ pub fn python_third_party_imports_excluding(facts: &ScriptFacts, declared: &[Str
             continue;
         }
         // `from google.cloud import storage` needs the distribution of `google.cloud.storage`.
-        let modules: Vec<String> = if import.names.is_empty() || import.names.iter().any(|n| n == "*") {
-            vec![import.module.clone()]
-        } else {
-            import.names.iter().map(|n| format!("{}.{n}", import.module)).collect()
-        };
+        let modules: Vec<String> =
+            if import.names.is_empty() || import.names.iter().any(|n| n == "*") {
+                vec![import.module.clone()]
+            } else {
+                import
+                    .names
+                    .iter()
+                    .map(|n| format!("{}.{n}", import.module))
+                    .collect()
+            };
         for module in modules {
             let dists = python_distribution(&module);
             let satisfied = dists.iter().any(|d| declared.contains(&normalize_dist(d)))
                 || declared.contains(&normalize_dist(top))
                 || declared.contains(&normalize_dist(&module));
             let distribution = dists.first().cloned().unwrap_or_else(|| top.to_string());
-            if satisfied || out.iter().any(|o| o.distribution == distribution && o.span == import.span) {
+            if satisfied
+                || out
+                    .iter()
+                    .any(|o| o.distribution == distribution && o.span == import.span)
+            {
                 continue;
             }
-            let module = if dist_map().contains_key(module.as_str()) || import.names.is_empty() { module } else { import.module.clone() };
-            out.push(ThirdPartyImport { module, distribution, span: import.span });
+            let module = if dist_map().contains_key(module.as_str()) || import.names.is_empty() {
+                module
+            } else {
+                import.module.clone()
+            };
+            out.push(ThirdPartyImport {
+                module,
+                distribution,
+                span: import.span,
+            });
         }
     }
     out
@@ -155,10 +187,30 @@ fn looks_local(top: &str) -> bool {
         return false;
     }
     const LOCAL: &[&str] = &[
-        "utils", "util", "helpers", "helper", "common", "config", "settings", "constants", "lib", "src", "app", "main",
-        "local", "tasks", "shared", "core", "my_module", "module",
+        "utils",
+        "util",
+        "helpers",
+        "helper",
+        "common",
+        "config",
+        "settings",
+        "constants",
+        "lib",
+        "src",
+        "app",
+        "main",
+        "local",
+        "tasks",
+        "shared",
+        "core",
+        "my_module",
+        "module",
     ];
-    LOCAL.contains(&top) || top.starts_with("my_") || ["_utils", "_helpers", "_lib", "_config", "_common"].iter().any(|s| top.ends_with(s))
+    LOCAL.contains(&top)
+        || top.starts_with("my_")
+        || ["_utils", "_helpers", "_lib", "_config", "_common"]
+            .iter()
+            .any(|s| top.ends_with(s))
 }
 
 #[cfg(test)]
@@ -167,26 +219,59 @@ mod tests {
 
     #[test]
     fn requirement_names() {
-        assert_eq!(normalize_requirement("Pandas==2.1").as_deref(), Some("pandas"));
-        assert_eq!(normalize_requirement("requests[socks]>=2.0").as_deref(), Some("requests"));
-        assert_eq!(normalize_requirement("scikit_learn ~= 1.3").as_deref(), Some("scikit-learn"));
-        assert_eq!(normalize_requirement("mypkg @ git+https://github.com/x/y.git").as_deref(), Some("mypkg"));
-        assert_eq!(normalize_requirement("git+https://github.com/x/y.git#egg=Foo_Bar").as_deref(), Some("foo-bar"));
-        assert_eq!(normalize_requirement("git+https://github.com/x/y.git"), None);
+        assert_eq!(
+            normalize_requirement("Pandas==2.1").as_deref(),
+            Some("pandas")
+        );
+        assert_eq!(
+            normalize_requirement("requests[socks]>=2.0").as_deref(),
+            Some("requests")
+        );
+        assert_eq!(
+            normalize_requirement("scikit_learn ~= 1.3").as_deref(),
+            Some("scikit-learn")
+        );
+        assert_eq!(
+            normalize_requirement("mypkg @ git+https://github.com/x/y.git").as_deref(),
+            Some("mypkg")
+        );
+        assert_eq!(
+            normalize_requirement("git+https://github.com/x/y.git#egg=Foo_Bar").as_deref(),
+            Some("foo-bar")
+        );
+        assert_eq!(
+            normalize_requirement("git+https://github.com/x/y.git"),
+            None
+        );
         assert_eq!(normalize_requirement("-r requirements.txt"), None);
     }
 
     #[test]
     fn stdlib_and_dists() {
-        for m in ["json", "os.path", "urllib.request", "concurrent.futures", "tomllib", "asyncio", "__future__", "distutils"] {
+        for m in [
+            "json",
+            "os.path",
+            "urllib.request",
+            "concurrent.futures",
+            "tomllib",
+            "asyncio",
+            "__future__",
+            "distutils",
+        ] {
             assert!(is_python_stdlib(m), "{m}");
         }
         for m in ["requests", "pandas", "yaml", "kestra", "google"] {
             assert!(!is_python_stdlib(m), "{m}");
         }
         assert_eq!(python_distribution("yaml")[0], "pyyaml");
-        assert_eq!(python_distribution("sklearn.linear_model")[0], "scikit-learn");
-        assert_eq!(python_distribution("google.cloud.storage.blob")[0], "google-cloud-storage");
+        assert_eq!(
+            python_distribution("sklearn.linear_model")[0],
+            "scikit-learn"
+        );
+        assert_eq!(
+            python_distribution("google.cloud.storage.blob")[0],
+            "google-cloud-storage"
+        );
         assert_eq!(python_distribution("cv2")[0], "opencv-python");
         assert_eq!(python_distribution("somethingelse.sub")[0], "somethingelse");
     }

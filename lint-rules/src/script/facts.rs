@@ -128,7 +128,11 @@ pub struct Call {
 impl Call {
     /// `callee(first literal argument)`: what plugin patterns are matched against.
     pub fn signature(&self) -> String {
-        format!("{}({})", self.callee, self.args.first().map(String::as_str).unwrap_or(""))
+        format!(
+            "{}({})",
+            self.callee,
+            self.args.first().map(String::as_str).unwrap_or("")
+        )
     }
 }
 

@@ -1,19 +1,33 @@
 //! JavaScript tokenizer: comments, quotes, template literals with `${}`, regex literals (heuristic).
 
 use super::lexer::{
-    decode_escape, is_ident_char, is_ident_start, number_end, op_len, Code, PebbleFinder, StrLit, StrPart, Tok,
-    TokKind, NONE,
+    decode_escape, is_ident_char, is_ident_start, number_end, op_len, Code, PebbleFinder, StrLit,
+    StrPart, Tok, TokKind, NONE,
 };
 
-const OPS3: &[&str] = &["===", "!==", "**=", "...", ">>>", "<<=", ">>=", "&&=", "||=", "??="];
+const OPS3: &[&str] = &[
+    "===", "!==", "**=", "...", ">>>", "<<=", ">>=", "&&=", "||=", "??=",
+];
 const OPS2: &[&str] = &[
-    "=>", "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "++", "--", "+=", "-=", "*=", "/=", "%=", "&=", "|=",
-    "^=", "**", "<<", ">>",
+    "=>", "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "++", "--", "+=", "-=", "*=", "/=", "%=",
+    "&=", "|=", "^=", "**", "<<", ">>",
 ];
 
 /// Names after which a `/` starts a regex rather than a division.
 const REGEX_AFTER: &[&str] = &[
-    "return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else", "yield",
+    "return",
+    "typeof",
+    "instanceof",
+    "in",
+    "of",
+    "new",
+    "delete",
+    "void",
+    "throw",
+    "case",
+    "do",
+    "else",
+    "yield",
     "await",
 ];
 
@@ -23,7 +37,11 @@ pub(super) fn tokenize(src: &str) -> Code<'_> {
     let mut strs: Vec<StrLit> = Vec::new();
     let mut nl = false;
     let mut pebble = PebbleFinder::default();
-    let mut i = if src.starts_with("#!") { line_end(b, 0) } else { 0 };
+    let mut i = if src.starts_with("#!") {
+        line_end(b, 0)
+    } else {
+        0
+    };
     while i < b.len() {
         let c = b[i];
         let start = i;
@@ -47,7 +65,11 @@ pub(super) fn tokenize(src: &str) -> Code<'_> {
                 i = end;
                 continue;
             }
-            b'{' if b.get(i + 1).is_some_and(|c| matches!(c, b'{' | b'%' | b'#')) && pebble.end(b, i).is_some() => {
+            b'{' if b
+                .get(i + 1)
+                .is_some_and(|c| matches!(c, b'{' | b'%' | b'#'))
+                && pebble.end(b, i).is_some() =>
+            {
                 (TokKind::Pebble, pebble.end(b, i).unwrap_or(i + 1), NONE)
             }
             b'"' | b'\'' => {
@@ -71,12 +93,20 @@ pub(super) fn tokenize(src: &str) -> Code<'_> {
                 }
                 (TokKind::Name, j, NONE)
             }
-            _ if c.is_ascii_digit() || (c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit)) => {
+            _ if c.is_ascii_digit()
+                || (c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit)) =>
+            {
                 (TokKind::Num, number_end(b, i + 1), NONE)
             }
             _ => (TokKind::Op, i + op_len(&b[i..], OPS3, OPS2), NONE),
         };
-        toks.push(Tok { kind, start: start as u32, end: end as u32, str_id, nl_before: nl });
+        toks.push(Tok {
+            kind,
+            start: start as u32,
+            end: end as u32,
+            str_id,
+            nl_before: nl,
+        });
         nl = false;
         i = end;
     }
@@ -84,7 +114,10 @@ pub(super) fn tokenize(src: &str) -> Code<'_> {
 }
 
 fn line_end(b: &[u8], i: usize) -> usize {
-    b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |p| i + p)
+    b[i..]
+        .iter()
+        .position(|&c| c == b'\n')
+        .map_or(b.len(), |p| i + p)
 }
 
 fn regex_allowed(src: &str, toks: &[Tok]) -> bool {
@@ -139,14 +172,24 @@ fn scan_quoted(src: &str, i: usize) -> (usize, StrLit) {
                 j += used;
             }
             Some(_) => {
-                let run = b[j..].iter().position(|&x| x == q || x == b'\\' || x == b'\n').map_or(b.len(), |p| j + p);
+                let run = b[j..]
+                    .iter()
+                    .position(|&x| x == q || x == b'\\' || x == b'\n')
+                    .map_or(b.len(), |p| j + p);
                 lit.push_str(&src[j..run]);
                 j = run;
             }
         }
     };
     let content = ((i + 1).min(content_end) as u32, content_end as u32);
-    (end.min(b.len()), StrLit { parts: vec![StrPart::Lit(lit)], content, exact })
+    (
+        end.min(b.len()),
+        StrLit {
+            parts: vec![StrPart::Lit(lit)],
+            content,
+            exact,
+        },
+    )
 }
 
 /// A template literal: text parts and the `${…}` expressions as written.
@@ -176,7 +219,10 @@ fn scan_template(src: &str, i: usize) -> (usize, StrLit) {
                 j = (close + 1).min(b.len());
             }
             Some(_) => {
-                let run = b[j + 1..].iter().position(|&x| matches!(x, b'`' | b'\\' | b'$')).map_or(b.len(), |p| j + 1 + p);
+                let run = b[j + 1..]
+                    .iter()
+                    .position(|&x| matches!(x, b'`' | b'\\' | b'$'))
+                    .map_or(b.len(), |p| j + 1 + p);
                 lit.push_str(&src[j..run]);
                 j = run;
             }
@@ -186,7 +232,14 @@ fn scan_template(src: &str, i: usize) -> (usize, StrLit) {
         parts.push(StrPart::Lit(lit));
     }
     let content = ((i + 1).min(content_end) as u32, content_end as u32);
-    (end.min(b.len()), StrLit { parts, content, exact })
+    (
+        end.min(b.len()),
+        StrLit {
+            parts,
+            content,
+            exact,
+        },
+    )
 }
 
 /// Index of the `}` closing a `${` expression that starts at `k`; nested templates and braces use an
@@ -240,12 +293,15 @@ mod tests {
 
     fn kinds(src: &str) -> Vec<(TokKind, String)> {
         let code = tokenize(src);
-        (0..code.len()).map(|i| (code.toks[i].kind, code.text(i).to_string())).collect()
+        (0..code.len())
+            .map(|i| (code.toks[i].kind, code.text(i).to_string()))
+            .collect()
     }
 
     #[test]
     fn comments_strings_regex() {
-        let toks = kinds("// c 'x'\nconst a = /ab\\/c[/]/g; /* b\n */ const b = a / 2; x = \"q\\\"\"");
+        let toks =
+            kinds("// c 'x'\nconst a = /ab\\/c[/]/g; /* b\n */ const b = a / 2; x = \"q\\\"\"");
         assert!(toks.contains(&(TokKind::Regex, "/ab\\/c[/]/g".into())));
         assert!(toks.contains(&(TokKind::Op, "/".into())));
         assert!(!toks.iter().any(|(_, t)| t.contains("c 'x'")));

@@ -2,7 +2,6 @@
 
 use crate::span::Span;
 
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum TokKind {
     Name,
@@ -71,7 +70,12 @@ pub(super) struct Code<'a> {
 impl<'a> Code<'a> {
     pub fn new(src: &'a str, toks: Vec<Tok>, strs: Vec<StrLit>) -> Code<'a> {
         let pair = match_brackets(src, &toks);
-        Code { src, toks, strs, pair }
+        Code {
+            src,
+            toks,
+            strs,
+            pair,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -101,7 +105,10 @@ impl<'a> Code<'a> {
 
     /// Span from the start of token `a` to the end of token `b` (inclusive).
     pub fn span_of(&self, a: usize, b: usize) -> Span {
-        Span { start: self.toks[a].start, end: self.toks[b.max(a)].end }
+        Span {
+            start: self.toks[a].start,
+            end: self.toks[b.max(a)].end,
+        }
     }
 
     pub fn str_lit(&self, i: usize) -> Option<&StrLit> {
@@ -194,9 +201,16 @@ impl PebbleFinder {
             return None; // no closer anywhere ahead
         }
         if !self.searched[k] || self.next[k] < i + 2 {
-            let from = if self.searched[k] { (self.next[k] + 1).max(i + 2) } else { i + 2 };
+            let from = if self.searched[k] {
+                (self.next[k] + 1).max(i + 2)
+            } else {
+                i + 2
+            };
             self.searched[k] = true;
-            self.next[k] = src.get(from..).and_then(|rest| rest.windows(2).position(|w| w == close)).map_or(usize::MAX, |p| from + p);
+            self.next[k] = src
+                .get(from..)
+                .and_then(|rest| rest.windows(2).position(|w| w == close))
+                .map_or(usize::MAX, |p| from + p);
         }
         let at = self.next[k];
         (at != usize::MAX && at + 2 - i <= PEBBLE_WINDOW).then(|| at + 2)
@@ -206,7 +220,9 @@ impl PebbleFinder {
 /// Decodes a backslash escape at `bytes[i] == b'\\'`; returns the decoded text and the bytes consumed.
 pub(super) fn decode_escape(src: &str, i: usize) -> (String, usize) {
     let b = src.as_bytes();
-    let Some(&c) = b.get(i + 1) else { return ("\\".into(), 1) };
+    let Some(&c) = b.get(i + 1) else {
+        return ("\\".into(), 1);
+    };
     let simple = match c {
         b'n' => Some('\n'),
         b't' => Some('\t'),
@@ -225,7 +241,9 @@ pub(super) fn decode_escape(src: &str, i: usize) -> (String, usize) {
     }
     let hex = |len: usize| -> Option<char> {
         let digits = src.get(i + 2..i + 2 + len)?;
-        u32::from_str_radix(digits, 16).ok().and_then(char::from_u32)
+        u32::from_str_radix(digits, 16)
+            .ok()
+            .and_then(char::from_u32)
     };
     match c {
         b'x' => hex(2).map_or(("\\x".into(), 2), |ch| (ch.to_string(), 4)),

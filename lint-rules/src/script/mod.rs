@@ -26,20 +26,21 @@ mod program;
 mod python;
 mod python_lexer;
 mod shell;
-mod shell_commands;
-mod shell_lexer;
 mod text;
 
 #[cfg(test)]
 mod tests;
 
-pub use classify::{single_download, single_request, writes_unnamed_files, written_files, Download, Request};
+pub use classify::{
+    single_download, single_request, writes_unnamed_files, written_files, Download, Request,
+};
 pub use deps::{
-    declared_from_installs, is_python_stdlib, normalize_requirement, python_distribution, python_third_party_imports,
-    python_third_party_imports_excluding, ThirdPartyImport,
+    declared_from_installs, is_python_stdlib, normalize_requirement, python_distribution,
+    python_third_party_imports, python_third_party_imports_excluding, ThirdPartyImport,
 };
 pub use facts::{
-    Call, FileRead, FileWrite, HttpCall, Import, PackageInstall, ScriptFacts, Statement, StatementKind, StrArg, UrlArg,
+    Call, FileRead, FileWrite, HttpCall, Import, PackageInstall, ScriptFacts, Statement,
+    StatementKind, StrArg, UrlArg,
 };
 pub use plugins::{dedicated_plugin, dedicated_plugins, PluginHint};
 
@@ -57,7 +58,10 @@ impl Lang {
     /// (`io.kestra.plugin.scripts.python.Script` → Python). `commands` of any `…Commands` task are
     /// always shell: use [`Lang::Shell`] for them.
     pub fn of_script_task(task_type: &str) -> Option<Lang> {
-        let group = task_type.strip_prefix("io.kestra.plugin.scripts.")?.split('.').next()?;
+        let group = task_type
+            .strip_prefix("io.kestra.plugin.scripts.")?
+            .split('.')
+            .next()?;
         match group {
             "python" | "jython" => Some(Lang::Python),
             "shell" => Some(Lang::Shell),
@@ -95,12 +99,27 @@ pub fn analyze(lang: Lang, script: &str) -> ScriptFacts {
         }
         budget -= outer.text.len();
         let (mut sub, inner) = analyze_one(outer.lang, &outer.text);
-        let map = |s: Span| if outer.exact { s.shift(outer.base) } else { outer.span };
+        let map = |s: Span| {
+            if outer.exact {
+                s.shift(outer.base)
+            } else {
+                outer.span
+            }
+        };
         for e in inner {
             let exact = outer.exact && e.exact;
             let base = if exact { e.base + outer.base } else { 0 };
             let span = map(e.span);
-            queue.push((Embedded { base, exact, span, in_loop: e.in_loop || outer.in_loop, ..e }, depth + 1));
+            queue.push((
+                Embedded {
+                    base,
+                    exact,
+                    span,
+                    in_loop: e.in_loop || outer.in_loop,
+                    ..e
+                },
+                depth + 1,
+            ));
         }
         map_spans(&mut sub, map);
         if outer.in_loop {
@@ -110,8 +129,11 @@ pub fn analyze(lang: Lang, script: &str) -> ScriptFacts {
         merge(&mut facts, sub);
     }
     facts.statements.sort_by_key(|s| (s.span.start, s.span.end));
-    facts.statement_count =
-        facts.statements.iter().filter(|s| !matches!(s.kind, StatementKind::Import | StatementKind::Boilerplate)).count();
+    facts.statement_count = facts
+        .statements
+        .iter()
+        .filter(|s| !matches!(s.kind, StatementKind::Import | StatementKind::Boilerplate))
+        .count();
     facts
 }
 
@@ -146,7 +168,9 @@ fn map_spans(f: &mut ScriptFacts, map: impl Fn(Span) -> Span) {
     for spans in [&mut f.loops, &mut f.prints, &mut f.kestra_outputs] {
         spans.iter_mut().for_each(|s| *s = map(*s));
     }
-    f.package_installs.iter_mut().for_each(|p| p.span = map(p.span));
+    f.package_installs
+        .iter_mut()
+        .for_each(|p| p.span = map(p.span));
     f.statements.iter_mut().for_each(|s| s.span = map(s.span));
     f.other_calls.iter_mut().for_each(|c| c.span = map(c.span));
 }

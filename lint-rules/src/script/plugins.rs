@@ -51,7 +51,12 @@ fn rules() -> &'static [Rule] {
                 };
                 let pattern = fields.next()?;
                 let reason = fields.next().unwrap_or("");
-                Some(Rule { plugin_type, kind, pattern, reason })
+                Some(Rule {
+                    plugin_type,
+                    kind,
+                    pattern,
+                    reason,
+                })
             })
             .collect()
     })
@@ -78,18 +83,44 @@ pub fn dedicated_plugins(facts: &ScriptFacts) -> Vec<PluginHint> {
                 let mut evidence = None;
                 let hit = claim(&mut used_imports, |i| {
                     let import = &facts.imports[i];
-                    let mut candidates = std::iter::once(import.module.clone()).chain(import.names.iter().map(|n| format!("{}.{n}", import.module)));
+                    let mut candidates = std::iter::once(import.module.clone()).chain(
+                        import
+                            .names
+                            .iter()
+                            .map(|n| format!("{}.{n}", import.module)),
+                    );
                     evidence = candidates.find(|m| module_matches(rule.pattern, m));
                     evidence.is_some()
                 });
                 hit.zip(evidence).map(|(i, m)| (m, facts.imports[i].span))
             }
-            Kind::Host => claim(&mut used_urls, |i| facts.http_calls[i].url.as_ref().is_some_and(|u| host_matches(rule.pattern, &u.value)))
-                .map(|i| (facts.http_calls[i].url.as_ref().map(|u| u.value.clone()).unwrap_or_default(), facts.http_calls[i].span)),
+            Kind::Host => claim(&mut used_urls, |i| {
+                facts.http_calls[i]
+                    .url
+                    .as_ref()
+                    .is_some_and(|u| host_matches(rule.pattern, &u.value))
+            })
+            .map(|i| {
+                (
+                    facts.http_calls[i]
+                        .url
+                        .as_ref()
+                        .map(|u| u.value.clone())
+                        .unwrap_or_default(),
+                    facts.http_calls[i].span,
+                )
+            }),
         };
-        let Some((evidence, span)) = found else { continue };
+        let Some((evidence, span)) = found else {
+            continue;
+        };
         if !hints.iter().any(|h| h.plugin_type == rule.plugin_type) {
-            hints.push(PluginHint { plugin_type: rule.plugin_type.into(), reason: rule.reason.into(), evidence, span });
+            hints.push(PluginHint {
+                plugin_type: rule.plugin_type.into(),
+                reason: rule.reason.into(),
+                evidence,
+                span,
+            });
         }
     }
     hints
@@ -111,7 +142,9 @@ fn host_matches(pattern: &str, url: &str) -> bool {
 /// `pattern` is the module or a dotted (Python) / slashed (JS) prefix of it.
 fn module_matches(pattern: &str, module: &str) -> bool {
     module == pattern
-        || module.strip_prefix(pattern).is_some_and(|rest| rest.starts_with('.') || rest.starts_with('/'))
+        || module
+            .strip_prefix(pattern)
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('/'))
 }
 
 #[cfg(test)]
@@ -122,12 +155,17 @@ mod tests {
     fn rules_parse_and_name_plugin_types() {
         let rules = rules();
         assert!(rules.len() > 100);
-        assert!(rules.iter().all(|r| r.plugin_type.starts_with("io.kestra.plugin.") && !r.pattern.is_empty()));
+        assert!(rules
+            .iter()
+            .all(|r| r.plugin_type.starts_with("io.kestra.plugin.") && !r.pattern.is_empty()));
     }
 
     #[test]
     fn module_prefixes() {
-        assert!(module_matches("google.cloud.storage", "google.cloud.storage.blob"));
+        assert!(module_matches(
+            "google.cloud.storage",
+            "google.cloud.storage.blob"
+        ));
         assert!(module_matches("@aws-sdk/client-s3", "@aws-sdk/client-s3"));
         assert!(!module_matches("pg", "pgvector"));
     }

@@ -37,7 +37,10 @@ pub(super) enum Shape {
     /// `raise`, `return`, `throw`, `break`, `pass`…
     Exit,
     /// `if`/`elif`/`assert` with the condition's tokens.
-    Check { cond_start: usize, cond_end: usize },
+    Check {
+        cond_start: usize,
+        cond_end: usize,
+    },
     /// A loop header.
     Loop,
     /// A `with` header (its items are bindings).
@@ -62,7 +65,10 @@ pub(super) struct Target {
 
 impl Target {
     pub fn name(name: &str) -> Target {
-        Target { name: name.to_string(), member: None }
+        Target {
+            name: name.to_string(),
+            member: None,
+        }
     }
 }
 
@@ -109,10 +115,22 @@ impl Program<'_> {
                 *name_ids.entry(f.name.as_str()).or_insert(next)
             })
             .collect();
-        let innermost: Vec<u32> = self.innermost_function(n).into_iter().map(|f| if f == NONE { NONE } else { func_name[f as usize] }).collect();
+        let innermost: Vec<u32> = self
+            .innermost_function(n)
+            .into_iter()
+            .map(|f| {
+                if f == NONE {
+                    NONE
+                } else {
+                    func_name[f as usize]
+                }
+            })
+            .collect();
         let refs = self.name_references(&name_ids);
         let mut looping = vec![false; name_ids.len()];
-        let runs = |t: usize, looping: &[bool]| in_region[t] || (innermost[t] != NONE && looping[innermost[t] as usize]);
+        let runs = |t: usize, looping: &[bool]| {
+            in_region[t] || (innermost[t] != NONE && looping[innermost[t] as usize])
+        };
         // Each pass can only turn names on; a few passes cover realistic call chains.
         for _ in 0..16 {
             let mut changed = false;
@@ -160,9 +178,13 @@ impl Program<'_> {
         if name_ids.is_empty() {
             return refs;
         }
-        let definitions: std::collections::HashSet<usize> = self.functions.iter().map(|f| f.name_tok).collect();
+        let definitions: std::collections::HashSet<usize> =
+            self.functions.iter().map(|f| f.name_tok).collect();
         for t in 0..self.code.len() {
-            if self.code.kind(t) != Some(TokKind::Name) || (t > 0 && self.code.is_op(t - 1, ".")) || definitions.contains(&t) {
+            if self.code.kind(t) != Some(TokKind::Name)
+                || (t > 0 && self.code.is_op(t - 1, "."))
+                || definitions.contains(&t)
+            {
                 continue;
             }
             if let Some(&id) = name_ids.get(self.code.text(t)) {

@@ -10,12 +10,20 @@ use super::{Embedded, Lang};
 
 /// Keywords that can be followed by `(` without being a call.
 const NOT_CALLABLE: &[&str] = &[
-    "if", "elif", "while", "for", "in", "not", "and", "or", "return", "yield", "assert", "del", "with", "except", "lambda",
-    "is", "else", "await", "async", "import", "from", "raise", "class", "def", "global", "nonlocal", "pass",
+    "if", "elif", "while", "for", "in", "not", "and", "or", "return", "yield", "assert", "del",
+    "with", "except", "lambda", "is", "else", "await", "async", "import", "from", "raise", "class",
+    "def", "global", "nonlocal", "pass",
 ];
 
 /// Call-like names that run their callable argument once per element.
-const MAPPERS: &[&str] = &["map", "imap", "imap_unordered", "starmap", "map_async", "starmap_async"];
+const MAPPERS: &[&str] = &[
+    "map",
+    "imap",
+    "imap_unordered",
+    "starmap",
+    "map_async",
+    "starmap_async",
+];
 
 pub(super) fn analyze(src: &str) -> (ScriptFacts, Vec<Embedded>) {
     let (code, lines) = python_lexer::tokenize(src);
@@ -81,10 +89,14 @@ impl Outline {
     }
 
     fn close_block(&mut self, last: usize) {
-        let Some(block) = self.blocks.pop() else { return };
+        let Some(block) = self.blocks.pop() else {
+            return;
+        };
         match block.kind {
             BlockKind::Loop => self.loops.push((block.start, last.max(block.start))),
-            BlockKind::Def => self.functions[block.func].body = (block.body_start, last.max(block.body_start)),
+            BlockKind::Def => {
+                self.functions[block.func].body = (block.body_start, last.max(block.body_start))
+            }
             _ => {}
         }
     }
@@ -96,7 +108,11 @@ impl Outline {
         while start < line.end {
             let mut end = start;
             while end < line.end && !code.is_op(end, ";") {
-                end = if is_open(code, end) { code.skip_group(end).min(line.end) } else { end + 1 };
+                end = if is_open(code, end) {
+                    code.skip_group(end).min(line.end)
+                } else {
+                    end + 1
+                };
             }
             // A compound header: the rest of the line after its `:` is its (inline) body.
             if let Some(colon) = header_colon(code, start, end) {
@@ -116,7 +132,13 @@ impl Outline {
                     indent += 1;
                     continue;
                 }
-                self.blocks.push(Block { indent, kind, start, func: self.functions.len().saturating_sub(1), body_start: colon + 1 });
+                self.blocks.push(Block {
+                    indent,
+                    kind,
+                    start,
+                    func: self.functions.len().saturating_sub(1),
+                    body_start: colon + 1,
+                });
             } else if start < end {
                 self.simple(code, start, end);
             }
@@ -130,12 +152,29 @@ impl Outline {
         if code.is_word(kw, "async") {
             kw += 1;
         }
-        let push = |this: &mut Outline, shape, binds| this.stmts.push(Stmt { start, end: colon + 1, shape, binds });
+        let push = |this: &mut Outline, shape, binds| {
+            this.stmts.push(Stmt {
+                start,
+                end: colon + 1,
+                shape,
+                binds,
+            })
+        };
         match code.text(kw) {
             "for" => {
-                let in_tok = (kw + 1..colon).find(|&t| code.is_word(t, "in")).unwrap_or(colon);
+                let in_tok = (kw + 1..colon)
+                    .find(|&t| code.is_word(t, "in"))
+                    .unwrap_or(colon);
                 let targets = parse_targets(code, kw + 1, in_tok);
-                push(self, Shape::Loop, vec![Bind { targets, rhs: (in_tok + 1, colon), iterate: true }]);
+                push(
+                    self,
+                    Shape::Loop,
+                    vec![Bind {
+                        targets,
+                        rhs: (in_tok + 1, colon),
+                        iterate: true,
+                    }],
+                );
                 BlockKind::Loop
             }
             "while" => {
@@ -143,7 +182,14 @@ impl Outline {
                 BlockKind::Loop
             }
             "if" | "elif" => {
-                push(self, Shape::Check { cond_start: kw + 1, cond_end: colon }, Vec::new());
+                push(
+                    self,
+                    Shape::Check {
+                        cond_start: kw + 1,
+                        cond_end: colon,
+                    },
+                    Vec::new(),
+                );
                 BlockKind::Other
             }
             "with" => {
@@ -154,7 +200,11 @@ impl Outline {
             "def" => {
                 let name_tok = kw + 1;
                 if code.is_name(name_tok) {
-                    self.functions.push(Func { name: code.text(name_tok).to_string(), name_tok, body: (colon + 1, colon + 1) });
+                    self.functions.push(Func {
+                        name: code.text(name_tok).to_string(),
+                        name_tok,
+                        body: (colon + 1, colon + 1),
+                    });
                 }
                 push(self, Shape::Def, Vec::new());
                 if code.is_name(name_tok) {
@@ -186,26 +236,58 @@ impl Outline {
                 self.parse_import(code, start, end, guarded);
                 Shape::Import
             }
-            "raise" | "return" | "pass" | "break" | "continue" | "del" | "global" | "nonlocal" if code.is_name(start) => {
+            "raise" | "return" | "pass" | "break" | "continue" | "del" | "global" | "nonlocal"
+                if code.is_name(start) =>
+            {
                 Shape::Exit
             }
-            "assert" if code.is_name(start) => Shape::Check { cond_start: start + 1, cond_end: top_level(code, start, end, ",").unwrap_or(end) },
+            "assert" if code.is_name(start) => Shape::Check {
+                cond_start: start + 1,
+                cond_end: top_level(code, start, end, ",").unwrap_or(end),
+            },
             "@" => Shape::Def,
             _ => Shape::Simple,
         };
-        let binds = if shape == Shape::Simple { assignment(code, start, end) } else { Vec::new() };
-        self.stmts.push(Stmt { start, end, shape, binds });
+        let binds = if shape == Shape::Simple {
+            assignment(code, start, end)
+        } else {
+            Vec::new()
+        };
+        self.stmts.push(Stmt {
+            start,
+            end,
+            shape,
+            binds,
+        });
     }
 
     fn parse_import(&mut self, code: &Code<'_>, start: usize, end: usize, guarded: bool) {
         if code.text(start) == "import" {
             for (a, b) in split_top(code, start + 1, end) {
-                let Some((module, last)) = dotted(code, a, b) else { continue };
-                let alias = (code.is_word(last + 1, "as") && last + 2 < b).then(|| code.text(last + 2));
-                let local = alias.map(str::to_string).unwrap_or_else(|| module.split('.').next().unwrap_or("").to_string());
-                let path = if alias.is_some() { module.clone() } else { local.clone() };
-                let fact = Import { module, names: Vec::new(), span: code.span_of(a, last), relative: false, guarded };
-                self.imports.push(ImportDecl { fact, bindings: vec![(local, path)] });
+                let Some((module, last)) = dotted(code, a, b) else {
+                    continue;
+                };
+                let alias =
+                    (code.is_word(last + 1, "as") && last + 2 < b).then(|| code.text(last + 2));
+                let local = alias
+                    .map(str::to_string)
+                    .unwrap_or_else(|| module.split('.').next().unwrap_or("").to_string());
+                let path = if alias.is_some() {
+                    module.clone()
+                } else {
+                    local.clone()
+                };
+                let fact = Import {
+                    module,
+                    names: Vec::new(),
+                    span: code.span_of(a, last),
+                    relative: false,
+                    guarded,
+                };
+                self.imports.push(ImportDecl {
+                    fact,
+                    bindings: vec![(local, path)],
+                });
             }
             return;
         }
@@ -227,7 +309,11 @@ impl Outline {
         if !code.is_word(t, "import") {
             return;
         }
-        let span = if module.len() > dots { code.span_of(span_start, last) } else { code.span_of(start + 1, start + 1) };
+        let span = if module.len() > dots {
+            code.span_of(span_start, last)
+        } else {
+            code.span_of(start + 1, start + 1)
+        };
         let (mut a, mut b) = (t + 1, end);
         if code.is_op(a, "(") {
             b = code.partner(a).unwrap_or(end).min(end);
@@ -241,11 +327,21 @@ impl Outline {
             if name == "*" {
                 continue;
             }
-            let local = if code.is_word(x + 1, "as") && x + 2 < y { code.text(x + 2) } else { name };
+            let local = if code.is_word(x + 1, "as") && x + 2 < y {
+                code.text(x + 2)
+            } else {
+                name
+            };
             let sep = if module.ends_with('.') { "" } else { "." };
             bindings.push((local.to_string(), format!("{module}{sep}{name}")));
         }
-        let fact = Import { module, names, span, relative: dots > 0, guarded };
+        let fact = Import {
+            module,
+            names,
+            span,
+            relative: dots > 0,
+            guarded,
+        };
         self.imports.push(ImportDecl { fact, bindings });
     }
 
@@ -255,7 +351,9 @@ impl Outline {
         for t in 0..code.len() {
             if is_open(code, t) {
                 open.push(t);
-            } else if matches!(code.text(t), ")" | "]" | "}") && code.kind(t) == Some(super::lexer::TokKind::Op) {
+            } else if matches!(code.text(t), ")" | "]" | "}")
+                && code.kind(t) == Some(super::lexer::TokKind::Op)
+            {
                 if let Some(p) = code.partner(t) {
                     while open.last().is_some_and(|&o| o >= p) {
                         open.pop();
@@ -278,11 +376,18 @@ fn is_open(code: &Code<'_>, t: usize) -> bool {
 
 /// The `:` ending a compound-statement header in `[start, end)`, if the statement is one.
 fn header_colon(code: &Code<'_>, start: usize, end: usize) -> Option<usize> {
-    const COMPOUND: &[&str] = &["if", "elif", "else", "for", "while", "with", "try", "except", "finally", "def", "class", "async"];
+    const COMPOUND: &[&str] = &[
+        "if", "elif", "else", "for", "while", "with", "try", "except", "finally", "def", "class",
+        "async",
+    ];
     if !code.is_name(start) || !COMPOUND.contains(&code.text(start)) {
         return None;
     }
-    if code.is_word(start, "async") && !(code.is_word(start + 1, "for") || code.is_word(start + 1, "with") || code.is_word(start + 1, "def")) {
+    if code.is_word(start, "async")
+        && !(code.is_word(start + 1, "for")
+            || code.is_word(start + 1, "with")
+            || code.is_word(start + 1, "def"))
+    {
         return None;
     }
     top_level(code, start, end, ":")
@@ -295,7 +400,11 @@ fn top_level(code: &Code<'_>, start: usize, end: usize, op: &str) -> Option<usiz
         if code.is_op(t, op) {
             return Some(t);
         }
-        t = if is_open(code, t) { code.skip_group(t) } else { t + 1 };
+        t = if is_open(code, t) {
+            code.skip_group(t)
+        } else {
+            t + 1
+        };
     }
     None
 }
@@ -313,7 +422,11 @@ fn split_top(code: &Code<'_>, a: usize, b: usize) -> Vec<(usize, usize)> {
             start = t + 1;
             t += 1;
         } else {
-            t = if is_open(code, t) { code.skip_group(t).min(b) } else { t + 1 };
+            t = if is_open(code, t) {
+                code.skip_group(t).min(b)
+            } else {
+                t + 1
+            };
         }
     }
     if b > start {
@@ -345,9 +458,15 @@ fn assignment(code: &Code<'_>, start: usize, end: usize) -> Vec<Bind> {
         if code.is_op(t, "=") {
             eqs.push(t);
         }
-        t = if is_open(code, t) { code.skip_group(t) } else { t + 1 };
+        t = if is_open(code, t) {
+            code.skip_group(t)
+        } else {
+            t + 1
+        };
     }
-    let Some(&last) = eqs.last() else { return Vec::new() };
+    let Some(&last) = eqs.last() else {
+        return Vec::new();
+    };
     let mut targets = Vec::new();
     let mut from = start;
     for &eq in &eqs {
@@ -358,12 +477,22 @@ fn assignment(code: &Code<'_>, start: usize, end: usize) -> Vec<Bind> {
     if targets.is_empty() {
         return Vec::new();
     }
-    vec![Bind { targets, rhs: (last + 1, end), iterate: false }]
+    vec![Bind {
+        targets,
+        rhs: (last + 1, end),
+        iterate: false,
+    }]
 }
 
 /// Names in a target list: `a`, `a, b`, `(a, b)`, `[a, b]`; attributes and subscripts are skipped.
 fn parse_targets(code: &Code<'_>, a: usize, b: usize) -> Vec<Target> {
-    let (a, b) = if (code.is_op(a, "(") || code.is_op(a, "[")) && code.partner(a) == Some(b.wrapping_sub(1)) { (a + 1, b - 1) } else { (a, b) };
+    let (a, b) = if (code.is_op(a, "(") || code.is_op(a, "["))
+        && code.partner(a) == Some(b.wrapping_sub(1))
+    {
+        (a + 1, b - 1)
+    } else {
+        (a, b)
+    };
     split_top(code, a, b)
         .into_iter()
         .filter(|&(x, y)| y == x + 1 && code.is_name(x))
@@ -373,13 +502,25 @@ fn parse_targets(code: &Code<'_>, a: usize, b: usize) -> Vec<Target> {
 
 /// `with A as a, B as b:` (optionally parenthesised): one binding per item with a target.
 fn with_items(code: &Code<'_>, a: usize, b: usize) -> Vec<Bind> {
-    let (a, b) = if code.is_op(a, "(") && code.partner(a) == Some(b.wrapping_sub(1)) { (a + 1, b - 1) } else { (a, b) };
+    let (a, b) = if code.is_op(a, "(") && code.partner(a) == Some(b.wrapping_sub(1)) {
+        (a + 1, b - 1)
+    } else {
+        (a, b)
+    };
     let mut binds = Vec::new();
     for (x, y) in split_top(code, a, b) {
         let as_tok = (x..y).rev().find(|&t| code.is_word(t, "as"));
         match as_tok {
-            Some(t) => binds.push(Bind { targets: parse_targets(code, t + 1, y), rhs: (x, t), iterate: false }),
-            None => binds.push(Bind { targets: Vec::new(), rhs: (x, y), iterate: false }),
+            Some(t) => binds.push(Bind {
+                targets: parse_targets(code, t + 1, y),
+                rhs: (x, t),
+                iterate: false,
+            }),
+            None => binds.push(Bind {
+                targets: Vec::new(),
+                rhs: (x, y),
+                iterate: false,
+            }),
         }
     }
     binds

@@ -1,8 +1,8 @@
 //! Python tokenizer: enough to tell code from comments and strings and to find logical lines.
 
 use super::lexer::{
-    decode_escape, is_ident_char, is_ident_start, number_end, op_len, Code, PebbleFinder, StrLit, StrPart, Tok,
-    TokKind, NONE,
+    decode_escape, is_ident_char, is_ident_start, number_end, op_len, Code, PebbleFinder, StrLit,
+    StrPart, Tok, TokKind, NONE,
 };
 
 /// A logical line: tokens `first..end`, with the indentation width of its first physical line.
@@ -15,8 +15,8 @@ pub(super) struct LogicalLine {
 
 const OPS3: &[&str] = &["**=", "//=", ">>=", "<<=", "..."];
 const OPS2: &[&str] = &[
-    "==", "!=", "<=", ">=", "->", "**", "//", ":=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", "<<",
-    ">>",
+    "==", "!=", "<=", ">=", "->", "**", "//", ":=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=",
+    "@=", "<<", ">>",
 ];
 
 pub(super) fn tokenize(src: &str) -> (Code<'_>, Vec<LogicalLine>) {
@@ -29,14 +29,24 @@ pub(super) fn tokenize(src: &str) -> (Code<'_>, Vec<LogicalLine>) {
     let mut i = 0usize;
     let mut pebble = PebbleFinder::default();
     let push = |toks: &mut Vec<Tok>, kind, start: usize, end: usize, str_id| {
-        toks.push(Tok { kind, start: start as u32, end: end as u32, str_id, nl_before: false });
+        toks.push(Tok {
+            kind,
+            start: start as u32,
+            end: end as u32,
+            str_id,
+            nl_before: false,
+        });
     };
     while i < b.len() {
         let c = b[i];
         match c {
             b'\n' => {
                 if depth == 0 && toks.len() > line_first {
-                    lines.push(LogicalLine { first: line_first, end: toks.len(), indent: indent_of(b, toks[line_first].start as usize) });
+                    lines.push(LogicalLine {
+                        first: line_first,
+                        end: toks.len(),
+                        indent: indent_of(b, toks[line_first].start as usize),
+                    });
                     line_first = toks.len();
                 }
                 i += 1;
@@ -45,7 +55,11 @@ pub(super) fn tokenize(src: &str) -> (Code<'_>, Vec<LogicalLine>) {
             b'#' => i = line_end(b, i),
             b'\\' if matches!(b.get(i + 1), Some(b'\n')) => i += 2,
             b'\\' if b.get(i + 1) == Some(&b'\r') && b.get(i + 2) == Some(&b'\n') => i += 3,
-            b'{' if b.get(i + 1).is_some_and(|c| matches!(c, b'{' | b'%' | b'#')) && pebble.end(b, i).is_some() => {
+            b'{' if b
+                .get(i + 1)
+                .is_some_and(|c| matches!(c, b'{' | b'%' | b'#'))
+                && pebble.end(b, i).is_some() =>
+            {
                 let end = pebble.end(b, i).unwrap_or(i + 1);
                 push(&mut toks, TokKind::Pebble, i, end, NONE);
                 i = end;
@@ -71,7 +85,9 @@ pub(super) fn tokenize(src: &str) -> (Code<'_>, Vec<LogicalLine>) {
                     i = j;
                 }
             }
-            _ if c.is_ascii_digit() || (c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit)) => {
+            _ if c.is_ascii_digit()
+                || (c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit)) =>
+            {
                 let end = number_end(b, i + 1);
                 push(&mut toks, TokKind::Num, i, end, NONE);
                 i = end;
@@ -89,18 +105,28 @@ pub(super) fn tokenize(src: &str) -> (Code<'_>, Vec<LogicalLine>) {
         }
     }
     if toks.len() > line_first {
-        lines.push(LogicalLine { first: line_first, end: toks.len(), indent: indent_of(b, toks[line_first].start as usize) });
+        lines.push(LogicalLine {
+            first: line_first,
+            end: toks.len(),
+            indent: indent_of(b, toks[line_first].start as usize),
+        });
     }
     (Code::new(src, toks, strs), lines)
 }
 
 fn line_end(b: &[u8], i: usize) -> usize {
-    b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |p| i + p)
+    b[i..]
+        .iter()
+        .position(|&c| c == b'\n')
+        .map_or(b.len(), |p| i + p)
 }
 
 /// Width of the whitespace before `at` on its physical line (tabs to the next multiple of 8).
 fn indent_of(b: &[u8], at: usize) -> u32 {
-    let start = b[..at].iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1);
+    let start = b[..at]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |p| p + 1);
     let mut width = 0u32;
     for &c in &b[start..at] {
         match c {
@@ -113,11 +139,18 @@ fn indent_of(b: &[u8], at: usize) -> u32 {
 }
 
 fn is_string_prefix(p: &str) -> bool {
-    p.len() <= 2 && p.bytes().all(|c| matches!(c.to_ascii_lowercase(), b'r' | b'b' | b'u' | b'f' | b't'))
+    p.len() <= 2
+        && p.bytes()
+            .all(|c| matches!(c.to_ascii_lowercase(), b'r' | b'b' | b'u' | b'f' | b't'))
 }
 
 /// Scans a string literal whose prefix starts at `start` and quote at `quote_at`; returns its end and value.
-fn scan_string(src: &str, start: usize, quote_at: usize, pebble: &mut PebbleFinder) -> (usize, StrLit) {
+fn scan_string(
+    src: &str,
+    start: usize,
+    quote_at: usize,
+    pebble: &mut PebbleFinder,
+) -> (usize, StrLit) {
     let b = src.as_bytes();
     let prefix = src[start..quote_at].to_ascii_lowercase();
     let raw = prefix.contains('r');
@@ -166,9 +199,15 @@ fn scan_string(src: &str, start: usize, quote_at: usize, pebble: &mut PebbleFind
                     if !lit.is_empty() {
                         parts.push(StrPart::Lit(std::mem::take(&mut lit)));
                     }
-                    parts.push(StrPart::Expr(field_expr(&src[j + 1..field_end]).to_string()));
+                    parts.push(StrPart::Expr(
+                        field_expr(&src[j + 1..field_end]).to_string(),
+                    ));
                     // Step over the closing `}`; stop before a newline or quote that ended a broken field.
-                    j = if b.get(field_end) == Some(&b'}') { field_end + 1 } else { field_end };
+                    j = if b.get(field_end) == Some(&b'}') {
+                        field_end + 1
+                    } else {
+                        field_end
+                    };
                 }
             }
             b'}' if formatted && b.get(j + 1) == Some(&b'}') => {
@@ -178,7 +217,12 @@ fn scan_string(src: &str, start: usize, quote_at: usize, pebble: &mut PebbleFind
             _ => {
                 let run_end = b[j..]
                     .iter()
-                    .position(|&x| x == q || x == b'\\' || x == b'\n' || (formatted && (x == b'{' || x == b'}')))
+                    .position(|&x| {
+                        x == q
+                            || x == b'\\'
+                            || x == b'\n'
+                            || (formatted && (x == b'{' || x == b'}'))
+                    })
                     .map_or(b.len(), |p| j + p);
                 // Stops only at ASCII bytes, so `j + 1` is a char boundary when the run is empty.
                 let run_end = run_end.max(j + 1);
@@ -190,7 +234,11 @@ fn scan_string(src: &str, start: usize, quote_at: usize, pebble: &mut PebbleFind
     if !lit.is_empty() || parts.is_empty() {
         parts.push(StrPart::Lit(lit));
     }
-    let lit = StrLit { parts, content: (content_start.min(content_end) as u32, content_end as u32), exact };
+    let lit = StrLit {
+        parts,
+        content: (content_start.min(content_end) as u32, content_end as u32),
+        exact,
+    };
     (end, lit)
 }
 
@@ -246,7 +294,10 @@ fn field_expr(field: &str) -> &str {
         }
     }
     let expr = field[..end].trim();
-    expr.strip_suffix('=').filter(|e| !e.ends_with(['=', '!', '<', '>'])).unwrap_or(expr).trim()
+    expr.strip_suffix('=')
+        .filter(|e| !e.ends_with(['=', '!', '<', '>']))
+        .unwrap_or(expr)
+        .trim()
 }
 
 #[cfg(test)]
@@ -285,18 +336,25 @@ mod tests {
     #[test]
     fn pebble_in_fstring_is_text() {
         let parts = lits("u = f\"https://x/{{ inputs.day }}/a.csv\"\n");
-        assert_eq!(parts[0], [StrPart::Lit("https://x/{{ inputs.day }}/a.csv".into())]);
+        assert_eq!(
+            parts[0],
+            [StrPart::Lit("https://x/{{ inputs.day }}/a.csv".into())]
+        );
     }
 
     #[test]
     fn nested_quotes_in_field() {
         let parts = lits("s = f\"{d[\"k\"]}!\"\n");
-        assert_eq!(parts[0], [StrPart::Expr("d[\"k\"]".into()), StrPart::Lit("!".into())]);
+        assert_eq!(
+            parts[0],
+            [StrPart::Expr("d[\"k\"]".into()), StrPart::Lit("!".into())]
+        );
     }
 
     #[test]
     fn brackets_and_continuations_join_lines() {
-        let (_, lines) = tokenize("r = get(\n  'u',\n  timeout=3)\nx = 1 + \\\n  2\nif x:\n    y\n");
+        let (_, lines) =
+            tokenize("r = get(\n  'u',\n  timeout=3)\nx = 1 + \\\n  2\nif x:\n    y\n");
         assert_eq!(lines.len(), 4);
         assert_eq!(lines[3].indent, 4);
     }

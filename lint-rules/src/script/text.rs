@@ -14,11 +14,19 @@ pub(super) struct StrValue {
 impl StrValue {
     pub fn literal(text: impl Into<String>) -> StrValue {
         let text = text.into();
-        StrValue { prefix: text.len(), text, literal: true }
+        StrValue {
+            prefix: text.len(),
+            text,
+            literal: true,
+        }
     }
 
     pub fn unknown(shown: &str) -> StrValue {
-        StrValue { text: shown.to_string(), prefix: 0, literal: false }
+        StrValue {
+            text: shown.to_string(),
+            prefix: 0,
+            literal: false,
+        }
     }
 
     pub fn push_literal(&mut self, s: &str) {
@@ -73,7 +81,13 @@ pub(super) fn glob(pattern: &str, text: &str) -> bool {
 /// `https://host/path?q` → `host/path?q`; text without a scheme is returned unchanged.
 pub(super) fn strip_scheme(url: &str) -> &str {
     match url.find("://") {
-        Some(i) if url[..i].bytes().all(|c| c.is_ascii_alphanumeric() || c == b'+') => &url[i + 3..],
+        Some(i)
+            if url[..i]
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'+') =>
+        {
+            &url[i + 3..]
+        }
         _ => url,
     }
 }
@@ -103,19 +117,39 @@ pub(super) fn url_file_name(url: &str) -> Option<&str> {
 pub(super) fn url_query_keys(url: &str) -> impl Iterator<Item = &str> {
     let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
     let query = query.split('#').next().unwrap_or("");
-    query.split('&').filter_map(|kv| kv.split('=').next()).filter(|k| !k.is_empty())
+    query
+        .split('&')
+        .filter_map(|kv| kv.split('=').next())
+        .filter(|k| !k.is_empty())
 }
 
 /// Lower-case a key and drop `-`/`_` so `page_token`, `pageToken` and `Page-Token` compare equal.
 pub(super) fn squash_key(key: &str) -> String {
-    key.chars().filter(|c| *c != '_' && *c != '-').flat_map(char::to_lowercase).collect()
+    key.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Request parameters that mean the caller walks through pages.
 pub(super) fn is_pagination_key(key: &str) -> bool {
     const KEYS: &[&str] = &[
-        "page", "pagetoken", "pagenumber", "pageno", "offset", "skip", "cursor", "after", "startingafter",
-        "next", "nexttoken", "nextpagetoken", "continuation", "continuationtoken", "marker", "startcursor",
+        "page",
+        "pagetoken",
+        "pagenumber",
+        "pageno",
+        "offset",
+        "skip",
+        "cursor",
+        "after",
+        "startingafter",
+        "next",
+        "nexttoken",
+        "nextpagetoken",
+        "continuation",
+        "continuationtoken",
+        "marker",
+        "startcursor",
         "scrollid",
     ];
     KEYS.contains(&squash_key(key).as_str())
@@ -124,8 +158,20 @@ pub(super) fn is_pagination_key(key: &str) -> bool {
 /// Request parameters / headers that carry credentials.
 pub(super) fn is_auth_key(key: &str) -> bool {
     const KEYS: &[&str] = &[
-        "auth", "authorization", "apikey", "xapikey", "token", "accesstoken", "bearer", "xauthtoken",
-        "privatetoken", "apitoken", "apisecret", "clientsecret", "password", "cookie",
+        "auth",
+        "authorization",
+        "apikey",
+        "xapikey",
+        "token",
+        "accesstoken",
+        "bearer",
+        "xauthtoken",
+        "privatetoken",
+        "apitoken",
+        "apisecret",
+        "clientsecret",
+        "password",
+        "cookie",
     ];
     KEYS.contains(&squash_key(key).as_str())
 }
@@ -173,7 +219,10 @@ mod tests {
 
     #[test]
     fn glob_matches_stars() {
-        assert!(glob("boto3.*(s3)*.download_file*", "boto3.client(s3).download_file"));
+        assert!(glob(
+            "boto3.*(s3)*.download_file*",
+            "boto3.client(s3).download_file"
+        ));
         assert!(glob("hooks.slack.com/*", "hooks.slack.com/services/T/B/X"));
         assert!(!glob("hooks.slack.com/*", "example.com/hooks.slack.com"));
         assert!(glob("*", ""));
@@ -182,11 +231,17 @@ mod tests {
 
     #[test]
     fn url_parts() {
-        assert_eq!(url_host("https://u:p@Example.com:8443/a?b"), Some("Example.com"));
+        assert_eq!(
+            url_host("https://u:p@Example.com:8443/a?b"),
+            Some("Example.com")
+        );
         assert_eq!(url_file_name("https://x.org/data/a.csv?x=1"), Some("a.csv"));
         assert_eq!(url_file_name("https://x.org/"), None);
         assert_eq!(url_file_name("https://x.org"), None);
-        assert_eq!(url_query_keys("https://a/b?page=2&limit=5").collect::<Vec<_>>(), ["page", "limit"]);
+        assert_eq!(
+            url_query_keys("https://a/b?page=2&limit=5").collect::<Vec<_>>(),
+            ["page", "limit"]
+        );
     }
 
     #[test]

@@ -63,15 +63,30 @@ fn script_only_downloads_is_a_single_download() {
     let facts = py(ONLY_DOWNLOADS);
     assert_eq!(facts.http_calls.len(), 1);
     let http = &facts.http_calls[0];
-    assert_eq!((http.client.as_str(), http.method.as_str()), ("requests", "GET"));
+    assert_eq!(
+        (http.client.as_str(), http.method.as_str()),
+        ("requests", "GET")
+    );
     assert_eq!(http.result_var.as_deref(), Some("response"));
     assert_eq!(http.output_file.as_deref(), Some("orders.csv"));
     let d = single_download(&facts).expect("a single download");
-    assert_eq!(d.url.as_ref().map(|u| u.value.as_str()), Some("https://example.com/data/orders.csv"));
+    assert_eq!(
+        d.url.as_ref().map(|u| u.value.as_str()),
+        Some("https://example.com/data/orders.csv")
+    );
     assert!(d.url.as_ref().unwrap().literal);
-    assert_eq!(d.file.as_ref().map(|f| f.value.as_str()), Some("orders.csv"));
-    assert_eq!(at(ONLY_DOWNLOADS, d.call_span), r#"requests.get("https://example.com/data/orders.csv", timeout=30)"#);
-    assert_eq!(at(ONLY_DOWNLOADS, d.write_span), r#"open("orders.csv", "wb")"#);
+    assert_eq!(
+        d.file.as_ref().map(|f| f.value.as_str()),
+        Some("orders.csv")
+    );
+    assert_eq!(
+        at(ONLY_DOWNLOADS, d.call_span),
+        r#"requests.get("https://example.com/data/orders.csv", timeout=30)"#
+    );
+    assert_eq!(
+        at(ONLY_DOWNLOADS, d.write_span),
+        r#"open("orders.csv", "wb")"#
+    );
     assert!(single_request(&facts).is_none());
     assert_eq!(written_files(&facts), ["orders.csv"]);
 }
@@ -92,7 +107,10 @@ fn missing_output_files_sees_the_json_dump_target() {
     assert_eq!(written_files(&facts), ["report.json"]);
     let write = &facts.file_writes[0];
     assert_eq!(write.data_spans.len(), 1);
-    assert_eq!(at(MISSING_OUTPUT_FILES, write.data_spans[0]), "json.dump(rows, f)");
+    assert_eq!(
+        at(MISSING_OUTPUT_FILES, write.data_spans[0]),
+        "json.dump(rows, f)"
+    );
     assert!(facts.http_calls.is_empty());
     // The list comprehension is a loop.
     assert_eq!(facts.loops.len(), 1);
@@ -117,7 +135,10 @@ fn summarize_reads_and_writes_without_http() {
     let facts = py(SUMMARIZE);
     assert!(facts.http_calls.is_empty());
     assert_eq!(written_files(&facts), ["summary.csv"]);
-    assert_eq!(facts.file_reads[0].path.as_ref().unwrap().value, "orders.csv");
+    assert_eq!(
+        facts.file_reads[0].path.as_ref().unwrap().value,
+        "orders.csv"
+    );
 }
 
 #[test]
@@ -130,7 +151,14 @@ fn long_inline_script_counts_statements() {
     let facts = py(&src);
     assert_eq!(facts.statement_count, 61);
     assert!(facts.file_writes.is_empty());
-    assert_eq!(facts.statements.iter().filter(|s| s.kind == StatementKind::Boilerplate).count(), 1);
+    assert_eq!(
+        facts
+            .statements
+            .iter()
+            .filter(|s| s.kind == StatementKind::Boilerplate)
+            .count(),
+        1
+    );
 }
 
 #[test]

@@ -14,7 +14,10 @@ fn fetch_then_write_file_is_a_download() {
     let d = single_download(&facts).expect("a download");
     assert_eq!(d.url.unwrap().value, "https://example.com/data/a.csv");
     assert_eq!(d.file.unwrap().value, "a.csv");
-    assert_eq!(at(src, d.write_span), "fs.writeFileSync('a.csv', await r.text())");
+    assert_eq!(
+        at(src, d.write_span),
+        "fs.writeFileSync('a.csv', await r.text())"
+    );
 }
 
 #[test]
@@ -23,7 +26,10 @@ fn https_get_piped_to_a_write_stream() {
     let facts = js(src);
     assert_eq!(facts.imports[0].module, "https");
     assert_eq!(facts.http_calls[0].result_var.as_deref(), Some("res"));
-    assert_eq!(single_download(&facts).unwrap().file.unwrap().value, "report.pdf");
+    assert_eq!(
+        single_download(&facts).unwrap().file.unwrap().value,
+        "report.pdf"
+    );
 }
 
 #[test]
@@ -44,7 +50,10 @@ fn fetch_options_give_the_method() {
     assert_eq!(facts.http_calls[0].method, "POST");
     let facts = js("const r = await axios({ url: 'https://x.org/api', method: 'put' });");
     assert_eq!(facts.http_calls[0].method, "PUT");
-    assert_eq!(facts.http_calls[0].url.as_ref().unwrap().value, "https://x.org/api");
+    assert_eq!(
+        facts.http_calls[0].url.as_ref().unwrap().value,
+        "https://x.org/api"
+    );
 }
 
 #[test]

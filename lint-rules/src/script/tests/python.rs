@@ -18,7 +18,11 @@ df.to_parquet("orders.parquet")
 "#;
     let facts = py(src);
     let http = &facts.http_calls[0];
-    assert_eq!(http.url.as_ref().unwrap().value, "https://example.com/data/orders.csv", "resolved through `url`");
+    assert_eq!(
+        http.url.as_ref().unwrap().value,
+        "https://example.com/data/orders.csv",
+        "resolved through `url`"
+    );
     assert_eq!(at(src, http.url.as_ref().unwrap().span), "url");
     assert!(http.response_transformed);
     assert_eq!(facts.file_writes[0].from_http, Some(0));
@@ -54,7 +58,10 @@ with requests.get(f"{BASE}/exports/{os.environ['DAY']}/big.zip", stream=True, he
     let http = &facts.http_calls[0];
     let url = http.url.as_ref().unwrap();
     assert!(!url.literal);
-    assert_eq!(url.value, "https://data.example.org/exports/", "constant prefix kept");
+    assert_eq!(
+        url.value, "https://data.example.org/exports/",
+        "constant prefix kept"
+    );
     assert!(http.has_auth);
     let d = single_download(&facts).expect("streaming to one file is still a download");
     assert_eq!(d.file.unwrap().value, "data/big.zip");
@@ -65,7 +72,10 @@ with requests.get(f"{BASE}/exports/{os.environ['DAY']}/big.zip", stream=True, he
 #[test]
 fn urlretrieve_and_copyfileobj_are_downloads() {
     let facts = py("from urllib.request import urlretrieve\nurlretrieve('https://example.com/x.csv', 'x.csv')\nprint('done')\n");
-    assert_eq!(single_download(&facts).unwrap().file.unwrap().value, "x.csv");
+    assert_eq!(
+        single_download(&facts).unwrap().file.unwrap().value,
+        "x.csv"
+    );
     let src = "import shutil, urllib.request\nwith urllib.request.urlopen('https://e.com/a.gz') as resp, open('a.gz', 'wb') as out:\n    shutil.copyfileobj(resp, out)\n";
     let facts = py(src);
     assert_eq!(facts.http_calls[0].client, "urllib");
@@ -79,7 +89,10 @@ fn session_and_httpx_clients() {
     let facts = py(src);
     assert_eq!(facts.http_calls.len(), 1);
     assert_eq!(facts.http_calls[0].method, "POST");
-    assert!(facts.other_calls.iter().any(|c| c.callee == "requests.Session().headers.update"));
+    assert!(facts
+        .other_calls
+        .iter()
+        .any(|c| c.callee == "requests.Session().headers.update"));
     let facts = py("import httpx\nwith httpx.Client() as c:\n    r = c.get('https://x.org/a', params={'page': 2})\nprint(r.text)\n");
     assert_eq!(facts.http_calls[0].client, "httpx");
     assert!(facts.http_calls[0].has_pagination_params);
@@ -110,9 +123,16 @@ fn aiohttp_gather_over_a_comprehension_loops() {
 fn writes_through_handles_paths_and_frames() {
     let src = "import csv, json\nfrom pathlib import Path\nPath('a.txt').write_text('x')\np = Path('b.bin')\np.write_bytes(b'1')\nwith open('c.csv', 'w', newline='') as fh:\n    w = csv.writer(fh)\n    w.writerow([1, 2])\nwith open('log.txt', 'a') as lg:\n    lg.write('x')\ndf.to_csv('d.csv', index=False)\ndf.to_csv()\nout = open('e.json', mode='w')\njson.dump({}, out)\nopen('r.txt').read()\n";
     let facts = py(src);
-    assert_eq!(written_files(&facts), ["a.txt", "b.bin", "c.csv", "log.txt", "d.csv", "e.json"]);
+    assert_eq!(
+        written_files(&facts),
+        ["a.txt", "b.bin", "c.csv", "log.txt", "d.csv", "e.json"]
+    );
     assert!(facts.file_writes[3].append);
-    assert_eq!(facts.file_writes[2].data_spans.len(), 1, "writerow through csv.writer");
+    assert_eq!(
+        facts.file_writes[2].data_spans.len(),
+        1,
+        "writerow through csv.writer"
+    );
     assert_eq!(facts.file_reads.len(), 1);
 }
 
@@ -133,7 +153,10 @@ fn os_system_and_subprocess_are_read_as_shell() {
     let facts = py(src);
     assert_eq!(facts.http_calls.len(), 1);
     assert_eq!(facts.http_calls[0].client, "curl");
-    assert_eq!(at(src, facts.http_calls[0].span), "curl -sSfo raw.json https://api.example.com/raw");
+    assert_eq!(
+        at(src, facts.http_calls[0].span),
+        "curl -sSfo raw.json https://api.example.com/raw"
+    );
     assert_eq!(written_files(&facts), ["raw.json"]);
     assert_eq!(facts.package_installs[0].spec, "polars");
 }

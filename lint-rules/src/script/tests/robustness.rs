@@ -3,19 +3,103 @@
 use std::time::{Duration, Instant};
 
 use super::examples::PAGINATED;
-use crate::script::{analyze, dedicated_plugins, python_third_party_imports, single_download, single_request, written_files, Lang, ScriptFacts};
+use crate::script::{
+    analyze, dedicated_plugins, python_third_party_imports, single_download, single_request,
+    written_files, Lang, ScriptFacts,
+};
 use crate::span::Span;
 
 const LANGS: [Lang; 3] = [Lang::Python, Lang::Shell, Lang::JavaScript];
 
 /// Pieces that stress tokenizers: quotes, brackets, escapes, interpolation, heredocs, Pebble, UTF-8.
 const PIECES: &[&str] = &[
-    "'", "\"", "`", "'''", "\"\"\"", "(", ")", "[", "]", "{", "}", "{{", "}}", "{%", "$(", "${", "$", "\\", "\\\n",
-    "\n", "\n    ", "\t", " ", "#", "//", "/*", "*/", "/", "<<EOF\n", "EOF\n", "<<-'X'\n", ">", ">>", "|", "&&", ";",
-    ":", "=", "==", "=>", ".", ",", "f\"", "rb'", "r'", "import ", "from ", " as ", "def ", "for ", "while ", "in ",
-    "do ", "done", "if ", "then ", "fi", "case ", "esac", "with ", "async ", "await ", "return ", "requests.get(",
-    "open(", "curl -o ", "wget ", "https://x.org/a.csv", "fetch(", "require(", "=", "x", "r", "f", "é", "日本",
-    "🙂", "0x1F", "1e-5", "new ", "function ", "lambda ", "`${", "python - <<EOF\n", "pip install ", "-c ", "Path(",
+    "'",
+    "\"",
+    "`",
+    "'''",
+    "\"\"\"",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "{{",
+    "}}",
+    "{%",
+    "$(",
+    "${",
+    "$",
+    "\\",
+    "\\\n",
+    "\n",
+    "\n    ",
+    "\t",
+    " ",
+    "#",
+    "//",
+    "/*",
+    "*/",
+    "/",
+    "<<EOF\n",
+    "EOF\n",
+    "<<-'X'\n",
+    ">",
+    ">>",
+    "|",
+    "&&",
+    ";",
+    ":",
+    "=",
+    "==",
+    "=>",
+    ".",
+    ",",
+    "f\"",
+    "rb'",
+    "r'",
+    "import ",
+    "from ",
+    " as ",
+    "def ",
+    "for ",
+    "while ",
+    "in ",
+    "do ",
+    "done",
+    "if ",
+    "then ",
+    "fi",
+    "case ",
+    "esac",
+    "with ",
+    "async ",
+    "await ",
+    "return ",
+    "requests.get(",
+    "open(",
+    "curl -o ",
+    "wget ",
+    "https://x.org/a.csv",
+    "fetch(",
+    "require(",
+    "=",
+    "x",
+    "r",
+    "f",
+    "é",
+    "日本",
+    "🙂",
+    "0x1F",
+    "1e-5",
+    "new ",
+    "function ",
+    "lambda ",
+    "`${",
+    "python - <<EOF\n",
+    "pip install ",
+    "-c ",
+    "Path(",
 ];
 
 struct Rng(u64);
@@ -35,8 +119,15 @@ impl Rng {
 
 fn check_spans(src: &str, facts: &ScriptFacts) {
     let ok = |s: Span| {
-        assert!(s.start <= s.end && (s.end as usize) <= src.len(), "span {s:?} outside {} bytes", src.len());
-        assert!(src.is_char_boundary(s.start as usize) && src.is_char_boundary(s.end as usize), "span {s:?} splits a char");
+        assert!(
+            s.start <= s.end && (s.end as usize) <= src.len(),
+            "span {s:?} outside {} bytes",
+            src.len()
+        );
+        assert!(
+            src.is_char_boundary(s.start as usize) && src.is_char_boundary(s.end as usize),
+            "span {s:?} splits a char"
+        );
     };
     facts.imports.iter().for_each(|i| ok(i.span));
     for h in &facts.http_calls {
@@ -50,7 +141,12 @@ fn check_spans(src: &str, facts: &ScriptFacts) {
         assert!(w.from_http.is_none_or(|h| h < facts.http_calls.len()));
     }
     facts.file_reads.iter().for_each(|r| ok(r.span));
-    facts.loops.iter().chain(&facts.prints).chain(&facts.kestra_outputs).for_each(|s| ok(*s));
+    facts
+        .loops
+        .iter()
+        .chain(&facts.prints)
+        .chain(&facts.kestra_outputs)
+        .for_each(|s| ok(*s));
     facts.statements.iter().for_each(|s| ok(s.span));
     facts.other_calls.iter().for_each(|c| ok(c.span));
     facts.package_installs.iter().for_each(|p| ok(p.span));
@@ -59,8 +155,21 @@ fn check_spans(src: &str, facts: &ScriptFacts) {
 fn exercise(lang: Lang, src: &str) {
     let facts = analyze(lang, src);
     check_spans(src, &facts);
-    let _ = (single_download(&facts), single_request(&facts), written_files(&facts), dedicated_plugins(&facts));
-    let _ = python_third_party_imports(&facts, &["pandas==1".into(), "git+https://x".into(), "[".into(), "".into()]);
+    let _ = (
+        single_download(&facts),
+        single_request(&facts),
+        written_files(&facts),
+        dedicated_plugins(&facts),
+    );
+    let _ = python_third_party_imports(
+        &facts,
+        &[
+            "pandas==1".into(),
+            "git+https://x".into(),
+            "[".into(),
+            "".into(),
+        ],
+    );
 }
 
 #[test]
@@ -81,7 +190,9 @@ fn random_inputs_never_panic() {
 fn random_bytes_never_panic() {
     let mut rng = Rng(42);
     for _ in 0..2000 {
-        let bytes: Vec<u8> = (0..rng.below(200)).map(|_| (rng.next() & 0x7f) as u8).collect();
+        let bytes: Vec<u8> = (0..rng.below(200))
+            .map(|_| (rng.next() & 0x7f) as u8)
+            .collect();
         let src = String::from_utf8_lossy(&bytes).into_owned();
         for lang in LANGS {
             exercise(lang, &src);
@@ -118,7 +229,9 @@ fn deep_nesting_does_not_overflow() {
         "{".repeat(n),
         "a.".repeat(n) + "b()",
         "if x:\n".repeat(2000),
-        (0..2000).map(|i| format!("{}def f{i}():\n", " ".repeat(i))).collect(),
+        (0..2000)
+            .map(|i| format!("{}def f{i}():\n", " ".repeat(i)))
+            .collect(),
     ] {
         for lang in LANGS {
             exercise(lang, &src);
@@ -138,7 +251,11 @@ fn big_script(lang: Lang, size: usize) -> String {
 #[test]
 fn five_megabytes_analyse_quickly() {
     // Debug builds are several times slower than release; the bound keeps quadratic behaviour out.
-    let limit = if cfg!(debug_assertions) { Duration::from_secs(6) } else { Duration::from_secs(1) };
+    let limit = if cfg!(debug_assertions) {
+        Duration::from_secs(6)
+    } else {
+        Duration::from_secs(1)
+    };
     for lang in LANGS {
         let src = big_script(lang, 5 << 20);
         let started = Instant::now();
@@ -148,7 +265,11 @@ fn five_megabytes_analyse_quickly() {
         assert!(took < limit, "{lang:?}: {took:?} for {} bytes", src.len());
     }
     // One huge line, one huge string, many Pebble openers without closers.
-    for src in ["x".repeat(5 << 20), format!("'{}", "a".repeat(5 << 20)), "{{ ".repeat(1 << 20)] {
+    for src in [
+        "x".repeat(5 << 20),
+        format!("'{}", "a".repeat(5 << 20)),
+        "{{ ".repeat(1 << 20),
+    ] {
         for lang in LANGS {
             let started = Instant::now();
             analyze(lang, &src);

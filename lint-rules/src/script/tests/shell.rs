@@ -23,7 +23,10 @@ fn curl_piped_to_jq_is_a_request() {
     assert_eq!(r.url.unwrap().value, "https://api/x");
     assert_eq!(at(src, r.call_span), "curl https://api/x");
     let facts = sh("curl -s https://api.example.com/v1/items | jq -r '.items[0].name'");
-    assert!(single_request(&facts).is_some(), "showing a field is still printing");
+    assert!(
+        single_request(&facts).is_some(),
+        "showing a field is still printing"
+    );
 }
 
 #[test]
@@ -36,9 +39,15 @@ fn curl_piped_into_processing_is_transformed() {
     assert!(facts.file_writes[0].transformed);
     assert!(single_download(&facts).is_none());
     let facts = sh("curl -s https://example.com/a.json > a.json");
-    assert_eq!(single_download(&facts).unwrap().file.unwrap().value, "a.json");
+    assert_eq!(
+        single_download(&facts).unwrap().file.unwrap().value,
+        "a.json"
+    );
     let facts = sh("curl -s https://example.com/a.json | tee a.json");
-    assert_eq!(single_download(&facts).unwrap().file.unwrap().value, "a.json");
+    assert_eq!(
+        single_download(&facts).unwrap().file.unwrap().value,
+        "a.json"
+    );
 }
 
 #[test]
@@ -52,15 +61,24 @@ done
 "#;
     let facts = sh(src);
     let first = &facts.http_calls[0];
-    assert_eq!(first.url.as_ref().unwrap().value, "https://example.com/api/items?page=1");
+    assert_eq!(
+        first.url.as_ref().unwrap().value,
+        "https://example.com/api/items?page=1"
+    );
     assert!(first.has_auth && first.has_pagination_params && !first.in_loop);
     assert_eq!(first.output_file.as_deref(), Some("out/result.json"));
     let second = &facts.http_calls[1];
     assert!(second.in_loop);
     assert!(!second.url.as_ref().unwrap().literal);
-    assert_eq!(second.url.as_ref().unwrap().value, "https://example.com/api/file");
+    assert_eq!(
+        second.url.as_ref().unwrap().value,
+        "https://example.com/api/file"
+    );
     assert_eq!(facts.loops.len(), 1);
-    assert!(at(src, facts.loops[0]).starts_with("for i in") && at(src, facts.loops[0]).ends_with("done"));
+    assert!(
+        at(src, facts.loops[0]).starts_with("for i in")
+            && at(src, facts.loops[0]).ends_with("done")
+    );
     assert_eq!(written_files(&facts), ["out/result.json"]);
     assert!(crate::script::writes_unnamed_files(&facts));
 }
@@ -68,9 +86,16 @@ done
 #[test]
 fn cloud_clis_and_git_are_other_calls() {
     let facts = sh("aws s3 cp s3://my-bucket/exports/orders.csv ./orders.csv\ngsutil -m cp gs://b/x.parquet .\ngit clone https://github.com/kestra-io/examples.git\n");
-    let callees: Vec<_> = facts.other_calls.iter().map(|c| c.callee.as_str()).collect();
+    let callees: Vec<_> = facts
+        .other_calls
+        .iter()
+        .map(|c| c.callee.as_str())
+        .collect();
     assert_eq!(callees, ["aws s3 cp", "gsutil cp", "git clone"]);
-    assert_eq!(facts.other_calls[0].args, ["s3://my-bucket/exports/orders.csv", "./orders.csv"]);
+    assert_eq!(
+        facts.other_calls[0].args,
+        ["s3://my-bucket/exports/orders.csv", "./orders.csv"]
+    );
     assert_eq!(written_files(&facts), ["orders.csv", "x.parquet"]);
     assert!(facts.http_calls.is_empty());
 }
@@ -88,12 +113,24 @@ fn comments_quotes_and_heredocs_are_not_commands() {
 fn installs_outputs_and_embedded_code() {
     let src = "pip install -q pandas==2.1 \"requests[socks]\" -r requirements.txt\necho '::{\"outputs\":{\"n\":3}}::'\nTOKEN=$(curl -s https://auth.example.com/token | jq -r .token)\npython3 - <<'PY'\nimport requests\nrequests.post('https://hooks.slack.com/services/T/B/X', json={'text': 'hi'})\nPY\n";
     let facts = sh(src);
-    let specs: Vec<_> = facts.package_installs.iter().map(|p| (p.spec.as_str(), p.requirements_file)).collect();
-    assert_eq!(specs, [("pandas==2.1", false), ("requests[socks]", false), ("requirements.txt", true)]);
+    let specs: Vec<_> = facts
+        .package_installs
+        .iter()
+        .map(|p| (p.spec.as_str(), p.requirements_file))
+        .collect();
+    assert_eq!(
+        specs,
+        [
+            ("pandas==2.1", false),
+            ("requests[socks]", false),
+            ("requirements.txt", true)
+        ]
+    );
     assert_eq!(facts.kestra_outputs.len(), 1);
     let urls: Vec<_> = facts.http_calls.iter().map(|h| at(src, h.span)).collect();
     assert!(urls.contains(&"curl -s https://auth.example.com/token"));
-    assert!(urls.contains(&"requests.post('https://hooks.slack.com/services/T/B/X', json={'text': 'hi'})"));
+    assert!(urls
+        .contains(&"requests.post('https://hooks.slack.com/services/T/B/X', json={'text': 'hi'})"));
     assert_eq!(facts.imports[0].module, "requests");
     assert_eq!(at(src, facts.imports[0].span), "requests");
 }

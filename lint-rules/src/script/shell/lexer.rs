@@ -1,7 +1,7 @@
 //! POSIX shell (sh/bash) tokenizer: words with their quoting resolved, operators, heredoc bodies,
 //! and the bodies of command substitutions (analysed separately as shell code).
 
-use super::lexer::{decode_escape, PebbleFinder};
+use super::super::lexer::{decode_escape, PebbleFinder};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum WordPart {
@@ -39,7 +39,11 @@ impl Word {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum ShTok {
     Word(Word),
-    Op { op: &'static str, start: u32, end: u32 },
+    Op {
+        op: &'static str,
+        start: u32,
+        end: u32,
+    },
     Newline(u32),
 }
 
@@ -52,13 +56,17 @@ pub(super) struct ShellLexed {
 }
 
 const OPS: &[&str] = &[
-    "&>>", "<<<", "<<-", "&&", "||", ";;", "|&", "&>", ">>", ">|", ">&", "<<", "<&", "<>", ";", "&", "|", "(", ")", "<",
-    ">",
+    "&>>", "<<<", "<<-", "&&", "||", ";;", "|&", "&>", ">>", ">|", ">&", "<<", "<&", "<>", ";",
+    "&", "|", "(", ")", "<", ">",
 ];
 
 pub(super) fn tokenize(src: &str) -> ShellLexed {
     let b = src.as_bytes();
-    let mut out = ShellLexed { toks: Vec::new(), heredocs: Vec::new(), substitutions: Vec::new() };
+    let mut out = ShellLexed {
+        toks: Vec::new(),
+        heredocs: Vec::new(),
+        substitutions: Vec::new(),
+    };
     let mut pending: Vec<(String, bool)> = Vec::new();
     let mut expect_delim: Option<bool> = None;
     let mut i = 0;
@@ -77,11 +85,20 @@ pub(super) fn tokenize(src: &str) -> ShellLexed {
                     i = next;
                 }
             }
-            b'#' => i = b[i..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| i + p),
+            b'#' => {
+                i = b[i..]
+                    .iter()
+                    .position(|&x| x == b'\n')
+                    .map_or(b.len(), |p| i + p)
+            }
             _ => {
                 if let Some(op) = OPS.iter().find(|op| src[i..].starts_with(**op)) {
                     // `2>` / `2>>`: the fd digit was lexed as a word; fine, the parser ignores it.
-                    out.toks.push(ShTok::Op { op, start: i as u32, end: (i + op.len()) as u32 });
+                    out.toks.push(ShTok::Op {
+                        op,
+                        start: i as u32,
+                        end: (i + op.len()) as u32,
+                    });
                     if matches!(*op, "<<" | "<<-") {
                         expect_delim = Some(*op == "<<-");
                     }
@@ -108,7 +125,10 @@ pub(super) fn tokenize(src: &str) -> ShellLexed {
 fn heredoc_body(b: &[u8], i: usize, delim: &str, strip_tabs: bool) -> ((u32, u32), usize) {
     let mut line_start = i;
     while line_start < b.len() {
-        let eol = b[line_start..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| line_start + p);
+        let eol = b[line_start..]
+            .iter()
+            .position(|&x| x == b'\n')
+            .map_or(b.len(), |p| line_start + p);
         let mut line = &b[line_start..eol];
         if strip_tabs {
             while line.first() == Some(&b'\t') {
@@ -125,10 +145,18 @@ fn heredoc_body(b: &[u8], i: usize, delim: &str, strip_tabs: bool) -> ((u32, u32
 }
 
 fn is_word_end(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')')
+    matches!(
+        c,
+        b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')'
+    )
 }
 
-fn scan_word(src: &str, start: usize, substitutions: &mut Vec<(u32, u32)>, pebble: &mut PebbleFinder) -> (usize, Word) {
+fn scan_word(
+    src: &str,
+    start: usize,
+    substitutions: &mut Vec<(u32, u32)>,
+    pebble: &mut PebbleFinder,
+) -> (usize, Word) {
     let b = src.as_bytes();
     let mut parts: Vec<WordPart> = Vec::new();
     let mut lit = String::new();
@@ -160,7 +188,10 @@ fn scan_word(src: &str, start: usize, substitutions: &mut Vec<(u32, u32)>, pebbl
                 }
             }
             b'\'' => {
-                let close = b[j + 1..].iter().position(|&x| x == b'\'').map_or(b.len(), |p| j + 1 + p);
+                let close = b[j + 1..]
+                    .iter()
+                    .position(|&x| x == b'\'')
+                    .map_or(b.len(), |p| j + 1 + p);
                 lit.push_str(&src[j + 1..close]);
                 exact = Some(((j + 1) as u32, close as u32));
                 j = (close + 1).min(b.len());
@@ -189,13 +220,17 @@ fn scan_word(src: &str, start: usize, substitutions: &mut Vec<(u32, u32)>, pebbl
                 flush(&mut lit, &mut parts);
                 let close = backtick_end(b, j + 1);
                 substitutions.push(((j + 1) as u32, close as u32));
-                parts.push(WordPart::Subst(src[j..(close + 1).min(b.len())].to_string()));
+                parts.push(WordPart::Subst(
+                    src[j..(close + 1).min(b.len())].to_string(),
+                ));
                 j = (close + 1).min(b.len());
             }
             _ => {
                 let run = b[j..]
                     .iter()
-                    .position(|&x| is_word_end(x) || matches!(x, b'\\' | b'\'' | b'"' | b'$' | b'`' | b'{'))
+                    .position(|&x| {
+                        is_word_end(x) || matches!(x, b'\\' | b'\'' | b'"' | b'$' | b'`' | b'{')
+                    })
                     .map_or(b.len(), |p| j + p)
                     .max(j + 1);
                 let run = next_boundary(src, run);
@@ -212,7 +247,15 @@ fn scan_word(src: &str, start: usize, substitutions: &mut Vec<(u32, u32)>, pebbl
     } else {
         None
     };
-    (j, Word { start: start as u32, end: j as u32, parts, exact })
+    (
+        j,
+        Word {
+            start: start as u32,
+            end: j as u32,
+            parts,
+            exact,
+        },
+    )
 }
 
 fn next_boundary(s: &str, mut i: usize) -> usize {
@@ -224,7 +267,13 @@ fn next_boundary(s: &str, mut i: usize) -> usize {
 
 /// Body of `"…"` from `j`; returns the offset after the closing quote and whether it had no escapes
 /// or expansions.
-fn double_quoted(src: &str, mut j: usize, lit: &mut String, parts: &mut Vec<WordPart>, subs: &mut Vec<(u32, u32)>) -> (usize, bool) {
+fn double_quoted(
+    src: &str,
+    mut j: usize,
+    lit: &mut String,
+    parts: &mut Vec<WordPart>,
+    subs: &mut Vec<(u32, u32)>,
+) -> (usize, bool) {
     let b = src.as_bytes();
     let mut clean = true;
     while j < b.len() {
@@ -248,11 +297,17 @@ fn double_quoted(src: &str, mut j: usize, lit: &mut String, parts: &mut Vec<Word
                 }
                 let close = backtick_end(b, j + 1);
                 subs.push(((j + 1) as u32, close as u32));
-                parts.push(WordPart::Subst(src[j..(close + 1).min(b.len())].to_string()));
+                parts.push(WordPart::Subst(
+                    src[j..(close + 1).min(b.len())].to_string(),
+                ));
                 j = (close + 1).min(b.len());
             }
             _ => {
-                let run = b[j..].iter().position(|&x| matches!(x, b'"' | b'\\' | b'$' | b'`')).map_or(b.len(), |p| j + p).max(j + 1);
+                let run = b[j..]
+                    .iter()
+                    .position(|&x| matches!(x, b'"' | b'\\' | b'$' | b'`'))
+                    .map_or(b.len(), |p| j + p)
+                    .max(j + 1);
                 let run = next_boundary(src, run);
                 lit.push_str(&src[j..run]);
                 j = run;
@@ -274,7 +329,11 @@ fn ansi_c(src: &str, mut j: usize, lit: &mut String) -> usize {
                 j += used;
             }
             _ => {
-                let run = b[j..].iter().position(|&x| x == b'\'' || x == b'\\').map_or(b.len(), |p| j + p).max(j + 1);
+                let run = b[j..]
+                    .iter()
+                    .position(|&x| x == b'\'' || x == b'\\')
+                    .map_or(b.len(), |p| j + p)
+                    .max(j + 1);
                 let run = next_boundary(src, run);
                 lit.push_str(&src[j..run]);
                 j = run;
@@ -285,7 +344,13 @@ fn ansi_c(src: &str, mut j: usize, lit: &mut String) -> usize {
 }
 
 /// An expansion at `b[j] == '$'`; returns the offset after it.
-fn dollar(src: &str, j: usize, lit: &mut String, parts: &mut Vec<WordPart>, subs: &mut Vec<(u32, u32)>) -> usize {
+fn dollar(
+    src: &str,
+    j: usize,
+    lit: &mut String,
+    parts: &mut Vec<WordPart>,
+    subs: &mut Vec<(u32, u32)>,
+) -> usize {
     let b = src.as_bytes();
     let mut flush = |lit: &mut String| {
         if !lit.is_empty() {
@@ -305,15 +370,24 @@ fn dollar(src: &str, j: usize, lit: &mut String, parts: &mut Vec<WordPart>, subs
             end
         }
         Some(b'{') => {
-            let close = b[j + 2..].iter().position(|&x| x == b'}').map_or(b.len(), |p| j + 2 + p);
+            let close = b[j + 2..]
+                .iter()
+                .position(|&x| x == b'}')
+                .map_or(b.len(), |p| j + 2 + p);
             let inner = &src[j + 2..close];
-            let name_len = inner.bytes().take_while(|c| c.is_ascii_alphanumeric() || *c == b'_').count();
+            let name_len = inner
+                .bytes()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                .count();
             flush(lit);
             parts.push(WordPart::Var(inner[..name_len].to_string()));
             (close + 1).min(b.len())
         }
         Some(&c) if c.is_ascii_alphabetic() || c == b'_' => {
-            let len = b[j + 1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count();
+            let len = b[j + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                .count();
             flush(lit);
             parts.push(WordPart::Var(src[j + 1..j + 1 + len].to_string()));
             j + 1 + len
@@ -381,14 +455,30 @@ mod tests {
     fn quoting() {
         assert_eq!(
             words("echo 'a b' \"c $X\" $'d\\ne' f\\ g # comment"),
-            [Some("echo".into()), Some("a b".into()), None, Some("d\ne".into()), Some("f g".into())]
+            [
+                Some("echo".into()),
+                Some("a b".into()),
+                None,
+                Some("d\ne".into()),
+                Some("f g".into())
+            ]
         );
     }
 
     #[test]
     fn operators_and_continuations() {
         let lexed = tokenize("curl -o a \\\n  https://x && echo ok | tee log >> out");
-        let ops: Vec<_> = lexed.toks.iter().filter_map(|t| if let ShTok::Op { op, .. } = t { Some(*op) } else { None }).collect();
+        let ops: Vec<_> = lexed
+            .toks
+            .iter()
+            .filter_map(|t| {
+                if let ShTok::Op { op, .. } = t {
+                    Some(*op)
+                } else {
+                    None
+                }
+            })
+            .collect();
         assert_eq!(ops, ["&&", "|", ">>"]);
     }
 
@@ -405,6 +495,9 @@ mod tests {
 
     #[test]
     fn pebble_spans_spaces() {
-        assert_eq!(words("curl -o x {{ inputs.url }}")[3].as_deref(), Some("{{ inputs.url }}"));
+        assert_eq!(
+            words("curl -o x {{ inputs.url }}")[3].as_deref(),
+            Some("{{ inputs.url }}")
+        );
     }
 }

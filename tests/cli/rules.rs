@@ -1,0 +1,313 @@
+//! Each correctness rule on small flows: what fires, where, and what must not fire.
+
+use std::time::Duration;
+
+use crate::formats::tempdir;
+use crate::support::run_with_deadline;
+
+/// (rule, line) of every warning and error `kflow lint` reports on `yaml`, with an optional
+/// kflow.toml beside it.
+fn findings_with(yaml: &str, toml: Option<&str>) -> Vec<(String, u64)> {
+    let dir = tempdir();
+    let path = dir.join("flow.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    if let Some(t) = toml {
+        std::fs::write(dir.join("kflow.toml"), t).unwrap();
+    }
+    let out = run_with_deadline(
+        &["lint", "--format", "json", path.to_str().unwrap()],
+        Duration::from_secs(60),
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] != "info")
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn findings(yaml: &str) -> Vec<(String, u64)> {
+    findings_with(yaml, None)
+}
+
+fn f(rule: &str, line: u64) -> (String, u64) {
+    (rule.to_string(), line)
+}
+
+const HEAD: &str = "id: t\nnamespace: company.team\n";
+
+#[test]
+fn outputs_must_come_from_tasks_that_already_ran() {
+    let flow = format!(
+        "{HEAD}tasks:
+  - id: early
+    type: io.kestra.plugin.core.log.Log
+    message: \"{{{{ outputs.late.value }}}}\"
+  - id: late
+    type: io.kestra.plugin.core.debug.Return
+    format: x
+  - id: par
+    type: io.kestra.plugin.core.flow.Parallel
+    tasks:
+      - id: a
+        type: io.kestra.plugin.core.debug.Return
+        format: a
+      - id: b
+        type: io.kestra.plugin.core.log.Log
+        message: \"{{{{ outputs.a.value }}}}\"
+  - id: ok
+    type: io.kestra.plugin.core.log.Log
+    message: \"{{{{ outputs.late.value }}}} {{{{ outputs.a.value }}}} {{{{ outputs.maybe.value ?? 'none' }}}}\"
+errors:
+  - id: alert
+    type: io.kestra.plugin.core.log.Log
+    message: \"{{{{ outputs.late.value }}}}\"
+"
+    );
+    assert_eq!(
+        findings(&flow),
+        [f("undefined-reference", 6), f("undefined-reference", 18)]
+    );
+}
+
+#[test]
+fn branches_loops_and_loop_conditions() {
+    let flow = format!(
+        "{HEAD}tasks:
+  - id: choose
+    type: io.kestra.plugin.core.flow.If
+    condition: \"{{{{ true }}}}\"
+    then:
+      - id: yes
+        type: io.kestra.plugin.core.debug.Return
+        format: y
+    else:
+      - id: no
+        type: io.kestra.plugin.core.log.Log
+        message: \"{{{{ outputs.yes.value }}}}\"
+  - id: after
+    type: io.kestra.plugin.core.log.Log
+    message: \"{{{{ outputs.yes.value }}}}\"
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEach
+    values: [a, b]
+    tasks:
+      - id: inner
+        type: io.kestra.plugin.core.debug.Return
+        format: \"{{{{ taskrun.value }}}}\"
+      - id: same_iteration
+        type: io.kestra.plugin.core.log.Log
+        message: \"{{{{ outputs.inner[taskrun.value].value }}}}\"
+  - id: outside
+    type: io.kestra.plugin.core.log.Log
+    message: \"{{{{ outputs.inner.value }}}} {{{{ outputs.inner['a'].value }}}}\"
+  - id: loop
+    type: io.kestra.plugin.core.flow.LoopUntil
+    condition: \"{{{{ outputs.step.value == '3' }}}}\"
+    tasks:
+      - id: step
+        type: io.kestra.plugin.core.debug.Return
+        format: \"{{{{ outputs.loop.iterationCount }}}}\"
+"
+    );
+    assert_eq!(
+        findings(&flow),
+        [
+            f("undefined-reference", 14),
+            f("conditional-reference", 17),
+            f("undefined-reference", 30)
+        ]
+    );
+}
+
+#[test]
+fn inputs_vars_dashes_and_unknown_names() {
+    let flow = format!(
+        "{HEAD}inputs:
+  - id: server-fqn
+    type: STRING
+    defaults: x
+variables:
+  base: https://example.com
+tasks:
+  - id: produce-output
+    type: io.kestra.plugin.core.debug.Return
+    format: \"{{{{ inputs.server-fqn }}}}\"
+  - id: use
+    type: io.kestra.plugin.core.log.Log
+    message: \"{{{{ outputs.produce-output.value }}}} {{{{ vars.bse }}}} {{{{ inputs['server-fqn'] }}}} {{{{ flow.id | upperr }}}}\"
+"
+    );
+    assert_eq!(
+        findings(&flow),
+        [
+            f("dashed-reference", 12),
+            f("dashed-reference", 15),
+            f("undefined-reference", 15),
+            f("unknown-function", 15)
+        ]
+    );
+}
+
+#[test]
+fn expression_and_jq_syntax_errors_are_located_inside_the_string() {
+    let flow = format!(
+        "{HEAD}tasks:
+  - id: a
+    type: io.kestra.plugin.core.log.Log
+    message: |
+      first line
+      {{{{ flow.id | jq('.items[0') }}}}
+      {{% if flow.id %}}x{{% elif y %}}z{{% endif %}}
+"
+    );
+    let got = findings(&flow);
+    assert!(got.contains(&f("expression-syntax", 8)), "{got:?}");
+    assert!(got.contains(&f("expression-syntax", 9)), "{got:?}");
+}
+
+#[test]
+fn cron_duration_dag_and_switch() {
+    let flow = format!(
+        "{HEAD}tasks:
+  - id: wait
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: 5m
+  - id: dag
+    type: io.kestra.plugin.core.flow.Dag
+    tasks:
+      - task:
+          id: d1
+          type: io.kestra.plugin.core.debug.Return
+          format: a
+        dependsOn: [d2]
+      - task:
+          id: d2
+          type: io.kestra.plugin.core.debug.Return
+          format: b
+        dependsOn: [d1, nope]
+  - id: route
+    type: io.kestra.plugin.core.flow.Switch
+    value: x
+    cases:
+      A: []
+triggers:
+  - id: nightly
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: \"0 25 * * *\"
+"
+    );
+    let got = findings(&flow);
+    for expected in [
+        f("invalid-duration", 6),
+        f("invalid-dag", 19),
+        f("empty-branch", 24),
+        f("empty-branch", 21),
+        f("invalid-cron", 28),
+    ] {
+        assert!(got.contains(&expected), "{expected:?} missing from {got:?}");
+    }
+    assert!(
+        got.iter().filter(|(r, _)| r == "invalid-dag").count() >= 2,
+        "{got:?}"
+    );
+}
+
+#[test]
+fn flow_level_rules() {
+    let flow = "id: nightly
+namespace: company.team
+labels:
+  system.owner: me
+inputs:
+  - id: user
+    type: STRNG
+  - id: day
+    type: STRING
+tasks:
+  - id: again
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: company.team
+    flowId: nightly
+triggers:
+  - id: every_hour
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: \"0 * * * *\"
+";
+    let got = findings(flow);
+    for expected in [
+        f("reserved-label", 4),
+        f("invalid-input", 7),
+        f("missing-input-default", 8),
+        f("recursive-subflow", 12),
+    ] {
+        assert!(got.contains(&expected), "{expected:?} missing from {got:?}");
+    }
+}
+
+#[test]
+fn target_version_decides_what_exists() {
+    let flow = format!(
+        "{HEAD}tasks:
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEach
+    values: [a]
+    tasks:
+      - id: log
+        type: io.kestra.plugin.core.log.Log
+        message: hi
+"
+    );
+    assert_eq!(findings(&flow), []);
+    assert_eq!(
+        findings_with(&flow, Some("kestra-version = \"2.0\"\n")),
+        [f("unknown-task-type", 5)]
+    );
+    let loop_flow = flow.replace("flow.ForEach", "flow.Loop");
+    assert_eq!(findings(&loop_flow), [f("unknown-task-type", 5)]);
+    assert_eq!(
+        findings_with(&loop_flow, Some("kestra-version = \"2.0\"\n")),
+        []
+    );
+}
+
+#[test]
+fn nested_objects_retry_and_inputs_are_checked() {
+    let flow = format!(
+        "{HEAD}inputs:
+  - id: n
+    type: INT
+    defaults: 3
+    maxx: 4
+tasks:
+  - id: get
+    type: io.kestra.plugin.core.http.Request
+    uri: https://example.com
+    options:
+      timeout:
+        connectTimeout: PT5S
+      alowFailed: true
+    retry:
+      type: constant
+      interval: PT10S
+      maxAttempt: 3
+      maxInterval: PT1M
+"
+    );
+    let got = findings(&flow);
+    for expected in [
+        f("unknown-property", 7),
+        f("unknown-property", 15),
+        f("deprecated-property", 19),
+        f("unknown-property", 20),
+    ] {
+        assert!(got.contains(&expected), "{expected:?} missing from {got:?}");
+    }
+}
