@@ -9,6 +9,7 @@ use kflow_syntax::{Document, Span};
 use crate::catalog::{Catalog, Lookup, TypeDef};
 use crate::config::Config;
 use crate::props::Issue;
+use crate::script_tasks::ScriptTask;
 
 pub struct Context<'a> {
     pub doc: &'a Document,
@@ -17,6 +18,7 @@ pub struct Context<'a> {
     pub catalog: &'a Catalog,
     pub config: &'a Config,
     prop_issues: OnceCell<Vec<Issue>>,
+    script_tasks: OnceCell<Vec<ScriptTask>>,
 }
 
 impl<'a> Context<'a> {
@@ -28,7 +30,14 @@ impl<'a> Context<'a> {
             catalog,
             config,
             prop_issues: OnceCell::new(),
+            script_tasks: OnceCell::new(),
         }
+    }
+
+    /// The flow's script tasks, read as code (computed once).
+    pub fn script_tasks(&self) -> &[ScriptTask] {
+        self.script_tasks
+            .get_or_init(|| crate::script_tasks::collect(self))
     }
 
     /// Property problems of every typed object, shared by the property rules.

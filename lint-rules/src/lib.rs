@@ -3,10 +3,18 @@
 pub mod catalog;
 pub mod config;
 mod context;
+mod edits;
 pub mod finding;
+mod http_tasks;
 mod props;
+mod refs;
 pub mod rules;
 mod scope;
+pub mod script;
+mod script_tasks;
+
+/// Byte spans, shared with the syntax crate (the script analysis uses them).
+pub(crate) use kflow_syntax::span;
 mod suppress;
 pub mod version;
 

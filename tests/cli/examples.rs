@@ -77,6 +77,8 @@ fn clean_flows_are_clean() {
 }
 
 #[test]
-fn broken_references_match_their_markers() {
-    check_contract(&shared().join("examples/antipatterns/broken_references.yaml"));
+fn every_antipattern_matches_its_markers() {
+    for f in yaml_files(&shared().join("examples/antipatterns")) {
+        check_contract(&f);
+    }
 }

@@ -52,6 +52,16 @@ registry! {
     conditional_reference,
     dashed_reference,
     unknown_function,
+    prefer_dedicated_plugin,
+    script_single_download,
+    script_single_request,
+    request_file_payload,
+    body_where_uri_expected,
+    large_payload_in_outputs,
+    script_missing_output_files,
+    script_undeclared_dependency,
+    long_inline_script,
+    request_pagination_loop,
     unknown_output,
 }
 

@@ -126,6 +126,14 @@ pub fn dedicated_plugins(facts: &ScriptFacts) -> Vec<PluginHint> {
     hints
 }
 
+/// The plugin task for an HTTP URL (a Request task's `uri`), from the `host` rules.
+pub fn plugin_for_url(url: &str) -> Option<(&'static str, &'static str)> {
+    rules()
+        .iter()
+        .find(|r| r.kind == Kind::Host && host_matches(r.pattern, url))
+        .map(|r| (r.plugin_type, r.reason))
+}
+
 /// The first unused item satisfying `pred`, now marked used.
 fn claim(used: &mut [bool], mut pred: impl FnMut(usize) -> bool) -> Option<usize> {
     let i = (0..used.len()).find(|&i| !used[i] && pred(i))?;

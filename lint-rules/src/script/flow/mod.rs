@@ -59,7 +59,8 @@ const MAX_NAME: usize = 256;
 const SCAN_BUDGET: usize = 2_000_000;
 
 pub(super) fn run(lang: Lang, program: &Program<'_>) -> (ScriptFacts, Vec<Embedded>) {
-    let mut flow = Flow::new(lang, program, HashMap::new());
+    let in_loop = program.runs_in_loop();
+    let mut flow = Flow::new(lang, program, HashMap::new(), in_loop.clone());
     flow.walk();
     if !program.functions.is_empty() {
         // Function bodies come before the code that sets up what they use (`def fetch(session): …`
@@ -74,7 +75,7 @@ pub(super) fn run(lang: Lang, program: &Program<'_>) -> (ScriptFacts, Vec<Embedd
                 )
             })
             .collect();
-        flow = Flow::new(lang, program, seeds);
+        flow = Flow::new(lang, program, seeds, in_loop);
         flow.walk();
     }
     flow.finish();
@@ -100,7 +101,12 @@ struct Flow<'p, 'a> {
 }
 
 impl<'p, 'a> Flow<'p, 'a> {
-    fn new(lang: Lang, program: &'p Program<'a>, seeds: HashMap<String, Value>) -> Flow<'p, 'a> {
+    fn new(
+        lang: Lang,
+        program: &'p Program<'a>,
+        seeds: HashMap<String, Value>,
+        in_loop: Vec<bool>,
+    ) -> Flow<'p, 'a> {
         let n_calls = program.calls.len();
         let mut call_by_close = vec![NONE; program.code.len()];
         for (id, call) in program.calls.iter().enumerate() {
@@ -117,7 +123,7 @@ impl<'p, 'a> Flow<'p, 'a> {
             resp_of: vec![NONE; n_calls],
             http_of: vec![NONE; n_calls],
             call_by_close,
-            in_loop: program.runs_in_loop(),
+            in_loop,
             local_functions: program.functions.iter().map(|f| f.name.clone()).collect(),
             facts: ScriptFacts::default(),
             embedded: Vec::new(),

@@ -28,6 +28,7 @@ pub(super) fn analyze(src: &str) -> (ScriptFacts, Vec<Embedded>) {
         expect_pattern: false,
     };
     walker.walk();
+    let looping = merged(&walker.facts.loops);
     let embedded: Vec<Embedded> = lexed
         .substitutions
         .iter()
@@ -37,7 +38,7 @@ pub(super) fn analyze(src: &str) -> (ScriptFacts, Vec<Embedded>) {
             base: a as usize,
             exact: true,
             span: Span { start: a, end: b },
-            in_loop: false,
+            in_loop: covers(&looping, a),
         })
         .chain(walker.embedded)
         .collect();
@@ -392,4 +393,23 @@ fn assignment(w: &Word) -> Option<(String, Word)> {
             exact: None,
         },
     ))
+}
+
+/// Loop spans merged into sorted, disjoint ranges.
+fn merged(loops: &[Span]) -> Vec<(u32, u32)> {
+    let mut spans: Vec<(u32, u32)> = loops.iter().map(|s| (s.start, s.end)).collect();
+    spans.sort_unstable();
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(spans.len());
+    for (a, b) in spans {
+        match out.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+fn covers(ranges: &[(u32, u32)], at: u32) -> bool {
+    let i = ranges.partition_point(|&(a, _)| a <= at);
+    i > 0 && at < ranges[i - 1].1
 }

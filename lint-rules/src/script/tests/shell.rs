@@ -143,3 +143,11 @@ fn case_functions_and_xargs() {
     assert_eq!(facts.http_calls[0].output_file.as_deref(), Some("z.bin"));
     assert!(facts.http_calls[2].in_loop, "xargs runs it per line");
 }
+
+#[test]
+fn substitutions_inside_loops_loop() {
+    let facts = sh("for u in a b; do\n  body=$(curl -s \"https://x.org/$u\")\n  echo \"$body\"\ndone\nonce=$(curl -s https://x.org/once)\n");
+    let in_loop: Vec<bool> = facts.http_calls.iter().map(|h| h.in_loop).collect();
+    assert_eq!(in_loop.iter().filter(|l| **l).count(), 1);
+    assert_eq!(in_loop.len(), 2);
+}

@@ -1,0 +1,114 @@
+//! Text edits that keep the rest of the file byte for byte: inserting a property into a task,
+//! appending to a block list, replacing a whole task.
+
+use kflow_syntax::yaml::NodeId;
+use kflow_syntax::Span;
+
+use crate::context::Context;
+use crate::finding::Edit;
+
+/// Offset of the start of the line holding `offset`.
+pub fn line_start(text: &str, offset: usize) -> usize {
+    text[..offset].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// Offset just past the end of the line holding `offset` (after its `\n`, or the end of text).
+pub fn line_end(text: &str, offset: usize) -> usize {
+    text[offset..]
+        .find('\n')
+        .map_or(text.len(), |i| offset + i + 1)
+}
+
+/// The column (in bytes) where the keys of a block mapping start.
+pub fn key_indent(cx: &Context, map: NodeId) -> Option<usize> {
+    let first = cx.tree.entries(map)?.first()?;
+    let at = cx.tree.span(first.key).start as usize;
+    Some(at - line_start(&cx.doc.text, at))
+}
+
+/// Inserts `key:` with a block list of `items` into the task mapping, on its own lines before the
+/// line of `before_key` (or after the task's last line when absent).
+pub fn insert_list_property(
+    cx: &Context,
+    map: NodeId,
+    before_key: &str,
+    key: &str,
+    items: &[String],
+) -> Option<Edit> {
+    let text = &cx.doc.text;
+    let indent = " ".repeat(key_indent(cx, map)?);
+    let at = match cx.tree.get(map, before_key) {
+        Some(e) => line_start(text, cx.tree.span(e.key).start as usize),
+        None => line_end(text, last_content_offset(cx, map)),
+    };
+    // A key sharing its line with the `- ` of a list item is not at a line start: give up.
+    if !text[at..].starts_with(&indent) {
+        return None;
+    }
+    let mut block = format!("{indent}{key}:\n");
+    for item in items {
+        block.push_str(&format!("{indent}  - {item}\n"));
+    }
+    Some(Edit {
+        span: Span::empty(at),
+        new_text: block,
+    })
+}
+
+/// Appends an item to a list value: after the last item's line for block lists, before `]` for
+/// flow lists.
+pub fn append_list_item(cx: &Context, list: NodeId, item: &str) -> Option<Edit> {
+    let tree = cx.tree;
+    let text = &cx.doc.text;
+    let node = tree.node(list);
+    let items = tree.items(list)?;
+    if node.flow_style {
+        let close = node.span.end as usize - 1;
+        if text.as_bytes().get(close) != Some(&b']') {
+            return None;
+        }
+        let sep = if items.is_empty() { "" } else { ", " };
+        return Some(Edit {
+            span: Span::empty(close),
+            new_text: format!("{sep}{item}"),
+        });
+    }
+    let last = *items.last()?;
+    let first_at = tree.span(items[0]).start as usize;
+    // The item's `- ` starts two bytes before its value in the usual layout.
+    let dash = text[line_start(text, first_at)..first_at].find('-')?;
+    let prefix = &text[line_start(text, first_at)..line_start(text, first_at) + dash];
+    let at = line_end(text, tree.span(last).end.max(1) as usize - 1);
+    Some(Edit {
+        span: Span::empty(at),
+        new_text: format!("{prefix}- {item}\n"),
+    })
+}
+
+/// The last byte of the mapping that is not whitespace (block scalars end at the next token).
+pub fn last_content_offset(cx: &Context, map: NodeId) -> usize {
+    let span = cx.tree.span(map);
+    let text = &cx.doc.text[span.range()];
+    span.start as usize + text.trim_end().len().saturating_sub(1)
+}
+
+/// Replaces a whole task mapping (from its first key to the end of its last line) with `lines`,
+/// indented like the task's keys.
+pub fn replace_task(cx: &Context, map: NodeId, lines: &[String]) -> Option<Edit> {
+    let text = &cx.doc.text;
+    let indent = " ".repeat(key_indent(cx, map)?);
+    let start = cx.tree.span(map).start as usize;
+    let end = line_end(text, last_content_offset(cx, map));
+    let mut new_text = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            new_text.push_str(&indent);
+        }
+        new_text.push_str(line);
+        new_text.push('\n');
+    }
+    Some(Edit {
+        span: Span::new(start, end),
+        new_text,
+    })
+}

@@ -1,0 +1,134 @@
+//! Reads of task outputs in the flow's expressions (`outputs.ID.NAME…`), with their spans in the
+//! file: what the fetch-pattern rules look at downstream of a task.
+
+use kflow_syntax::expr::Expression;
+use kflow_syntax::model::TaskIdx;
+use kflow_syntax::pebble::{self, CallKind, ExprKind, Segment};
+use kflow_syntax::Span;
+
+use crate::context::Context;
+
+pub struct OutputRead<'a> {
+    pub expr: &'a Expression,
+    /// The task holding the expression, if any.
+    pub owner: Option<TaskIdx>,
+    /// The task id read.
+    pub task: &'a str,
+    /// The output name (`uri`, `body`, `outputFiles`…) and its span in the expression source.
+    pub output: Option<(&'a str, Span)>,
+    /// For `outputFiles['x']` / `outputFiles.x`: the file key, with the span in the expression
+    /// source running from the `.outputFiles` dot to the end of the key access.
+    pub file_key: Option<(String, Span)>,
+    /// The whole path, in the expression source.
+    pub span: Span,
+    /// Where the read is used as a file: a `from`/`files`/`inputFiles` value, or the argument of
+    /// `read()`, `fileSize()`, `fileExists()`, `isFileEmpty()`.
+    pub as_file: bool,
+    /// The mapping key whose value holds the expression.
+    pub key: Option<&'a str>,
+}
+
+impl OutputRead<'_> {
+    pub fn file_span(&self, span: Span) -> Span {
+        self.expr.file_span(span)
+    }
+}
+
+const FILE_PROPERTIES: &[&str] = &["from", "files", "items"];
+const FILE_FUNCTIONS: &[&str] = &["read", "fileSize", "fileExists", "isFileEmpty"];
+
+/// Spans (in the expression source) of arguments of file-reading functions.
+fn file_argument_spans(e: &Expression) -> Vec<Span> {
+    pebble::template_calls(&e.template)
+        .into_iter()
+        .filter(|c| c.kind == CallKind::Function && FILE_FUNCTIONS.contains(&c.name))
+        .filter_map(|c| c.args?.positional.first().map(|a| a.span))
+        .collect()
+}
+
+/// Whether the value holding `e` sits under an `inputFiles` mapping of its task.
+fn under_input_files(cx: &Context, e: &Expression, owner: Option<TaskIdx>) -> bool {
+    let (Some(owner), Some(flow)) = (owner, cx.flow) else {
+        return false;
+    };
+    let at = cx.tree.span(e.node).start as usize;
+    cx.property_at(flow.task(owner).node, at) == Some("inputFiles")
+}
+
+pub fn output_reads<'a>(cx: &Context<'a>) -> Vec<OutputRead<'a>> {
+    let mut out = Vec::new();
+    for (e, owner) in cx.rendered_expressions() {
+        let file_args = file_argument_spans(e);
+        let whole_value_is_file = e
+            .key
+            .as_deref()
+            .is_some_and(|k| FILE_PROPERTIES.contains(&k))
+            || under_input_files(cx, e, owner);
+        let source = e.source(cx.tree);
+        for path in pebble::template_paths(&e.template) {
+            if path.local || path.root.0 != "outputs" {
+                continue;
+            }
+            let (task, mut rest) = match path.segments.first() {
+                Some(Segment::Name(n, _)) | Some(Segment::Key(n, _)) => (*n, &path.segments[1..]),
+                _ => continue,
+            };
+            // Loop-value indices come before the output name.
+            while let Some(Segment::Dynamic(_) | Segment::Index(..)) = rest.first() {
+                rest = &rest[1..];
+            }
+            let output = match rest.first() {
+                Some(Segment::Name(n, s)) | Some(Segment::Key(n, s)) => Some((*n, *s)),
+                _ => None,
+            };
+            let file_key = match (output, rest.get(1)) {
+                (
+                    Some(("outputFiles", name_span)),
+                    Some(Segment::Name(k, s) | Segment::Key(k, s)),
+                ) => {
+                    // From the `.` before `outputFiles` to the end of `['k']` / `.k`.
+                    let start = source[..name_span.start as usize]
+                        .rfind('.')
+                        .unwrap_or(name_span.start as usize);
+                    let mut end = s.end as usize;
+                    if let Some(close) = source[end..]
+                        .find(']')
+                        .filter(|&i| source[end..end + i].trim().is_empty())
+                    {
+                        end += close + 1;
+                    }
+                    Some((k.to_string(), Span::new(start, end)))
+                }
+                _ => None,
+            };
+            let as_file = whole_value_is_file
+                || file_args
+                    .iter()
+                    .any(|a| a.start <= path.span.start && path.span.end <= a.end);
+            out.push(OutputRead {
+                expr: e,
+                owner,
+                task,
+                output,
+                file_key,
+                span: path.span,
+                as_file,
+                key: e.key.as_deref(),
+            });
+        }
+    }
+    out
+}
+
+/// Whether an expression is exactly one path with nothing around it (`{{ outputs.a.body }}`).
+pub fn is_bare_path(cx: &Context, e: &Expression) -> bool {
+    use kflow_syntax::pebble::Node;
+    let source = e.source(cx.tree);
+    let nodes: Vec<&Node> = e
+        .template
+        .nodes
+        .iter()
+        .filter(|n| !matches!(n, Node::Text(s) if source[s.range()].trim().is_empty()))
+        .collect();
+    matches!(nodes.as_slice(), [Node::Print(p)] if matches!(p.expr.kind, ExprKind::Attr { .. } | ExprKind::Index { .. }))
+}

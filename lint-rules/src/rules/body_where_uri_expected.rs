@@ -1,0 +1,50 @@
+//! Reports a Request's `body` given where a file URI is expected.
+//!
+//! ## What it does
+//! Flags `outputs.ID.body` of a Request task used as a file: the `from` of a conversion or storage
+//! task, a value of `inputFiles`, an item of `files`, or the argument of `read()`,
+//! `fileSize()`, `fileExists()`.
+//!
+//! ## Why
+//! Those properties take a `kestra://` URI of a file in internal storage; a response body is the
+//! content itself. The task fails at run time (or, for `inputFiles`, silently writes the body as
+//! the file's text after holding it in memory and in the execution record).
+//!
+//! ## Example
+//! ```yaml
+//! - id: report
+//!   type: io.kestra.plugin.core.http.Request
+//!   uri: https://api.example.com/v1/report
+//! - id: convert
+//!   type: io.kestra.plugin.serdes.csv.CsvToIon
+//!   from: "{{ outputs.report.body }}"
+//! ```
+//!
+//! ## Fix
+//! Fetch with a Download task and pass its `uri`: `from: "{{ outputs.report.uri }}"`.
+
+use crate::context::Context;
+use crate::finding::{Finding, Severity};
+use crate::http_tasks::is_request;
+use crate::refs::output_reads;
+
+pub const ID: &str = "body-where-uri-expected";
+pub const SEVERITY: Severity = Severity::Warning;
+
+pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    for r in output_reads(cx) {
+        let Some(("body", _)) = r.output else { continue };
+        if !r.as_file || !is_request(cx, r.task) {
+            continue;
+        }
+        let place = r.key.map_or("here".to_string(), |k| format!("`{k}`"));
+        out.push(Finding::new(
+            ID,
+            r.file_span(r.span),
+            format!(
+                "{place} expects a file URI, but `outputs.{}.body` is the response text: fetch with a Download task and use its `uri`",
+                r.task
+            ),
+        ));
+    }
+}

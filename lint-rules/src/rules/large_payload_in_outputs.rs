@@ -1,0 +1,71 @@
+//! Reports a whole response body copied into task or flow outputs.
+//!
+//! ## What it does
+//! Flags `{{ outputs.ID.body }}` of a Request task, copied as is into an OutputValues `values`
+//! entry, a Return `format`, a SetVariables value or a flow-level output `value`.
+//!
+//! ## Why
+//! The fetch-pattern guide: avoid "storing large API payloads in task outputs when a file-based
+//! pattern would scale better". Outputs live in the execution record: every copy of a payload is
+//! kept, shipped and rendered again. Keep the part you need (`| jq('.count') | first`), or keep
+//! the payload as a file.
+//!
+//! ## Example
+//! ```yaml
+//! - id: keep
+//!   type: io.kestra.plugin.core.output.OutputValues
+//!   values:
+//!     events: "{{ outputs.all_events.body }}"
+//! ```
+//!
+//! ## Fix
+//! Fetch with Download and pass the `uri`, write the data to a file (`outputFiles`, Write), or
+//! extract only the fields you need.
+
+use crate::context::Context;
+use crate::finding::{Finding, Severity};
+use crate::http_tasks::is_request;
+use crate::refs::{is_bare_path, output_reads};
+
+pub const ID: &str = "large-payload-in-outputs";
+pub const SEVERITY: Severity = Severity::Warning;
+
+/// (type suffix, property) holding outputs.
+const OUTPUT_HOLDERS: &[(&str, &str)] = &[
+    (".output.OutputValues", "values"),
+    (".debug.Return", "format"),
+    (".execution.SetVariables", "variables"),
+];
+
+pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    let Some(flow) = cx.flow else { return };
+    for r in output_reads(cx) {
+        let Some(("body", _)) = r.output else { continue };
+        if !is_request(cx, r.task) || !is_bare_path(cx, r.expr) {
+            continue;
+        }
+        let at = cx.tree.span(r.expr.node).start as usize;
+        let holder = match r.owner {
+            Some(owner) => {
+                let task = flow.task(owner);
+                let type_name = task.type_.as_ref().map_or("", |n| n.name.as_str());
+                let canonical = cx.catalog.get(type_name).map_or(type_name, |d| d.name.as_str());
+                let property = cx.property_at(task.node, at);
+                OUTPUT_HOLDERS
+                    .iter()
+                    .find(|(suffix, prop)| canonical.ends_with(suffix) && property == Some(prop))
+                    .map(|(suffix, _)| suffix.trim_start_matches('.').rsplit('.').next().unwrap_or("").to_string())
+            }
+            None => (cx.property_at(flow.root, at) == Some("outputs")).then(|| "the flow's outputs".to_string()),
+        };
+        let Some(holder) = holder else { continue };
+        out.push(Finding::new(
+            ID,
+            r.file_span(r.span),
+            format!(
+                "the whole response body of `{}` is copied into outputs ({holder}): keep it as a file (Download and its `uri`) or extract only what you need",
+                r.task
+            ),
+        ));
+    }
+}
