@@ -6,6 +6,8 @@ mod support;
 mod config;
 #[path = "cli/examples.rs"]
 mod examples;
+#[path = "cli/fetch_patterns.rs"]
+mod fetch_patterns;
 #[path = "cli/fix.rs"]
 mod fix;
 #[path = "cli/formats.rs"]

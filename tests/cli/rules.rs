@@ -7,7 +7,7 @@ use crate::support::run_with_deadline;
 
 /// (rule, line) of every warning and error `kflow lint` reports on `yaml`, with an optional
 /// kflow.toml beside it.
-fn findings_with(yaml: &str, toml: Option<&str>) -> Vec<(String, u64)> {
+pub fn findings_with(yaml: &str, toml: Option<&str>) -> Vec<(String, u64)> {
     let dir = tempdir();
     let path = dir.join("flow.yaml");
     std::fs::write(&path, yaml).unwrap();
@@ -33,11 +33,11 @@ fn findings_with(yaml: &str, toml: Option<&str>) -> Vec<(String, u64)> {
         .collect()
 }
 
-fn findings(yaml: &str) -> Vec<(String, u64)> {
+pub fn findings(yaml: &str) -> Vec<(String, u64)> {
     findings_with(yaml, None)
 }
 
-fn f(rule: &str, line: u64) -> (String, u64) {
+pub fn f(rule: &str, line: u64) -> (String, u64) {
     (rule.to_string(), line)
 }
 

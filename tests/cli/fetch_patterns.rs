@@ -1,0 +1,164 @@
+//! The fetch-pattern rules on positive cases and near misses beyond the shared examples.
+
+use crate::rules::{f, findings};
+
+const HEAD: &str = "id: t\nnamespace: company.team\ntasks:\n";
+
+fn task(body: &str) -> String {
+    format!("{HEAD}{body}")
+}
+
+#[test]
+fn urls_in_comments_and_logs_do_not_count() {
+    let flow = task(
+        "  - id: report
+    type: io.kestra.plugin.scripts.python.Script
+    script: |
+      # data comes from https://example.com/data/orders.csv
+      import json, os, urllib.request
+      print(\"see https://example.com/data/orders.csv for the source\")
+      print(json.dumps({\"cwd\": os.getcwd()}))
+",
+    );
+    assert_eq!(findings(&flow), []);
+}
+
+#[test]
+fn download_then_transform_is_real_work() {
+    let flow = task(
+        "  - id: enrich
+    type: io.kestra.plugin.scripts.python.Script
+    dependencies: [requests, pandas]
+    outputFiles: [summary.csv]
+    script: |
+      import io
+      import pandas as pd
+      import requests
+      r = requests.get(\"https://example.com/data/orders.csv\", timeout=30)
+      df = pd.read_csv(io.StringIO(r.text))
+      df.groupby(\"status\").size().to_csv(\"summary.csv\")
+",
+    );
+    assert_eq!(findings(&flow), []);
+}
+
+#[test]
+fn single_downloads_in_every_language() {
+    let node = task(
+        "  - id: get
+    type: io.kestra.plugin.scripts.node.Script
+    outputFiles: [a.csv]
+    script: |
+      const fs = require('fs');
+      const r = await fetch('https://example.com/a.csv');
+      fs.writeFileSync('a.csv', await r.text());
+",
+    );
+    assert_eq!(findings(&node), [f("script-single-download", 5)]);
+    let wget = task(
+        "  - id: get
+    type: io.kestra.plugin.scripts.shell.Commands
+    outputFiles: [a.csv]
+    commands:
+      - wget -q -O a.csv https://example.com/a.csv
+",
+    );
+    assert_eq!(findings(&wget), [f("script-single-download", 5)]);
+}
+
+#[test]
+fn json_api_in_a_loop_without_paging_is_fine() {
+    let flow = task(
+        "  - id: users
+    type: io.kestra.plugin.core.flow.ForEach
+    values: [\"1\", \"2\"]
+    tasks:
+      - id: user
+        type: io.kestra.plugin.core.http.Request
+        uri: \"https://api.example.com/users/{{ taskrun.value }}\"
+  - id: page_loop
+    type: io.kestra.plugin.core.flow.ForEach
+    values: [\"1\", \"2\"]
+    tasks:
+      - id: page
+        type: io.kestra.plugin.core.http.Request
+        uri: https://api.example.com/items
+        params:
+          page: \"{{ taskrun.value }}\"
+",
+    );
+    assert_eq!(findings(&flow), [f("request-pagination-loop", 16)]);
+}
+
+#[test]
+fn stdlib_and_declared_imports_are_fine() {
+    let flow = task(
+        "  - id: crunch
+    type: io.kestra.plugin.scripts.python.Script
+    containerImage: python:3.12-slim
+    beforeCommands:
+      - pip install pyyaml==6.0
+    dependencies:
+      - scikit-learn>=1.4
+    script: |
+      import json, csv, concurrent.futures, os.path
+      from urllib.request import urlopen
+      import yaml
+      from sklearn.linear_model import LinearRegression
+      try:
+          import orjson
+      except ImportError:
+          orjson = None
+      import numpy
+",
+    );
+    assert_eq!(findings(&flow), [f("script-undeclared-dependency", 20)]);
+}
+
+#[test]
+fn custom_images_may_bring_packages() {
+    let flow = task(
+        "  - id: crunch
+    type: io.kestra.plugin.scripts.python.Script
+    containerImage: ghcr.io/kestra-io/pydata:latest
+    script: |
+      import pandas as pd
+      print(pd.__version__)
+",
+    );
+    assert_eq!(findings(&flow), []);
+}
+
+#[test]
+fn dedicated_plugins_win_over_generic_rules() {
+    let flow = task(
+        "  - id: gcs
+    type: io.kestra.plugin.scripts.python.Script
+    dependencies: [requests]
+    outputFiles: [a.csv]
+    script: |
+      import requests
+      r = requests.get(\"https://storage.googleapis.com/my-bucket/a.csv\")
+      open(\"a.csv\", \"wb\").write(r.content)
+",
+    );
+    assert_eq!(findings(&flow), [f("prefer-dedicated-plugin", 5)]);
+}
+
+#[test]
+fn long_scripts_with_outputs_are_fine() {
+    let body: String = (0..60).map(|i| format!("      x{i} = {i}\n")).collect();
+    let with_files = task(&format!(
+        "  - id: long
+    type: io.kestra.plugin.scripts.python.Script
+    outputFiles: [out.txt]
+    script: |
+{body}      open(\"out.txt\", \"w\").write(str(x0))
+"
+    ));
+    assert_eq!(findings(&with_files), []);
+    let without = with_files.replace("    outputFiles: [out.txt]\n", "");
+    assert_eq!(findings(&without), [f("long-inline-script", 6)]);
+    let configured = crate::rules::findings_with(&without, Some("max-script-lines = 100\n"));
+    assert_eq!(configured, []);
+}
