@@ -33,7 +33,9 @@ pub const SEVERITY: Severity = Severity::Warning;
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     for r in output_reads(cx) {
-        let Some(("body", _)) = r.output else { continue };
+        let Some(("body", _)) = r.output else {
+            continue;
+        };
         if !r.as_file || !is_request(cx, r.task) {
             continue;
         }

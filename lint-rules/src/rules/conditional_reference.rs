@@ -43,11 +43,18 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             if path.local || path.guarded || path.root.0 != "outputs" {
                 continue;
             }
-            let Some((name, span)) = first_name(&path) else { continue };
-            let Some(target) = flow.tasks_named(name).next() else { continue };
+            let Some((name, span)) = first_name(&path) else {
+                continue;
+            };
+            let Some(target) = flow.tasks_named(name).next() else {
+                continue;
+            };
             if let Relation::Conditional(branch) = relation(cx.catalog, flow, target, owner) {
                 let branch_task = flow.task(branch);
-                let at = branch_task.id.as_ref().map_or(cx.tree.span(branch_task.node), |n| n.span);
+                let at = branch_task
+                    .id
+                    .as_ref()
+                    .map_or(cx.tree.span(branch_task.node), |n| n.span);
                 out.push(
                     Finding::new(ID, e.file_span(span), format!(
                         "task `{name}` runs only when its branch is taken: guard the read (`?? …`) or move this task into the branch"

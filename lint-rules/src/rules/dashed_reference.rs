@@ -27,7 +27,12 @@ pub const SEVERITY: Severity = Severity::Error;
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
-    let inputs: Vec<&str> = flow.inputs.iter().filter_map(|i| i.id.as_ref()).map(|n| n.name.as_str()).collect();
+    let inputs: Vec<&str> = flow
+        .inputs
+        .iter()
+        .filter_map(|i| i.id.as_ref())
+        .map(|n| n.name.as_str())
+        .collect();
     for (e, _) in cx.rendered_expressions() {
         let source = e.source(cx.tree);
         for path in pebble::template_paths(&e.template) {
@@ -35,8 +40,12 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             if path.local || !(root == "outputs" || root == "inputs") {
                 continue;
             }
-            let Some((name, span)) = first_name(&path) else { continue };
-            let Some(dashed) = dashed_name(source, name, span) else { continue };
+            let Some((name, span)) = first_name(&path) else {
+                continue;
+            };
+            let Some(dashed) = dashed_name(source, name, span) else {
+                continue;
+            };
             let exists = if root == "inputs" {
                 inputs.contains(&dashed.as_str())
             } else {
@@ -56,7 +65,12 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 format!("`{root}.{dashed}` reads as a subtraction: write `{root}['{dashed}']`"),
             );
             if raw.trim_start_matches('.').replace(' ', "") == dashed {
-                f = f.replace(format!("Write `{root}['{dashed}']`"), fix_span, format!("['{dashed}']"), true);
+                f = f.replace(
+                    format!("Write `{root}['{dashed}']`"),
+                    fix_span,
+                    format!("['{dashed}']"),
+                    true,
+                );
             }
             out.push(f);
         }

@@ -37,8 +37,12 @@ fn report<'n>(what: &str, ids: impl Iterator<Item = &'n Named>, out: &mut Vec<Fi
     for id in ids {
         if let Some(first) = seen.get(id.name.as_str()) {
             out.push(
-                Finding::new(ID, id.span, format!("{what} id `{}` is already used", id.name))
-                    .related(first.span, "first used here"),
+                Finding::new(
+                    ID,
+                    id.span,
+                    format!("{what} id `{}` is already used", id.name),
+                )
+                .related(first.span, "first used here"),
             );
         } else {
             seen.insert(&id.name, id);
@@ -57,7 +61,11 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             .filter_map(|p| p.id.as_ref()),
         out,
     );
-    report("input", flow.inputs.iter().filter_map(|i| i.id.as_ref()), out);
+    report(
+        "input",
+        flow.inputs.iter().filter_map(|i| i.id.as_ref()),
+        out,
+    );
     report("output", flow.outputs.iter(), out);
     // Flow-trigger preconditions ids are unique across the flow's triggers.
     let preconditions: Vec<Named> = flow

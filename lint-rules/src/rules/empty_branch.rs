@@ -38,7 +38,10 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         }
         let cases = tree.get(task.node, "cases");
         let mut any_task = false;
-        for case in cases.and_then(|c| tree.entries(c.value)).unwrap_or_default() {
+        for case in cases
+            .and_then(|c| tree.entries(c.value))
+            .unwrap_or_default()
+        {
             match tree.items(case.value) {
                 Some([]) => out.push(Finding::new(
                     ID,
@@ -51,7 +54,11 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         }
         let defaults = tree.get(task.node, "defaults");
         match defaults.and_then(|d| tree.items(d.value)) {
-            Some([]) => out.push(Finding::new(ID, tree.span(defaults.unwrap().key), "`defaults` has no task")),
+            Some([]) => out.push(Finding::new(
+                ID,
+                tree.span(defaults.unwrap().key),
+                "`defaults` has no task",
+            )),
             Some(_) => any_task = true,
             None => {}
         }
@@ -70,10 +77,18 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     {
         if let Some(e) = tree.get(*listener, "tasks") {
             if tree.items(e.value).is_some_and(<[_]>::is_empty) || tree.is_null(e.value) {
-                out.push(Finding::new(ID, tree.span(e.key), "a listener needs at least one task"));
+                out.push(Finding::new(
+                    ID,
+                    tree.span(e.key),
+                    "a listener needs at least one task",
+                ));
             }
         } else {
-            out.push(Finding::new(ID, cx.first_line(tree.span(*listener)), "a listener needs `tasks`"));
+            out.push(Finding::new(
+                ID,
+                cx.first_line(tree.span(*listener)),
+                "a listener needs `tasks`",
+            ));
         }
     }
 }

@@ -34,7 +34,11 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     for node in nodes {
         for key in KEYS {
             if let Some(span) = cx.key_span(node, key) {
-                out.push(Finding::new(ID, span, format!("`{key}` is a Kestra Enterprise feature")));
+                out.push(Finding::new(
+                    ID,
+                    span,
+                    format!("`{key}` is a Kestra Enterprise feature"),
+                ));
             }
         }
     }

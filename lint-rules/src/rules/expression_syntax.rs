@@ -39,13 +39,25 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             if call.kind != CallKind::Filter || call.name != "jq" {
                 continue;
             }
-            let Some(arg) = call.args.and_then(|a| a.positional.first()) else { continue };
-            let ExprKind::Str(program) = &arg.kind else { continue };
+            let Some(arg) = call.args.and_then(|a| a.positional.first()) else {
+                continue;
+            };
+            let ExprKind::Str(program) = &arg.kind else {
+                continue;
+            };
             // The program starts after the opening quote of the literal.
             let base = arg.span.start as usize + 1;
             for err in kflow_syntax::jq::check(program) {
-                let span = Span::new(base + err.span.start as usize, base + err.span.end.max(err.span.start + 1) as usize);
-                let span = Span::new(span.start as usize, (span.end as usize).min(arg.span.end as usize).max(span.start as usize));
+                let span = Span::new(
+                    base + err.span.start as usize,
+                    base + err.span.end.max(err.span.start + 1) as usize,
+                );
+                let span = Span::new(
+                    span.start as usize,
+                    (span.end as usize)
+                        .min(arg.span.end as usize)
+                        .max(span.start as usize),
+                );
                 out.push(Finding::new(ID, e.file_span(span), err.message));
             }
         }

@@ -28,9 +28,18 @@ pub const ID: &str = "invalid-cron";
 pub const SEVERITY: Severity = Severity::Error;
 
 const NICKNAMES: &[&str] = &[
-    "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly", "@reboot",
+    "@yearly",
+    "@annually",
+    "@monthly",
+    "@weekly",
+    "@daily",
+    "@midnight",
+    "@hourly",
+    "@reboot",
 ];
-const MONTHS: &[&str] = &["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+const MONTHS: &[&str] = &[
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
 const DAYS: &[&str] = &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
 struct Field {
@@ -42,12 +51,48 @@ struct Field {
     names_from: u32,
 }
 
-const SECONDS: Field = Field { name: "second", min: 0, max: 59, names: &[], names_from: 0 };
-const MINUTES: Field = Field { name: "minute", min: 0, max: 59, names: &[], names_from: 0 };
-const HOURS: Field = Field { name: "hour", min: 0, max: 23, names: &[], names_from: 0 };
-const DOM: Field = Field { name: "day of month", min: 1, max: 31, names: &[], names_from: 0 };
-const MONTH: Field = Field { name: "month", min: 1, max: 12, names: MONTHS, names_from: 1 };
-const DOW: Field = Field { name: "day of week", min: 0, max: 7, names: DAYS, names_from: 0 };
+const SECONDS: Field = Field {
+    name: "second",
+    min: 0,
+    max: 59,
+    names: &[],
+    names_from: 0,
+};
+const MINUTES: Field = Field {
+    name: "minute",
+    min: 0,
+    max: 59,
+    names: &[],
+    names_from: 0,
+};
+const HOURS: Field = Field {
+    name: "hour",
+    min: 0,
+    max: 23,
+    names: &[],
+    names_from: 0,
+};
+const DOM: Field = Field {
+    name: "day of month",
+    min: 1,
+    max: 31,
+    names: &[],
+    names_from: 0,
+};
+const MONTH: Field = Field {
+    name: "month",
+    min: 1,
+    max: 12,
+    names: MONTHS,
+    names_from: 1,
+};
+const DOW: Field = Field {
+    name: "day of week",
+    min: 0,
+    max: 7,
+    names: DAYS,
+    names_from: 0,
+};
 
 fn value(field: &Field, s: &str) -> Result<u32, String> {
     if let Some(i) = field.names.iter().position(|n| n.eq_ignore_ascii_case(s)) {
@@ -57,7 +102,10 @@ fn value(field: &Field, s: &str) -> Result<u32, String> {
         .parse()
         .map_err(|_| format!("`{s}` is not a valid {}", field.name))?;
     if n < field.min || n > field.max {
-        return Err(format!("{} `{n}` is out of range {}-{}", field.name, field.min, field.max));
+        return Err(format!(
+            "{} `{n}` is out of range {}-{}",
+            field.name, field.min, field.max
+        ));
     }
     Ok(n)
 }
@@ -71,7 +119,12 @@ fn check_field(field: &Field, text: &str) -> Result<(), String> {
         if let Some(step) = step {
             match step.parse::<u32>() {
                 Ok(s) if s > 0 => {}
-                _ => return Err(format!("`{step}` is not a valid step for the {}", field.name)),
+                _ => {
+                    return Err(format!(
+                        "`{step}` is not a valid step for the {}",
+                        field.name
+                    ))
+                }
             }
         }
         // Quartz-style `L`/`W` markers that cron-utils accepts after a day number.
@@ -90,7 +143,10 @@ fn check_field(field: &Field, text: &str) -> Result<(), String> {
             Some((a, b)) => {
                 let (a, b) = (value(field, a)?, value(field, b)?);
                 if a > b && field.name != "day of week" {
-                    return Err(format!("range `{range}` of the {} goes backwards", field.name));
+                    return Err(format!(
+                        "range `{range}` of the {} goes backwards",
+                        field.name
+                    ));
                 }
             }
             None => {
@@ -107,7 +163,10 @@ pub fn validate(cron: &str, with_seconds: bool) -> Result<(), String> {
         return if NICKNAMES.contains(&cron) {
             Ok(())
         } else {
-            Err(format!("`{cron}` is not a known nickname ({})", NICKNAMES.join(", ")))
+            Err(format!(
+                "`{cron}` is not a known nickname ({})",
+                NICKNAMES.join(", ")
+            ))
         };
     }
     let fields: Vec<&str> = cron.split_whitespace().collect();
@@ -141,14 +200,20 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let node: NodeId = plugin.node;
-        let Some(cron) = tree.get_value(node, "cron") else { continue };
+        let Some(cron) = tree.get_value(node, "cron") else {
+            continue;
+        };
         let Some(text) = tree.str(cron) else { continue };
         if text.contains("{{") {
             continue;
         }
         let with_seconds = tree.get_str(node, "withSeconds") == Some("true");
         if let Err(why) = validate(text, with_seconds) {
-            out.push(Finding::new(ID, tree.span(cron), format!("invalid cron `{text}`: {why}")));
+            out.push(Finding::new(
+                ID,
+                tree.span(cron),
+                format!("invalid cron `{text}`: {why}"),
+            ));
         }
     }
 }
@@ -159,7 +224,15 @@ mod tests {
 
     #[test]
     fn accepts_real_schedules() {
-        for ok in ["0 2 * * *", "*/15 * * * *", "0 9 * * MON-FRI", "0 0 1 JAN,JUL *", "@daily", "0 0 * * 7", "0 0 L * ?"] {
+        for ok in [
+            "0 2 * * *",
+            "*/15 * * * *",
+            "0 9 * * MON-FRI",
+            "0 0 1 JAN,JUL *",
+            "@daily",
+            "0 0 * * 7",
+            "0 0 L * ?",
+        ] {
             assert!(validate(ok, false).is_ok(), "{ok}");
         }
         assert!(validate("*/10 * * * * *", true).is_ok());
@@ -167,8 +240,12 @@ mod tests {
 
     #[test]
     fn rejects_out_of_range_and_wrong_arity() {
-        assert!(validate("0 25 * * *", false).unwrap_err().contains("hour `25`"));
-        assert!(validate("* * * *", false).unwrap_err().contains("expected 5 fields"));
+        assert!(validate("0 25 * * *", false)
+            .unwrap_err()
+            .contains("hour `25`"));
+        assert!(validate("* * * *", false)
+            .unwrap_err()
+            .contains("expected 5 fields"));
         assert!(validate("*/0 * * * *", false).is_err());
         assert!(validate("@sometimes", false).is_err());
         assert!(validate("0 0 * FOO *", false).is_err());

@@ -51,7 +51,10 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         for &c in &children {
             for dep in &flow.task(c).depends_on {
                 if !by_id.contains_key(dep.name.as_str()) {
-                    let mut message = format!("`dependsOn` names `{}`, which is not a task of this Dag", dep.name);
+                    let mut message = format!(
+                        "`dependsOn` names `{}`, which is not a task of this Dag",
+                        dep.name
+                    );
                     if let Some(near) = closest(&dep.name, by_id.keys().copied()) {
                         message.push_str(&format!("; did you mean `{near}`?"));
                     }
@@ -76,7 +79,9 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 }
                 let dep = &deps[*next];
                 *next += 1;
-                let Some(&target) = by_id.get(dep.name.as_str()) else { continue };
+                let Some(&target) = by_id.get(dep.name.as_str()) else {
+                    continue;
+                };
                 match state.get(&target) {
                     Some(1) => out.push(Finding::new(
                         ID,

@@ -31,7 +31,9 @@ pub const SEVERITY: Severity = Severity::Error;
 pub fn is_iso_duration(s: &str) -> bool {
     let s = s.trim().to_ascii_uppercase();
     let s = s.strip_prefix(['-', '+']).unwrap_or(&s);
-    let Some(rest) = s.strip_prefix('P') else { return false };
+    let Some(rest) = s.strip_prefix('P') else {
+        return false;
+    };
     let (date, time) = match rest.split_once('T') {
         Some((d, t)) => (d, Some(t)),
         None => (rest, None),
@@ -45,7 +47,9 @@ pub fn is_iso_duration(s: &str) -> bool {
                 num.push(c);
                 continue;
             }
-            let Some(pos) = allowed.iter().position(|&u| u == c) else { return false };
+            let Some(pos) = allowed.iter().position(|&u| u == c) else {
+                return false;
+            };
             if num.is_empty() || num.trim_start_matches(['-', '+']).is_empty() {
                 return false;
             }
@@ -75,8 +79,12 @@ fn is_duration(prop: &Prop) -> bool {
 
 fn visit(tree: &Tree, node: NodeId, props: &BTreeMap<String, Prop>, out: &mut Vec<Finding>) {
     for entry in tree.entries(node).unwrap_or_default() {
-        let Some(name) = tree.str(entry.key) else { continue };
-        let Some(prop) = props.get(name) else { continue };
+        let Some(name) = tree.str(entry.key) else {
+            continue;
+        };
+        let Some(prop) = props.get(name) else {
+            continue;
+        };
         if is_duration(prop) {
             if let Some(s) = tree.scalar(entry.value) {
                 let v = s.value.trim();
@@ -88,7 +96,9 @@ fn visit(tree: &Tree, node: NodeId, props: &BTreeMap<String, Prop>, out: &mut Ve
                         format!("`{name}`: `{v}` is not an ISO-8601 duration such as PT30S, PT5M or P1D"),
                     );
                     out.push(match suggest(v) {
-                        Some(iso) => f.replace(format!("Use `{iso}`"), tree.span(entry.value), iso, false),
+                        Some(iso) => {
+                            f.replace(format!("Use `{iso}`"), tree.span(entry.value), iso, false)
+                        }
                         None => f,
                     });
                 }
@@ -130,10 +140,14 @@ mod tests {
 
     #[test]
     fn java_durations() {
-        for ok in ["PT30S", "PT5M", "P1D", "PT1H30M", "PT0.5S", "P2DT3H", "-PT6H", "pt1m"] {
+        for ok in [
+            "PT30S", "PT5M", "P1D", "PT1H30M", "PT0.5S", "P2DT3H", "-PT6H", "pt1m",
+        ] {
             assert!(is_iso_duration(ok), "{ok}");
         }
-        for bad in ["30s", "P", "PT", "P1H", "PT1M1H", "P1W", "1 minute", "PT1.5M"] {
+        for bad in [
+            "30s", "P", "PT", "P1H", "PT1M1H", "P1W", "1 minute", "PT1.5M",
+        ] {
             assert!(!is_iso_duration(bad), "{bad}");
         }
         assert_eq!(suggest("5m").as_deref(), Some("PT5M"));

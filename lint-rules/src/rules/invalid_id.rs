@@ -26,8 +26,16 @@ pub const ID: &str = "invalid-id";
 pub const SEVERITY: Severity = Severity::Error;
 
 const RESERVED_FLOW_IDS: &[&str] = &[
-    "pause", "resume", "force-run", "change-status", "kill", "executions", "search", "source",
-    "disable", "enable",
+    "pause",
+    "resume",
+    "force-run",
+    "change-status",
+    "kill",
+    "executions",
+    "search",
+    "source",
+    "disable",
+    "enable",
 ];
 
 struct Pattern {
@@ -94,7 +102,11 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     if let Some(id) = &flow.id {
         check_one(id, &FLOW_ID, out);
         if RESERVED_FLOW_IDS.contains(&id.name.as_str()) {
-            out.push(Finding::new(ID, id.span, format!("`{}` is a reserved word and cannot be a flow id", id.name)));
+            out.push(Finding::new(
+                ID,
+                id.span,
+                format!("`{}` is a reserved word and cannot be a flow id", id.name),
+            ));
         }
     }
     if let Some(ns) = &flow.namespace {

@@ -27,8 +27,25 @@ pub const ID: &str = "invalid-input";
 pub const SEVERITY: Severity = Severity::Error;
 
 pub const INPUT_TYPES: &[&str] = &[
-    "STRING", "ENUM", "SELECT", "INT", "FLOAT", "BOOLEAN", "BOOL", "DATETIME", "DATE", "TIME",
-    "DURATION", "FILE", "JSON", "URI", "SECRET", "ARRAY", "MULTISELECT", "YAML", "EMAIL",
+    "STRING",
+    "ENUM",
+    "SELECT",
+    "INT",
+    "FLOAT",
+    "BOOLEAN",
+    "BOOL",
+    "DATETIME",
+    "DATE",
+    "TIME",
+    "DURATION",
+    "FILE",
+    "JSON",
+    "URI",
+    "SECRET",
+    "ARRAY",
+    "MULTISELECT",
+    "YAML",
+    "EMAIL",
 ];
 
 const NOT_ITEM_TYPES: &[&str] = &["ARRAY", "MULTISELECT", "SECRET", "FILE"];
@@ -79,7 +96,11 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     for input in &flow.inputs {
         let Some(t) = &input.type_ else {
             if input.id.is_some() {
-                out.push(Finding::new(ID, cx.first_line(tree.span(input.node)), "an input requires `type`"));
+                out.push(Finding::new(
+                    ID,
+                    cx.first_line(tree.span(input.node)),
+                    "an input requires `type`",
+                ));
             }
             continue;
         };
@@ -93,20 +114,29 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         }
         if let Some(v) = tree.get_value(input.node, "validator") {
             if let Some(why) = tree.str(v).and_then(regex_problem) {
-                out.push(Finding::new(ID, tree.span(v), format!("`validator` is not a valid regular expression: {why}")));
+                out.push(Finding::new(
+                    ID,
+                    tree.span(v),
+                    format!("`validator` is not a valid regular expression: {why}"),
+                ));
             }
         }
         if t.name == "ARRAY" {
             if let Some(item) = tree.get_value(input.node, "itemType") {
                 if let Some(name) = tree.str(item).filter(|n| NOT_ITEM_TYPES.contains(n)) {
-                    out.push(Finding::new(ID, tree.span(item), format!("an ARRAY input cannot hold `{name}` items")));
+                    out.push(Finding::new(
+                        ID,
+                        tree.span(item),
+                        format!("an ARRAY input cannot hold `{name}` items"),
+                    ));
                 }
             }
         }
         if t.name == "FILE" {
             if let Some(d) = tree.get_value(input.node, "defaults") {
                 if let Some(v) = tree.str(d).filter(|v| !v.is_empty()) {
-                    if !(v.starts_with("file://") || v.starts_with("nsfile://") || v.contains("{{")) {
+                    if !(v.starts_with("file://") || v.starts_with("nsfile://") || v.contains("{{"))
+                    {
                         out.push(Finding::new(
                             ID,
                             tree.span(d),

@@ -40,7 +40,9 @@ const OUTPUT_HOLDERS: &[(&str, &str)] = &[
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
     for r in output_reads(cx) {
-        let Some(("body", _)) = r.output else { continue };
+        let Some(("body", _)) = r.output else {
+            continue;
+        };
         if !is_request(cx, r.task) || !is_bare_path(cx, r.expr) {
             continue;
         }
@@ -49,14 +51,25 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             Some(owner) => {
                 let task = flow.task(owner);
                 let type_name = task.type_.as_ref().map_or("", |n| n.name.as_str());
-                let canonical = cx.catalog.get(type_name).map_or(type_name, |d| d.name.as_str());
+                let canonical = cx
+                    .catalog
+                    .get(type_name)
+                    .map_or(type_name, |d| d.name.as_str());
                 let property = cx.property_at(task.node, at);
                 OUTPUT_HOLDERS
                     .iter()
                     .find(|(suffix, prop)| canonical.ends_with(suffix) && property == Some(prop))
-                    .map(|(suffix, _)| suffix.trim_start_matches('.').rsplit('.').next().unwrap_or("").to_string())
+                    .map(|(suffix, _)| {
+                        suffix
+                            .trim_start_matches('.')
+                            .rsplit('.')
+                            .next()
+                            .unwrap_or("")
+                            .to_string()
+                    })
             }
-            None => (cx.property_at(flow.root, at) == Some("outputs")).then(|| "the flow's outputs".to_string()),
+            None => (cx.property_at(flow.root, at) == Some("outputs"))
+                .then(|| "the flow's outputs".to_string()),
         };
         let Some(holder) = holder else { continue };
         out.push(Finding::new(

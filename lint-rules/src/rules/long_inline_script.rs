@@ -38,7 +38,9 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         if lines <= max || !st.output_globs(cx).is_empty() || !st.facts.kestra_outputs.is_empty() {
             continue;
         }
-        let Some(key) = cx.key_span(st.node, "script") else { continue };
+        let Some(key) = cx.key_span(st.node, "script") else {
+            continue;
+        };
         out.push(Finding::new(
             ID,
             key,

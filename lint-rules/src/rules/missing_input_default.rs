@@ -32,14 +32,20 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let tree = cx.tree;
     for &t in &flow.triggers {
         let trigger = &flow.plugins[t];
-        if !trigger.type_.as_ref().is_some_and(|n| n.name.ends_with(".Schedule")) {
+        if !trigger
+            .type_
+            .as_ref()
+            .is_some_and(|n| n.name.ends_with(".Schedule"))
+        {
             continue;
         }
         let given = tree.get_value(trigger.node, "inputs");
         for input in &flow.inputs {
             let Some(id) = &input.id else { continue };
             let required = tree.get_str(input.node, "required") != Some("false");
-            let has_default = tree.get_value(input.node, "defaults").is_some_and(|d| !tree.is_null(d));
+            let has_default = tree
+                .get_value(input.node, "defaults")
+                .is_some_and(|d| !tree.is_null(d));
             let passed = given.is_some_and(|g| tree.get(g, &id.name).is_some());
             if required && !has_default && !passed {
                 out.push(

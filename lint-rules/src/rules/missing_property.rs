@@ -30,7 +30,11 @@ pub const SEVERITY: Severity = Severity::Error;
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     for issue in cx.prop_issues() {
         if let Issue::Missing { at, name, owner } = issue {
-            out.push(Finding::new(ID, *at, format!("`{owner}` requires `{name}`")));
+            out.push(Finding::new(
+                ID,
+                *at,
+                format!("`{owner}` requires `{name}`"),
+            ));
         }
     }
     let tree = cx.tree;
@@ -47,12 +51,23 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     };
     let flow_start = cx.first_line(tree.span(flow.root));
     for key in ["id", "namespace"] {
-        if tree.get_value(flow.root, key).is_none_or(|v| tree.is_null(v)) {
-            out.push(Finding::new(ID, flow_start, format!("a flow requires `{key}`")));
+        if tree
+            .get_value(flow.root, key)
+            .is_none_or(|v| tree.is_null(v))
+        {
+            out.push(Finding::new(
+                ID,
+                flow_start,
+                format!("a flow requires `{key}`"),
+            ));
         }
     }
     match tree.get(flow.root, "tasks") {
-        None => out.push(Finding::new(ID, flow_start, "a flow requires a `tasks` list")),
+        None => out.push(Finding::new(
+            ID,
+            flow_start,
+            "a flow requires a `tasks` list",
+        )),
         Some(e) if tree.items(e.value).is_none_or(<[_]>::is_empty) => out.push(Finding::new(
             ID,
             tree.span(e.key),
@@ -72,7 +87,11 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             out.push(Finding::new(ID, at, format!("{what} requires `type`")));
         }
         if needs_id && plugin.id.is_none() {
-            out.push(Finding::new(ID, cx.object_span(plugin.node), format!("{what} requires `id`")));
+            out.push(Finding::new(
+                ID,
+                cx.object_span(plugin.node),
+                format!("{what} requires `id`"),
+            ));
         }
     }
     // Flowable task lists that Kestra requires to be non-empty.
@@ -90,7 +109,10 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                     out.push(Finding::new(
                         ID,
                         tree.span(e.key),
-                        format!("`{name}` of `{}` must list at least one task", def.short_name()),
+                        format!(
+                            "`{name}` of `{}` must list at least one task",
+                            def.short_name()
+                        ),
                     ));
                 }
             }

@@ -44,20 +44,34 @@ pub const SEVERITY: Severity = Severity::Warning;
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
     for st in cx.script_tasks() {
-        let Verdict::Plugin(hint) = st.verdict() else { continue };
-        let Some(type_) = &flow.task(st.task).type_ else { continue };
+        let Verdict::Plugin(hint) = st.verdict() else {
+            continue;
+        };
+        let Some(type_) = &flow.task(st.task).type_ else {
+            continue;
+        };
         out.push(
             Finding::new(
                 ID,
                 type_.span,
-                format!("this script {}: use the `{}` plugin task", hint.reason, hint.plugin_type),
+                format!(
+                    "this script {}: use the `{}` plugin task",
+                    hint.reason, hint.plugin_type
+                ),
             )
-            .related(st.file_span(hint.span), format!("here: `{}`", hint.evidence)),
+            .related(
+                st.file_span(hint.span),
+                format!("here: `{}`", hint.evidence),
+            ),
         );
     }
     for (t, uri) in requests(cx) {
-        let Some((plugin, reason)) = uri.and_then(plugin_for_url) else { continue };
-        let Some(type_) = &flow.task(t).type_ else { continue };
+        let Some((plugin, reason)) = uri.and_then(plugin_for_url) else {
+            continue;
+        };
+        let Some(type_) = &flow.task(t).type_ else {
+            continue;
+        };
         out.push(Finding::new(
             ID,
             type_.span,

@@ -29,7 +29,9 @@ pub const SEVERITY: Severity = Severity::Error;
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
-    let (Some(id), Some(ns)) = (&flow.id, &flow.namespace) else { return };
+    let (Some(id), Some(ns)) = (&flow.id, &flow.namespace) else {
+        return;
+    };
     for task in &flow.tasks {
         let Some(def) = task.type_.as_ref().and_then(|t| cx.catalog.get(&t.name)) else {
             continue;
@@ -42,7 +44,10 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 ID,
                 cx.object_span(task.node),
-                format!("this task starts `{}.{}`, the flow it belongs to", ns.name, id.name),
+                format!(
+                    "this task starts `{}.{}`, the flow it belongs to",
+                    ns.name, id.name
+                ),
             ));
         }
     }

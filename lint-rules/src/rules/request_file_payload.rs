@@ -47,13 +47,30 @@ const FILE_EXTENSIONS: &[&str] = &[
     "feather", "arrow", "xlsx", "xls", "pdf", "png", "jpg", "jpeg", "gif", "webp", "tif", "tiff",
     "jsonl", "ndjson", "sqlite", "db", "bin", "iso", "mp3", "mp4",
 ];
-const FILE_SEGMENTS: &[&str] = &["export", "exports", "dump", "dumps", "download", "downloads"];
+const FILE_SEGMENTS: &[&str] = &[
+    "export",
+    "exports",
+    "dump",
+    "dumps",
+    "download",
+    "downloads",
+];
 const FILE_MEDIA: &[&str] = &[
-    "text/csv", "text/tab-separated-values", "application/zip", "application/gzip",
-    "application/x-gzip", "application/octet-stream", "application/pdf", "application/x-parquet",
-    "application/vnd.apache.parquet", "application/avro", "application/vnd.ms-excel",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/x-tar",
-    "application/x-ndjson", "image/",
+    "text/csv",
+    "text/tab-separated-values",
+    "application/zip",
+    "application/gzip",
+    "application/x-gzip",
+    "application/octet-stream",
+    "application/pdf",
+    "application/x-parquet",
+    "application/vnd.apache.parquet",
+    "application/avro",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/x-tar",
+    "application/x-ndjson",
+    "image/",
 ];
 /// Request properties a Download does not have.
 const REQUEST_ONLY: &[&str] = &["encryptBody"];
@@ -74,11 +91,11 @@ fn file_url(url: &str) -> Option<String> {
 
 fn file_accept(cx: &Context, task: kflow_syntax::yaml::NodeId) -> Option<String> {
     let headers = cx.tree.get_value(task, "headers")?;
-    let entry = cx
-        .tree
-        .entries(headers)?
-        .iter()
-        .find(|e| cx.tree.str(e.key).is_some_and(|k| k.eq_ignore_ascii_case("accept")))?;
+    let entry = cx.tree.entries(headers)?.iter().find(|e| {
+        cx.tree
+            .str(e.key)
+            .is_some_and(|k| k.eq_ignore_ascii_case("accept"))
+    })?;
     let value = cx.tree.str(entry.value)?.to_ascii_lowercase();
     FILE_MEDIA
         .iter()
@@ -91,7 +108,9 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let reads = output_reads(cx);
     for (t, uri) in requests(cx) {
         let task = flow.task(t);
-        let (Some(id), Some(type_)) = (&task.id, &task.type_) else { continue };
+        let (Some(id), Some(type_)) = (&task.id, &task.type_) else {
+            continue;
+        };
         if uri.is_some_and(|u| plugin_for_url(u).is_some()) {
             continue; // prefer-dedicated-plugin is more specific
         }
@@ -102,7 +121,12 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         let why = uri
             .and_then(file_url)
             .or_else(|| file_accept(cx, task.node))
-            .or_else(|| body_reads.iter().any(|r| r.as_file).then(|| "its body is read as a file downstream".to_string()));
+            .or_else(|| {
+                body_reads
+                    .iter()
+                    .any(|r| r.as_file)
+                    .then(|| "its body is read as a file downstream".to_string())
+            });
         let Some(why) = why else { continue };
         let mut f = Finding::new(
             ID,
@@ -121,7 +145,11 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
-fn to_download(cx: &Context, t: TaskIdx, body_reads: &[&crate::refs::OutputRead]) -> Option<Vec<Edit>> {
+fn to_download(
+    cx: &Context,
+    t: TaskIdx,
+    body_reads: &[&crate::refs::OutputRead],
+) -> Option<Vec<Edit>> {
     let flow = cx.flow?;
     let task = flow.task(t);
     let type_ = task.type_.as_ref()?;

@@ -32,10 +32,31 @@ use crate::http_tasks::{query_keys, requests};
 pub const ID: &str = "request-pagination-loop";
 pub const SEVERITY: Severity = Severity::Warning;
 
-const LOOPS: &[&str] = &[".flow.ForEach", ".flow.EachSequential", ".flow.EachParallel", ".flow.LoopUntil", ".flow.WaitFor", ".flow.Loop"];
+const LOOPS: &[&str] = &[
+    ".flow.ForEach",
+    ".flow.EachSequential",
+    ".flow.EachParallel",
+    ".flow.LoopUntil",
+    ".flow.WaitFor",
+    ".flow.Loop",
+];
 const PAGING: &[&str] = &[
-    "page", "offset", "skip", "cursor", "start", "starting_after", "pagetoken", "page_token",
-    "next", "nexttoken", "next_token", "continuation", "after", "before", "page_number", "pagenumber",
+    "page",
+    "offset",
+    "skip",
+    "cursor",
+    "start",
+    "starting_after",
+    "pagetoken",
+    "page_token",
+    "next",
+    "nexttoken",
+    "next_token",
+    "continuation",
+    "after",
+    "before",
+    "page_number",
+    "pagenumber",
 ];
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
@@ -51,12 +72,26 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         };
         let task = flow.task(t);
         let mut keys = uri.map(query_keys).unwrap_or_default();
-        if let Some(params) = tree.get_value(task.node, "params").and_then(|p| tree.entries(p)) {
-            keys.extend(params.iter().filter_map(|e| tree.str(e.key)).map(str::to_ascii_lowercase));
+        if let Some(params) = tree
+            .get_value(task.node, "params")
+            .and_then(|p| tree.entries(p))
+        {
+            keys.extend(
+                params
+                    .iter()
+                    .filter_map(|e| tree.str(e.key))
+                    .map(str::to_ascii_lowercase),
+            );
         }
-        let Some(param) = keys.iter().find(|k| PAGING.contains(&k.as_str())) else { continue };
+        let Some(param) = keys.iter().find(|k| PAGING.contains(&k.as_str())) else {
+            continue;
+        };
         let Some(type_) = &task.type_ else { continue };
-        let loop_id = flow.task(loop_task).id.as_ref().map_or("the loop", |n| n.name.as_str());
+        let loop_id = flow
+            .task(loop_task)
+            .id
+            .as_ref()
+            .map_or("the loop", |n| n.name.as_str());
         out.push(Finding::new(
             ID,
             type_.span,

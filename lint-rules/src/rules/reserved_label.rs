@@ -31,7 +31,13 @@ fn label_pairs(cx: &Context, labels: NodeId) -> Vec<(String, Span, Option<String
     if let Some(entries) = tree.entries(labels) {
         return entries
             .iter()
-            .filter_map(|e| Some((tree.str(e.key)?.to_string(), tree.span(e.key), tree.str(e.value).map(str::to_string))))
+            .filter_map(|e| {
+                Some((
+                    tree.str(e.key)?.to_string(),
+                    tree.span(e.key),
+                    tree.str(e.value).map(str::to_string),
+                ))
+            })
             .collect();
     }
     tree.items(labels)
@@ -39,7 +45,11 @@ fn label_pairs(cx: &Context, labels: NodeId) -> Vec<(String, Span, Option<String
         .iter()
         .filter_map(|&item| {
             let key = tree.get_value(item, "key")?;
-            Some((tree.str(key)?.to_string(), tree.span(key), tree.get_str(item, "value").map(str::to_string)))
+            Some((
+                tree.str(key)?.to_string(),
+                tree.span(key),
+                tree.get_str(item, "value").map(str::to_string),
+            ))
         })
         .collect()
 }
@@ -49,15 +59,29 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let mut owners = vec![flow.root];
     owners.extend(flow.triggers.iter().map(|&i| flow.plugins[i].node));
     for owner in owners {
-        let Some(labels) = cx.tree.get_value(owner, "labels") else { continue };
+        let Some(labels) = cx.tree.get_value(owner, "labels") else {
+            continue;
+        };
         for (key, span, value) in label_pairs(cx, labels) {
             if key.starts_with("system.") && !(key == "system.readOnly" && owner == flow.root) {
-                out.push(Finding::new(ID, span, format!("label `{key}`: the `system.` prefix is reserved to Kestra")));
+                out.push(Finding::new(
+                    ID,
+                    span,
+                    format!("label `{key}`: the `system.` prefix is reserved to Kestra"),
+                ));
             } else if !key.chars().next().is_some_and(|c| c.is_lowercase()) && !key.contains("{{") {
-                out.push(Finding::new(ID, span, format!("label key `{key}` must start with a lower-case letter")));
+                out.push(Finding::new(
+                    ID,
+                    span,
+                    format!("label key `{key}` must start with a lower-case letter"),
+                ));
             }
             if value.as_deref() == Some("") {
-                out.push(Finding::new(ID, span, format!("label `{key}` has an empty value")));
+                out.push(Finding::new(
+                    ID,
+                    span,
+                    format!("label `{key}` has an empty value"),
+                ));
             }
         }
     }

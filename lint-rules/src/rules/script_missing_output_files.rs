@@ -43,12 +43,16 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             continue; // script-single-download replaces the whole task
         }
         let task = flow.task(st.task);
-        let (Some(id), Some(type_)) = (&task.id, &task.type_) else { continue };
+        let (Some(id), Some(type_)) = (&task.id, &task.type_) else {
+            continue;
+        };
         let written = script::written_files(&st.facts);
         let globs = st.output_globs(cx);
         let mut missing: Vec<String> = Vec::new();
         for r in reads.iter().filter(|r| r.task == id.name) {
-            let Some((key, _)) = &r.file_key else { continue };
+            let Some((key, _)) = &r.file_key else {
+                continue;
+            };
             let declared = globs.iter().any(|g| output_glob_matches(g, key));
             if written.iter().any(|w| w == key) && !declared && !missing.contains(key) {
                 missing.push(key.clone());
@@ -57,15 +61,23 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         if missing.is_empty() {
             continue;
         }
-        let names = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+        let names = missing
+            .iter()
+            .map(|m| format!("`{m}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let mut f = Finding::new(
             ID,
             type_.span,
             format!("the script writes {names}, which later tasks read, but `outputFiles` does not declare it: the file is lost when the task ends"),
         );
         let edits = match cx.tree.get_value(task.node, "outputFiles") {
-            Some(list) => missing.iter().map(|m| append_list_item(cx, list, m)).collect::<Option<Vec<_>>>(),
-            None => insert_list_property(cx, task.node, st.property, "outputFiles", &missing).map(|e| vec![e]),
+            Some(list) => missing
+                .iter()
+                .map(|m| append_list_item(cx, list, m))
+                .collect::<Option<Vec<_>>>(),
+            None => insert_list_property(cx, task.node, st.property, "outputFiles", &missing)
+                .map(|e| vec![e]),
         };
         if let Some(edits) = edits.filter(|e| !e.is_empty()) {
             f = f.fix(format!("Declare {names} in `outputFiles`"), edits, true);

@@ -48,11 +48,17 @@ pub const SEVERITY: Severity = Severity::Warning;
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
     for st in cx.script_tasks() {
-        let Verdict::Download(d) = st.verdict() else { continue };
+        let Verdict::Download(d) = st.verdict() else {
+            continue;
+        };
         let task = flow.task(st.task);
-        let (Some(id), Some(type_)) = (&task.id, &task.type_) else { continue };
+        let (Some(id), Some(type_)) = (&task.id, &task.type_) else {
+            continue;
+        };
         let url = d.url.as_ref().map(|u| u.value.clone());
-        let what = url.as_deref().map_or("one file".to_string(), |u| format!("`{u}`"));
+        let what = url
+            .as_deref()
+            .map_or("one file".to_string(), |u| format!("`{u}`"));
         let mut f = Finding::new(
             ID,
             type_.span,
@@ -79,7 +85,11 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                         });
                     }
                 }
-                f = f.fix(format!("Replace `{}` by a Download task", id.name), edits, true);
+                f = f.fix(
+                    format!("Replace `{}` by a Download task", id.name),
+                    edits,
+                    true,
+                );
             }
         }
         out.push(f);
@@ -91,7 +101,9 @@ fn yaml_scalar(s: &str) -> String {
     let plain = !s.is_empty()
         && !s.contains(": ")
         && !s.contains(" #")
-        && !s.starts_with(['{', '[', '*', '&', '!', '|', '>', '\'', '"', '%', '@', '`', '#'])
+        && !s.starts_with([
+            '{', '[', '*', '&', '!', '|', '>', '\'', '"', '%', '@', '`', '#',
+        ])
         && !s.contains("{{");
     if plain {
         s.to_string()

@@ -43,9 +43,16 @@ pub const SEVERITY: Severity = Severity::Warning;
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
     for st in cx.script_tasks() {
-        let Verdict::Request(r) = st.verdict() else { continue };
-        let Some(type_) = &flow.task(st.task).type_ else { continue };
-        let target = r.url.as_ref().map_or(String::new(), |u| format!(" to `{}`", u.value));
+        let Verdict::Request(r) = st.verdict() else {
+            continue;
+        };
+        let Some(type_) = &flow.task(st.task).type_ else {
+            continue;
+        };
+        let target = r
+            .url
+            .as_ref()
+            .map_or(String::new(), |u| format!(" to `{}`", u.value));
         out.push(
             Finding::new(
                 ID,

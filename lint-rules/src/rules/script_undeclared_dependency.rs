@@ -72,7 +72,10 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             .iter()
             .filter_map(|&d| tree.str(d).map(str::to_string))
             .collect();
-        if deps_node.and_then(|d| tree.str(d)).is_some_and(|s| s.contains("{{")) {
+        if deps_node
+            .and_then(|d| tree.str(d))
+            .is_some_and(|s| s.contains("{{"))
+        {
             continue;
         }
         let (installed, from_requirements_file) = script::declared_from_installs(&st.before);
@@ -89,7 +92,9 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             .filter_map(|k| k.strip_suffix(".py").map(|m| m.replace('/', ".")))
             .collect();
         let local_refs: Vec<&str> = local.iter().map(String::as_str).collect();
-        for import in script::python_third_party_imports_excluding(&st.facts, &declared, &local_refs) {
+        for import in
+            script::python_third_party_imports_excluding(&st.facts, &declared, &local_refs)
+        {
             let mut f = Finding::new(
                 ID,
                 st.file_span(import.span),
@@ -100,10 +105,20 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             );
             let edit = match deps_node {
                 Some(list) => append_list_item(cx, list, &import.distribution),
-                None => insert_list_property(cx, task.node, st.property, "dependencies", std::slice::from_ref(&import.distribution)),
+                None => insert_list_property(
+                    cx,
+                    task.node,
+                    st.property,
+                    "dependencies",
+                    std::slice::from_ref(&import.distribution),
+                ),
             };
             if let Some(e) = edit {
-                f = f.fix(format!("Add `{}` to `dependencies`", import.distribution), vec![e], true);
+                f = f.fix(
+                    format!("Add `{}` to `dependencies`", import.distribution),
+                    vec![e],
+                    true,
+                );
             }
             out.push(f);
         }

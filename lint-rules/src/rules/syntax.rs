@@ -55,7 +55,11 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 format!("a flow is a mapping with `id`, `namespace` and `tasks`, found {shape}"),
             ));
         } else if !cx.doc.text.trim().is_empty() {
-            out.push(Finding::new(ID, Span::empty(0), "the file holds no YAML document"));
+            out.push(Finding::new(
+                ID,
+                Span::empty(0),
+                "the file holds no YAML document",
+            ));
         }
     }
 }

@@ -28,11 +28,15 @@ pub const SEVERITY: Severity = Severity::Info;
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     for (plugin, _) in cx.plugins() {
         let Some(type_) = &plugin.type_ else { continue };
-        if matches!(cx.catalog.lookup(&type_.name), Lookup::Uncovered) && !type_.name.contains("{{") {
+        if matches!(cx.catalog.lookup(&type_.name), Lookup::Uncovered) && !type_.name.contains("{{")
+        {
             out.push(Finding::new(
                 ID,
                 type_.span,
-                format!("`{}` is not in kflow's catalog: its properties are not checked", type_.name),
+                format!(
+                    "`{}` is not in kflow's catalog: its properties are not checked",
+                    type_.name
+                ),
             ));
         }
     }

@@ -47,7 +47,9 @@ pub const SEVERITY: Severity = Severity::Warning;
 fn continues_dashed_id(cx: &Context, source: &str, root: Span) -> bool {
     let Some(flow) = cx.flow else { return false };
     let before = source[..root.start as usize].trim_end();
-    let Some(before) = before.strip_suffix('-') else { return false };
+    let Some(before) = before.strip_suffix('-') else {
+        return false;
+    };
     let before = before.trim_end();
     let head_len = before
         .chars()
@@ -59,15 +61,41 @@ fn continues_dashed_id(cx: &Context, source: &str, root: Span) -> bool {
     let dashed = format!("{head}-{}", &source[root.range()]);
     let prefix = &before[..before.len() - head_len];
     (prefix.ends_with("outputs.") && flow.tasks_named(&dashed).next().is_some())
-        || (prefix.ends_with("inputs.") && flow.inputs.iter().any(|i| i.id.as_ref().is_some_and(|n| n.name == dashed)))
+        || (prefix.ends_with("inputs.")
+            && flow
+                .inputs
+                .iter()
+                .any(|i| i.id.as_ref().is_some_and(|n| n.name == dashed)))
 }
 
 /// Variables Kestra puts in the rendering context (some only in some places: `workingDir` in
 /// scripts, `response` in HTTP trigger conditions, `item` in 2.0 loops).
 pub const CONTEXT_ROOTS: &[&str] = &[
-    "flow", "execution", "task", "taskrun", "parent", "parents", "inputs", "outputs", "vars",
-    "labels", "envs", "globals", "kestra", "trigger", "schedule", "workingDir", "outputDir",
-    "outputFiles", "bucketPath", "response", "item", "tasks", "namespace", "flowId", "error",
+    "flow",
+    "execution",
+    "task",
+    "taskrun",
+    "parent",
+    "parents",
+    "inputs",
+    "outputs",
+    "vars",
+    "labels",
+    "envs",
+    "globals",
+    "kestra",
+    "trigger",
+    "schedule",
+    "workingDir",
+    "outputDir",
+    "outputFiles",
+    "bucketPath",
+    "response",
+    "item",
+    "tasks",
+    "namespace",
+    "flowId",
+    "error",
 ];
 
 /// The first segment after the root, as a name (`.x` or `['x']`).
@@ -83,7 +111,9 @@ pub fn dashed_name(source: &str, name: &str, span: Span) -> Option<String> {
     let rest = source.get(span.end as usize..)?;
     let rest = rest.trim_start();
     let tail = rest.strip_prefix('-')?.trim_start();
-    let len = tail.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-')).unwrap_or(tail.len());
+    let len = tail
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(tail.len());
     (len > 0).then(|| format!("{name}-{}", &tail[..len]))
 }
 
@@ -92,7 +122,9 @@ pub fn dashed_name(source: &str, name: &str, span: Span) -> Option<String> {
 fn in_trigger(cx: &Context, e: &kflow_syntax::expr::Expression) -> bool {
     let Some(flow) = cx.flow else { return false };
     let at = cx.tree.span(e.node).start as usize;
-    flow.triggers.iter().any(|&t| cx.tree.span(flow.plugins[t].node).contains(at))
+    flow.triggers
+        .iter()
+        .any(|&t| cx.tree.span(flow.plugins[t].node).contains(at))
 }
 
 /// ForEachItem runs hidden tasks `<id>_split`, `<id>_items` and `<id>_merge`.
@@ -100,8 +132,12 @@ fn is_for_each_item_part(cx: &Context, name: &str) -> bool {
     let Some(flow) = cx.flow else { return false };
     ["_split", "_items", "_merge"].iter().any(|suffix| {
         name.strip_suffix(suffix).is_some_and(|base| {
-            flow.tasks_named(base)
-                .any(|t| flow.task(t).type_.as_ref().is_some_and(|n| n.name.ends_with("ForEachItem")))
+            flow.tasks_named(base).any(|t| {
+                flow.task(t)
+                    .type_
+                    .as_ref()
+                    .is_some_and(|n| n.name.ends_with("ForEachItem"))
+            })
         })
     })
 }
@@ -109,9 +145,18 @@ fn is_for_each_item_part(cx: &Context, name: &str) -> bool {
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
     let tree = cx.tree;
-    let inputs: Vec<&str> = flow.inputs.iter().filter_map(|i| i.id.as_ref()).map(|n| n.name.as_str()).collect();
+    let inputs: Vec<&str> = flow
+        .inputs
+        .iter()
+        .filter_map(|i| i.id.as_ref())
+        .map(|n| n.name.as_str())
+        .collect();
     let vars: Vec<&str> = flow.variables.iter().map(|n| n.name.as_str()).collect();
-    let sets_vars = flow.tasks.iter().any(|t| t.type_.as_ref().is_some_and(|n| n.name.ends_with("SetVariables")));
+    let sets_vars = flow.tasks.iter().any(|t| {
+        t.type_
+            .as_ref()
+            .is_some_and(|n| n.name.ends_with("SetVariables"))
+    });
     for (e, owner) in cx.rendered_expressions() {
         let source = e.source(tree);
         for path in pebble::template_paths(&e.template) {
@@ -119,26 +164,40 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 continue;
             }
             let (root, root_span) = path.root;
-            if !CONTEXT_ROOTS.contains(&root) && !path.guarded && !continues_dashed_id(cx, source, root_span) {
-                let mut f = Finding::new(ID, e.file_span(root_span), format!("`{root}` is not a variable of the execution context"));
+            if !CONTEXT_ROOTS.contains(&root)
+                && !path.guarded
+                && !continues_dashed_id(cx, source, root_span)
+            {
+                let mut f = Finding::new(
+                    ID,
+                    e.file_span(root_span),
+                    format!("`{root}` is not a variable of the execution context"),
+                );
                 if let Some(near) = closest(root, CONTEXT_ROOTS.iter().copied()) {
                     f.message.push_str(&format!("; did you mean `{near}`?"));
                 }
                 out.push(f);
                 continue;
             }
-            let Some((name, name_span)) = first_name(&path) else { continue };
+            let Some((name, name_span)) = first_name(&path) else {
+                continue;
+            };
             let file = |s: Span| e.file_span(s);
             match root {
                 "inputs" if !path.guarded => {
-                    let known = inputs.iter().any(|i| *i == name || i.starts_with(&format!("{name}.")));
+                    let known = inputs
+                        .iter()
+                        .any(|i| *i == name || i.starts_with(&format!("{name}.")));
                     if known {
                         continue;
                     }
-                    if dashed_name(source, name, name_span).is_some_and(|d| inputs.contains(&d.as_str())) {
+                    if dashed_name(source, name, name_span)
+                        .is_some_and(|d| inputs.contains(&d.as_str()))
+                    {
                         continue; // dashed-reference reports it
                     }
-                    let mut f = Finding::new(ID, file(name_span), format!("no input is named `{name}`"));
+                    let mut f =
+                        Finding::new(ID, file(name_span), format!("no input is named `{name}`"));
                     if let Some(near) = closest(name, inputs.iter().copied()) {
                         f.message.push_str(&format!("; did you mean `{near}`?"));
                         f = f.replace(format!("Use `{near}`"), file(name_span), near, false);
@@ -149,13 +208,19 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                     if vars.contains(&name) {
                         continue;
                     }
-                    let mut f = Finding::new(ID, file(name_span), format!("no flow variable is named `{name}`"));
+                    let mut f = Finding::new(
+                        ID,
+                        file(name_span),
+                        format!("no flow variable is named `{name}`"),
+                    );
                     if let Some(near) = closest(name, vars.iter().copied()) {
                         f.message.push_str(&format!("; did you mean `{near}`?"));
                     }
                     out.push(f);
                 }
-                "outputs" if !in_trigger(cx, e) => check_output(cx, owner, &path, name, name_span, source, &file, out),
+                "outputs" if !in_trigger(cx, e) => {
+                    check_output(cx, owner, &path, name, name_span, source, &file, out)
+                }
                 _ => {}
             }
         }
@@ -178,8 +243,14 @@ fn check_output(
         if path.guarded || is_for_each_item_part(cx, name) {
             return;
         }
-        let ids = flow.tasks.iter().filter_map(|t| t.id.as_ref()).map(|n| n.name.as_str());
-        if dashed_name(source, name, name_span).is_some_and(|d| flow.tasks_named(&d).next().is_some()) {
+        let ids = flow
+            .tasks
+            .iter()
+            .filter_map(|t| t.id.as_ref())
+            .map(|n| n.name.as_str());
+        if dashed_name(source, name, name_span)
+            .is_some_and(|d| flow.tasks_named(&d).next().is_some())
+        {
             return; // dashed-reference reports it
         }
         let mut f = Finding::new(ID, file(name_span), format!("no task is named `{name}`"));
@@ -192,17 +263,35 @@ fn check_output(
     };
     let target_task = flow.task(target);
     let here = file(name_span);
-    let defined_at = target_task.id.as_ref().map_or(cx.tree.span(target_task.node), |n| n.span);
+    let defined_at = target_task
+        .id
+        .as_ref()
+        .map_or(cx.tree.span(target_task.node), |n| n.span);
     if cx.tree.get_str(target_task.node, "disabled") == Some("true") && !path.guarded {
-        out.push(Finding::new(ID, here, format!("task `{name}` is disabled: it has no outputs")).related(defined_at, "disabled here"));
+        out.push(
+            Finding::new(
+                ID,
+                here,
+                format!("task `{name}` is disabled: it has no outputs"),
+            )
+            .related(defined_at, "disabled here"),
+        );
         return;
     }
     let Some(owner) = owner else { return };
     let problem = match relation(cx.catalog, flow, target, owner) {
-        Relation::After => Some(format!("task `{name}` runs after this one: its outputs do not exist yet")),
-        Relation::Concurrent => Some(format!("task `{name}` runs in parallel with this one: its outputs may not exist yet")),
-        Relation::OtherBranch => Some(format!("task `{name}` is in another branch: it never runs together with this one")),
-        Relation::OnlyOnFailure => Some(format!("task `{name}` runs only in `errors`/`finally`: its outputs do not exist here")),
+        Relation::After => Some(format!(
+            "task `{name}` runs after this one: its outputs do not exist yet"
+        )),
+        Relation::Concurrent => Some(format!(
+            "task `{name}` runs in parallel with this one: its outputs may not exist yet"
+        )),
+        Relation::OtherBranch => Some(format!(
+            "task `{name}` is in another branch: it never runs together with this one"
+        )),
+        Relation::OnlyOnFailure => Some(format!(
+            "task `{name}` runs only in `errors`/`finally`: its outputs do not exist here"
+        )),
         _ => None,
     };
     if let Some(message) = problem {
@@ -213,14 +302,24 @@ fn check_output(
     }
     // Children of ForEach loops have one output set per loop value: reading an output name
     // right after the task id skips the value index.
-    let loops = flow.ancestors(target).filter(|&a| is_value_loop(cx.catalog, flow, a)).count();
-    let def = target_task.type_.as_ref().and_then(|t| cx.catalog.get(&t.name));
+    let loops = flow
+        .ancestors(target)
+        .filter(|&a| is_value_loop(cx.catalog, flow, a))
+        .count();
+    let def = target_task
+        .type_
+        .as_ref()
+        .and_then(|t| cx.catalog.get(&t.name));
     let reads_output_directly = match path.segments.get(1) {
         Some(Segment::Name(n, _)) => def.is_some_and(|d| d.outputs.contains_key(*n)),
         _ => false,
     };
     if loops > 0 && reads_output_directly && !path.guarded {
-        let index = if loops == 1 { "[taskrun.value]".to_string() } else { "[parent.taskrun.value][taskrun.value]".to_string() };
+        let index = if loops == 1 {
+            "[taskrun.value]".to_string()
+        } else {
+            "[parent.taskrun.value][taskrun.value]".to_string()
+        };
         out.push(
             Finding::new(ID, file(path.span), format!(
                 "task `{name}` runs inside a ForEach: its outputs are keyed by the loop value, read `outputs.{name}{index}`"

@@ -40,15 +40,27 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             if path.local || path.root.0 != "outputs" {
                 continue;
             }
-            let Some((name, _)) = first_name(&path) else { continue };
-            let Some(target) = flow.tasks_named(name).next() else { continue };
-            let Some(def) = flow.task(target).type_.as_ref().and_then(|t| cx.catalog.get(&t.name)) else {
+            let Some((name, _)) = first_name(&path) else {
+                continue;
+            };
+            let Some(target) = flow.tasks_named(name).next() else {
+                continue;
+            };
+            let Some(def) = flow
+                .task(target)
+                .type_
+                .as_ref()
+                .and_then(|t| cx.catalog.get(&t.name))
+            else {
                 continue;
             };
             if def.outputs_dynamic {
                 continue;
             }
-            let loops = flow.ancestors(target).filter(|&a| is_value_loop(cx.catalog, flow, a)).count();
+            let loops = flow
+                .ancestors(target)
+                .filter(|&a| is_value_loop(cx.catalog, flow, a))
+                .count();
             // Inside loops, the segments after the task id are loop values (any form, even
             // `.value`), unless the first one already names an output.
             let segments = &path.segments[1..];
@@ -65,7 +77,11 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 format!("`{name}` ({}) has no outputs", def.short_name())
             } else {
                 let names: Vec<&str> = def.outputs.keys().map(String::as_str).collect();
-                format!("`{name}` ({}) has no output `{output}`; it has {}", def.short_name(), names.join(", "))
+                format!(
+                    "`{name}` ({}) has no output `{output}`; it has {}",
+                    def.short_name(),
+                    names.join(", ")
+                )
             };
             let mut f = Finding::new(ID, e.file_span(span), String::new());
             if let Some(near) = closest(output, def.outputs.keys().map(String::as_str)) {

@@ -29,7 +29,14 @@ pub const SEVERITY: Severity = Severity::Error;
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     for issue in cx.prop_issues() {
-        let Issue::Unknown { key, name, owner, suggestion, note } = issue else {
+        let Issue::Unknown {
+            key,
+            name,
+            owner,
+            suggestion,
+            note,
+        } = issue
+        else {
             continue;
         };
         let mut message = format!("`{owner}` has no property `{name}`");

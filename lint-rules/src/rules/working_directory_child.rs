@@ -46,7 +46,10 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             if !child_def.class.is_empty() && child_def.class != "runnable" {
                 out.push(Finding::new(
                     ID,
-                    child.type_.as_ref().map_or(cx.tree.span(child.node), |t| t.span),
+                    child
+                        .type_
+                        .as_ref()
+                        .map_or(cx.tree.span(child.node), |t| t.span),
                     format!(
                         "`{}` is a {} task: a WorkingDirectory can only run runnable tasks",
                         child_def.short_name(),
