@@ -35,10 +35,14 @@ use crate::script_tasks::Verdict;
 pub const ID: &str = "script-undeclared-dependency";
 pub const SEVERITY: Severity = Severity::Warning;
 
-/// Whether the task's image or runner may bring packages kflow cannot see.
-fn packages_may_come_from_elsewhere(cx: &Context, node: kflow_syntax::yaml::NodeId) -> bool {
+/// Whether the task's image, runner or set-up commands may bring packages kflow cannot see.
+fn packages_may_come_from_elsewhere(cx: &Context, node: kflow_syntax::yaml::NodeId, before: &script::ScriptFacts) -> bool {
     let tree = cx.tree;
-    let image = tree.get_str(node, "containerImage").unwrap_or("");
+    // `docker.image` is the deprecated spelling of `containerImage`.
+    let image = tree
+        .get_str(node, "containerImage")
+        .or_else(|| tree.get_value(node, "docker").and_then(|d| tree.get_str(d, "image")))
+        .unwrap_or("");
     let official = image.is_empty()
         || image.starts_with("python:")
         || image.starts_with("docker.io/python:")
@@ -48,7 +52,16 @@ fn packages_may_come_from_elsewhere(cx: &Context, node: kflow_syntax::yaml::Node
         .get_value(node, "taskRunner")
         .and_then(|r| tree.get_str(r, "type"))
         .is_some_and(|t| t.ends_with(".Process"));
-    !official || process_runner || image.contains("{{")
+    let legacy_process = tree.get_str(node, "runner") == Some("PROCESS");
+    // Set-up commands other than installs (`dlt init`, `git clone`, `unzip`…) may create modules.
+    let other_setup = before.statements.iter().any(|s| {
+        matches!(s.kind, script::StatementKind::Code)
+            && !before
+                .package_installs
+                .iter()
+                .any(|p| s.span.start <= p.span.start && p.span.end <= s.span.end)
+    });
+    !official || process_runner || legacy_process || image.contains("{{") || other_setup
 }
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
@@ -62,7 +75,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             continue; // the task is better replaced as a whole
         }
         let task = flow.task(st.task);
-        if packages_may_come_from_elsewhere(cx, task.node) {
+        if packages_may_come_from_elsewhere(cx, task.node, &st.before) {
             continue;
         }
         let deps_node = tree.get_value(task.node, "dependencies");

@@ -35,7 +35,8 @@ pub struct Request {
 /// `raise_for_status()`, `mkdir`, constants and unpacking the response are fine).
 pub fn single_download(facts: &ScriptFacts) -> Option<Download> {
     let (index, http) = only_plain_call(facts)?;
-    if http.method != "GET" || !facts.file_reads.is_empty() {
+    // Emitting outputs as well is more than a download.
+    if http.method != "GET" || !facts.file_reads.is_empty() || !facts.kestra_outputs.is_empty() {
         return None;
     }
     let [write] = facts.file_writes.as_slice() else {
