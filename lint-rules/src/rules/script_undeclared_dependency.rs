@@ -36,12 +36,19 @@ pub const ID: &str = "script-undeclared-dependency";
 pub const SEVERITY: Severity = Severity::Warning;
 
 /// Whether the task's image, runner or set-up commands may bring packages kflow cannot see.
-fn packages_may_come_from_elsewhere(cx: &Context, node: kflow_syntax::yaml::NodeId, before: &script::ScriptFacts) -> bool {
+fn packages_may_come_from_elsewhere(
+    cx: &Context,
+    node: kflow_syntax::yaml::NodeId,
+    before: &script::ScriptFacts,
+) -> bool {
     let tree = cx.tree;
     // `docker.image` is the deprecated spelling of `containerImage`.
     let image = tree
         .get_str(node, "containerImage")
-        .or_else(|| tree.get_value(node, "docker").and_then(|d| tree.get_str(d, "image")))
+        .or_else(|| {
+            tree.get_value(node, "docker")
+                .and_then(|d| tree.get_str(d, "image"))
+        })
         .unwrap_or("");
     let official = image.is_empty()
         || image.starts_with("python:")
