@@ -132,3 +132,13 @@ pub fn is_bare_path(cx: &Context, e: &Expression) -> bool {
         .collect();
     matches!(nodes.as_slice(), [Node::Print(p)] if matches!(p.expr.kind, ExprKind::Attr { .. } | ExprKind::Index { .. }))
 }
+
+/// Reads of the `body` output of Request tasks.
+pub fn request_body_reads<'a>(cx: &Context<'a>) -> Vec<OutputRead<'a>> {
+    output_reads(cx)
+        .into_iter()
+        .filter(|r| {
+            matches!(r.output, Some(("body", _))) && crate::http_tasks::is_request(cx, r.task)
+        })
+        .collect()
+}

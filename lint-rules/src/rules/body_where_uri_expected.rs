@@ -25,18 +25,14 @@
 
 use crate::context::Context;
 use crate::finding::{Finding, Severity};
-use crate::http_tasks::is_request;
-use crate::refs::output_reads;
+use crate::refs::request_body_reads;
 
 pub const ID: &str = "body-where-uri-expected";
 pub const SEVERITY: Severity = Severity::Warning;
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    for r in output_reads(cx) {
-        let Some(("body", _)) = r.output else {
-            continue;
-        };
-        if !r.as_file || !is_request(cx, r.task) {
+    for r in request_body_reads(cx) {
+        if !r.as_file {
             continue;
         }
         let place = r.key.map_or("here".to_string(), |k| format!("`{k}`"));

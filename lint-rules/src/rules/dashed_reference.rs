@@ -27,12 +27,7 @@ pub const SEVERITY: Severity = Severity::Error;
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
-    let inputs: Vec<&str> = flow
-        .inputs
-        .iter()
-        .filter_map(|i| i.id.as_ref())
-        .map(|n| n.name.as_str())
-        .collect();
+    let inputs: Vec<&str> = flow.input_ids().collect();
     for (e, _) in cx.rendered_expressions() {
         let source = e.source(cx.tree);
         for path in pebble::template_paths(&e.template) {

@@ -24,8 +24,7 @@
 
 use crate::context::Context;
 use crate::finding::{Finding, Severity};
-use crate::http_tasks::is_request;
-use crate::refs::{is_bare_path, output_reads};
+use crate::refs::{is_bare_path, request_body_reads};
 
 pub const ID: &str = "large-payload-in-outputs";
 pub const SEVERITY: Severity = Severity::Warning;
@@ -39,11 +38,8 @@ const OUTPUT_HOLDERS: &[(&str, &str)] = &[
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
-    for r in output_reads(cx) {
-        let Some(("body", _)) = r.output else {
-            continue;
-        };
-        if !is_request(cx, r.task) || !is_bare_path(cx, r.expr) {
+    for r in request_body_reads(cx) {
+        if !is_bare_path(cx, r.expr) {
             continue;
         }
         let at = cx.tree.span(r.expr.node).start as usize;

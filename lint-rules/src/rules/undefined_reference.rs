@@ -145,12 +145,7 @@ fn is_for_each_item_part(cx: &Context, name: &str) -> bool {
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
     let tree = cx.tree;
-    let inputs: Vec<&str> = flow
-        .inputs
-        .iter()
-        .filter_map(|i| i.id.as_ref())
-        .map(|n| n.name.as_str())
-        .collect();
+    let inputs: Vec<&str> = flow.input_ids().collect();
     let vars: Vec<&str> = flow.variables.iter().map(|n| n.name.as_str()).collect();
     let sets_vars = flow.tasks.iter().any(|t| {
         t.type_

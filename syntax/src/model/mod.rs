@@ -184,6 +184,14 @@ impl Flow {
             .filter(move |&t| self.task(t).id.as_ref().is_some_and(|n| n.name == id))
     }
 
+    /// The declared input ids.
+    pub fn input_ids(&self) -> impl Iterator<Item = &str> {
+        self.inputs
+            .iter()
+            .filter_map(|i| i.id.as_ref())
+            .map(|n| n.name.as_str())
+    }
+
     /// Ancestors of a task, nearest first.
     pub fn ancestors(&self, idx: TaskIdx) -> impl Iterator<Item = TaskIdx> + '_ {
         std::iter::successors(self.task(idx).parent, move |&p| self.task(p).parent)
