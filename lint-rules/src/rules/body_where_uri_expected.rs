@@ -20,6 +20,18 @@
 //!   from: "{{ outputs.report.body }}"
 //! ```
 //!
+//! Better:
+//! ```yaml
+//! - id: report
+//!   type: io.kestra.plugin.core.http.Download
+//!   uri: https://api.example.com/v1/report
+//!   headers:
+//!     Accept: text/csv
+//! - id: convert
+//!   type: io.kestra.plugin.serdes.csv.CsvToIon
+//!   from: "{{ outputs.report.uri }}"
+//! ```
+//!
 //! ## Fix
 //! Fetch with a Download task and pass its `uri`: `from: "{{ outputs.report.uri }}"`.
 

@@ -18,6 +18,18 @@
 //!     events: "{{ outputs.all_events.body }}"
 //! ```
 //!
+//! Better (keep the payload as a file, and only a figure as output):
+//! ```yaml
+//! - id: all_events
+//!   type: io.kestra.plugin.core.http.Download
+//!   uri: https://api.example.com/v1/events?limit=100000
+//! - id: keep
+//!   type: io.kestra.plugin.core.output.OutputValues
+//!   values:
+//!     events_file: "{{ outputs.all_events.uri }}"
+//!     bytes: "{{ outputs.all_events.length }}"
+//! ```
+//!
 //! ## Fix
 //! Fetch with Download and pass the `uri`, write the data to a file (`outputFiles`, Write), or
 //! extract only the fields you need.

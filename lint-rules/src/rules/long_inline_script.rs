@@ -18,6 +18,18 @@
 //!     # … 60 lines of code, printing a total at the end
 //! ```
 //!
+//! Better (the code in a namespace file, the result as a file):
+//! ```yaml
+//! - id: crunch
+//!   type: io.kestra.plugin.scripts.python.Commands
+//!   namespaceFiles:
+//!     enabled: true
+//!   outputFiles:
+//!     - total.json
+//!   commands:
+//!     - python crunch.py
+//! ```
+//!
 //! ## Fix
 //! Move the code to a namespace file (`namespaceFiles: {enabled: true}` and run
 //! `python crunch.py`), and make the step emit its result as a file (`outputFiles`) or outputs.

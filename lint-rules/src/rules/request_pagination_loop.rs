@@ -21,6 +21,25 @@
 //!       uri: "https://api.example.com/v1/items?offset={{ taskrun.value }}&limit=100"
 //! ```
 //!
+//! Better (one task paginates and emits one file):
+//! ```yaml
+//! - id: fetch_all_items
+//!   type: io.kestra.plugin.scripts.python.Script
+//!   dependencies: [requests]
+//!   outputFiles: [items.json]
+//!   script: |
+//!     import json, requests
+//!     items, offset = [], 0
+//!     while True:
+//!         page = requests.get("https://api.example.com/v1/items",
+//!                             params={"offset": offset, "limit": 100}, timeout=30).json()
+//!         if not page:
+//!             break
+//!         items.extend(page)
+//!         offset += 100
+//!     json.dump(items, open("items.json", "w"))
+//! ```
+//!
 //! ## Fix
 //! One script task that paginates and writes one file (see the guide's `fetch_all_products`
 //! example), declared in `outputFiles`.

@@ -22,6 +22,17 @@
 //!   message: "{{ read(outputs.build_report.outputFiles['report.json']) }}"
 //! ```
 //!
+//! Better:
+//! ```yaml
+//! - id: build_report
+//!   type: io.kestra.plugin.scripts.python.Script
+//!   outputFiles:
+//!     - report.json
+//!   script: |
+//!     with open("report.json", "w") as f:
+//!         f.write("{}")
+//! ```
+//!
 //! ## Fix
 //! Declare the files: `outputFiles: [report.json]` (`kflow lint --fix` adds it).
 

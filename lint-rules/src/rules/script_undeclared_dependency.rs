@@ -23,6 +23,17 @@
 //!     import pandas as pd
 //! ```
 //!
+//! Better:
+//! ```yaml
+//! - id: transform
+//!   type: io.kestra.plugin.scripts.python.Script
+//!   containerImage: python:3.13-slim
+//!   dependencies:
+//!     - pandas
+//!   script: |
+//!     import pandas as pd
+//! ```
+//!
 //! ## Fix
 //! Add the distribution to `dependencies: [pandas]` (`kflow lint --fix` adds it).
 
