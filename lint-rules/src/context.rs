@@ -9,6 +9,7 @@ use kflow_syntax::{Document, Span};
 use crate::catalog::{Catalog, Lookup, TypeDef};
 use crate::config::Config;
 use crate::props::Issue;
+use crate::refs::OutputRead;
 use crate::script_tasks::ScriptTask;
 
 pub struct Context<'a> {
@@ -19,6 +20,15 @@ pub struct Context<'a> {
     pub config: &'a Config,
     prop_issues: OnceCell<Vec<Issue>>,
     script_tasks: OnceCell<Vec<ScriptTask>>,
+    rendered: OnceCell<Vec<Rendered<'a>>>,
+    reads: OnceCell<Vec<OutputRead<'a>>>,
+}
+
+/// An expression Kestra renders, where it sits, and its variable paths.
+pub struct Rendered<'a> {
+    pub expr: &'a kflow_syntax::expr::Expression,
+    pub owner: Option<kflow_syntax::model::TaskIdx>,
+    pub paths: Vec<kflow_syntax::pebble::PathRef<'a>>,
 }
 
 impl<'a> Context<'a> {
@@ -31,6 +41,8 @@ impl<'a> Context<'a> {
             config,
             prop_issues: OnceCell::new(),
             script_tasks: OnceCell::new(),
+            rendered: OnceCell::new(),
+            reads: OnceCell::new(),
         }
     }
 
@@ -105,37 +117,43 @@ impl<'a> Context<'a> {
             .and_then(|e| self.tree.str(e.key))
     }
 
-    /// Expressions Kestra renders in the flow's own context, with the task they belong to.
-    /// Descriptions are documentation, and a Subflow's deprecated `outputs` map is rendered in
-    /// the child execution: both are left out.
-    pub fn rendered_expressions(
-        &self,
-    ) -> Vec<(
-        &'a kflow_syntax::expr::Expression,
-        Option<kflow_syntax::model::TaskIdx>,
-    )> {
-        let Some(flow) = self.flow else {
-            return Vec::new();
-        };
-        self.doc
-            .expressions
-            .iter()
-            .filter(|e| e.key.as_deref() != Some("description"))
-            .filter_map(|e| {
-                let at = self.tree.span(e.node).start as usize;
-                let owner = flow.task_at(self.tree, at);
-                if let Some(t) = owner {
-                    let task = flow.task(t);
-                    let subflow = task.type_.as_ref().is_some_and(|n| {
-                        n.name.ends_with(".Subflow") || n.name.ends_with(".flows.Flow")
-                    });
-                    if subflow && self.property_at(task.node, at) == Some("outputs") {
-                        return None;
+    /// Expressions Kestra renders in the flow's own context, with the task they belong to and
+    /// their variable paths (computed once). Descriptions are documentation, and a Subflow's
+    /// deprecated `outputs` map is rendered in the child execution: both are left out.
+    pub fn rendered_expressions(&self) -> &[Rendered<'a>] {
+        self.rendered.get_or_init(|| {
+            let Some(flow) = self.flow else {
+                return Vec::new();
+            };
+            self.doc
+                .expressions
+                .iter()
+                .filter(|e| e.key.as_deref() != Some("description"))
+                .filter_map(|e| {
+                    let at = self.tree.span(e.node).start as usize;
+                    let owner = flow.task_at(self.tree, at);
+                    if let Some(t) = owner {
+                        let task = flow.task(t);
+                        let subflow = task.type_.as_ref().is_some_and(|n| {
+                            n.name.ends_with(".Subflow") || n.name.ends_with(".flows.Flow")
+                        });
+                        if subflow && self.property_at(task.node, at) == Some("outputs") {
+                            return None;
+                        }
                     }
-                }
-                Some((e, owner))
-            })
-            .collect()
+                    Some(Rendered {
+                        expr: e,
+                        owner,
+                        paths: kflow_syntax::pebble::template_paths(&e.template),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Reads of task outputs in those expressions (computed once).
+    pub fn output_reads(&self) -> &[OutputRead<'a>] {
+        self.reads.get_or_init(|| crate::refs::output_reads(self))
     }
 
     /// The part of `span` on its first line.

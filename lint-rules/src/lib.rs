@@ -26,6 +26,26 @@ pub use version::Version;
 
 use kflow_syntax::Document;
 
+/// Most findings one rule reports on one file: past that, one more says how many were left out,
+/// so that a generated or hostile file cannot flood memory and the report.
+pub const MAX_FINDINGS_PER_RULE: usize = 1000;
+
+fn cap(findings: &mut Vec<Finding>, start: usize, rule: &'static str) {
+    let new = findings.len() - start;
+    if new > MAX_FINDINGS_PER_RULE {
+        findings.truncate(start + MAX_FINDINGS_PER_RULE);
+        let last = findings[findings.len() - 1].span;
+        findings.push(Finding::new(
+            rule,
+            last,
+            format!(
+                "{} more `{rule}` findings in this file are not shown",
+                new - MAX_FINDINGS_PER_RULE
+            ),
+        ));
+    }
+}
+
 /// Runs every enabled rule on `doc`: severities from `config`, inline suppressions applied,
 /// findings sorted by position.
 pub fn check(doc: &Document, catalog: &Catalog, config: &Config) -> Vec<Finding> {
@@ -37,6 +57,7 @@ pub fn check(doc: &Document, catalog: &Catalog, config: &Config) -> Vec<Finding>
         };
         let start = findings.len();
         (rule.check)(&cx, &mut findings);
+        cap(&mut findings, start, rule.id);
         for f in &mut findings[start..] {
             f.severity = severity;
         }

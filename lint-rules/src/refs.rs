@@ -55,9 +55,11 @@ fn under_input_files(cx: &Context, e: &Expression, owner: Option<TaskIdx>) -> bo
     cx.property_at(flow.task(owner).node, at) == Some("inputFiles")
 }
 
+/// Computes the reads; rules use [`Context::output_reads`], which caches them.
 pub fn output_reads<'a>(cx: &Context<'a>) -> Vec<OutputRead<'a>> {
     let mut out = Vec::new();
-    for (e, owner) in cx.rendered_expressions() {
+    for rendered in cx.rendered_expressions() {
+        let (e, owner) = (rendered.expr, rendered.owner);
         let file_args = file_argument_spans(e);
         let whole_value_is_file = e
             .key
@@ -65,7 +67,7 @@ pub fn output_reads<'a>(cx: &Context<'a>) -> Vec<OutputRead<'a>> {
             .is_some_and(|k| FILE_PROPERTIES.contains(&k))
             || under_input_files(cx, e, owner);
         let source = e.source(cx.tree);
-        for path in pebble::template_paths(&e.template) {
+        for path in &rendered.paths {
             if path.local || path.root.0 != "outputs" {
                 continue;
             }
@@ -134,9 +136,9 @@ pub fn is_bare_path(cx: &Context, e: &Expression) -> bool {
 }
 
 /// Reads of the `body` output of Request tasks.
-pub fn request_body_reads<'a>(cx: &Context<'a>) -> Vec<OutputRead<'a>> {
-    output_reads(cx)
-        .into_iter()
+pub fn request_body_reads<'c, 'a>(cx: &'c Context<'a>) -> Vec<&'c OutputRead<'a>> {
+    cx.output_reads()
+        .iter()
         .filter(|r| {
             matches!(r.output, Some(("body", _))) && crate::http_tasks::is_request(cx, r.task)
         })

@@ -1,12 +1,18 @@
 //! Converts byte offsets to human (1-based line, column in Unicode scalar values) and LSP
 //! (0-based line, UTF-16 code unit) positions, and back.
 
-/// Start offsets of every line of a text.
+/// Start offsets of every line of a text, and running character counts so that columns are
+/// found in bounded time even on a megabyte-long line.
 #[derive(Clone, Debug)]
 pub struct LineIndex {
     line_starts: Vec<u32>,
     len: u32,
+    /// Empty for ASCII text (bytes are characters). Otherwise, for every block of `BLOCK`
+    /// bytes, the Unicode scalar values and UTF-16 units before the block's first character.
+    blocks: Vec<(u32, u32, u32)>,
 }
+
+const BLOCK: usize = 4096;
 
 /// A 1-based line and column; the column counts Unicode scalar values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -31,10 +37,38 @@ impl LineIndex {
                 .filter(|&(_, b)| b == b'\n')
                 .map(|(i, _)| i as u32 + 1),
         );
+        let mut blocks = Vec::new();
+        if !text.is_ascii() {
+            let (mut chars, mut units) = (0u32, 0u32);
+            let mut next_block = 0usize;
+            for (i, c) in text.char_indices() {
+                if i >= next_block {
+                    blocks.push((i as u32, chars, units));
+                    next_block = (i / BLOCK + 1) * BLOCK;
+                }
+                chars += 1;
+                units += c.len_utf16() as u32;
+            }
+        }
         LineIndex {
             line_starts,
             len: text.len() as u32,
+            blocks,
         }
+    }
+
+    /// Unicode scalar values and UTF-16 units in `text[..offset]` (`offset` on a char boundary).
+    fn counts_before(&self, text: &str, offset: usize) -> (u32, u32) {
+        if self.blocks.is_empty() {
+            return (offset as u32, offset as u32);
+        }
+        let i = self.blocks.partition_point(|b| b.0 as usize <= offset);
+        let (start, chars, units) = self.blocks[i.saturating_sub(1)];
+        let rest = &text[start as usize..offset];
+        (
+            chars + rest.chars().count() as u32,
+            units + rest.encode_utf16().count() as u32,
+        )
     }
 
     pub fn line_count(&self) -> usize {
@@ -81,7 +115,7 @@ impl LineIndex {
         let start = self.line_start(line);
         LineCol {
             line: line as u32 + 1,
-            column: text[start..offset].chars().count() as u32 + 1,
+            column: self.counts_before(text, offset).0 - self.counts_before(text, start).0 + 1,
         }
     }
 
@@ -91,7 +125,7 @@ impl LineIndex {
         let start = self.line_start(line);
         Utf16Pos {
             line: line as u32,
-            character: text[start..offset].encode_utf16().count() as u32,
+            character: self.counts_before(text, offset).1 - self.counts_before(text, start).1,
         }
     }
 
@@ -178,6 +212,18 @@ mod tests {
             4
         );
         assert_eq!(idx.line_col(text, 99), LineCol { line: 2, column: 3 });
+    }
+
+    #[test]
+    fn long_non_ascii_lines_count_correctly() {
+        let text = format!("k: {}\n", "é😀x".repeat(5000));
+        let idx = LineIndex::new(&text);
+        for (offset, _) in text.char_indices().step_by(997) {
+            let expected = text[..offset].chars().count() as u32 + 1;
+            assert_eq!(idx.line_col(&text, offset).column, expected);
+            let units = text[..offset].encode_utf16().count() as u32;
+            assert_eq!(idx.utf16(&text, offset).character, units);
+        }
     }
 
     #[test]

@@ -25,8 +25,6 @@
 //! ## Fix
 //! Guard the read: `{{ outputs.extra.value ?? 'none' }}`, or move the reader into the branch.
 
-use kflow_syntax::pebble;
-
 use crate::context::Context;
 use crate::finding::{Finding, Severity};
 use crate::rules::undefined_reference::first_name;
@@ -37,13 +35,14 @@ pub const SEVERITY: Severity = Severity::Warning;
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
-    for (e, owner) in cx.rendered_expressions() {
+    for rendered in cx.rendered_expressions() {
+        let (e, owner) = (rendered.expr, rendered.owner);
         let Some(owner) = owner else { continue };
-        for path in pebble::template_paths(&e.template) {
+        for path in &rendered.paths {
             if path.local || path.guarded || path.root.0 != "outputs" {
                 continue;
             }
-            let Some((name, span)) = first_name(&path) else {
+            let Some((name, span)) = first_name(path) else {
                 continue;
             };
             let Some(target) = flow.tasks_named(name).next() else {

@@ -15,7 +15,6 @@
 //! ## Fix
 //! Use brackets: `{{ outputs['produce-output'].value }}` (the fix rewrites it).
 
-use kflow_syntax::pebble;
 use kflow_syntax::Span;
 
 use crate::context::Context;
@@ -28,14 +27,15 @@ pub const SEVERITY: Severity = Severity::Error;
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
     let inputs: Vec<&str> = flow.input_ids().collect();
-    for (e, _) in cx.rendered_expressions() {
+    for rendered in cx.rendered_expressions() {
+        let e = rendered.expr;
         let source = e.source(cx.tree);
-        for path in pebble::template_paths(&e.template) {
+        for path in &rendered.paths {
             let root = path.root.0;
             if path.local || !(root == "outputs" || root == "inputs") {
                 continue;
             }
-            let Some((name, span)) = first_name(&path) else {
+            let Some((name, span)) = first_name(path) else {
                 continue;
             };
             let Some(dashed) = dashed_name(source, name, span) else {

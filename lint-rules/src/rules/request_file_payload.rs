@@ -36,7 +36,6 @@ use crate::context::Context;
 use crate::edits::{line_end, line_start};
 use crate::finding::{Edit, Finding, Severity};
 use crate::http_tasks::{requests, url_path};
-use crate::refs::output_reads;
 use crate::script::plugin_for_url;
 
 pub const ID: &str = "request-file-payload";
@@ -105,7 +104,7 @@ fn file_accept(cx: &Context, task: kflow_syntax::yaml::NodeId) -> Option<String>
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
-    let reads = output_reads(cx);
+    let reads = cx.output_reads();
     for (t, uri) in requests(cx) {
         let task = flow.task(t);
         let (Some(id), Some(type_)) = (&task.id, &task.type_) else {

@@ -39,7 +39,6 @@
 use crate::context::Context;
 use crate::edits::{append_list_item, insert_list_property};
 use crate::finding::{Finding, Severity};
-use crate::refs::output_reads;
 use crate::script;
 use crate::script_tasks::{output_glob_matches, Verdict};
 
@@ -48,7 +47,7 @@ pub const SEVERITY: Severity = Severity::Warning;
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
-    let reads = output_reads(cx);
+    let reads = cx.output_reads();
     for st in cx.script_tasks() {
         if matches!(st.verdict(), Verdict::Download(_)) {
             continue; // script-single-download replaces the whole task

@@ -39,7 +39,6 @@
 use crate::context::Context;
 use crate::edits::replace_task;
 use crate::finding::{Edit, Finding, Severity};
-use crate::refs::output_reads;
 use crate::script_tasks::Verdict;
 
 pub const ID: &str = "script-single-download";
@@ -77,7 +76,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             ];
             if let Some(e) = replace_task(cx, st.node, &lines) {
                 edits.push(e);
-                for read in output_reads(cx).iter().filter(|r| r.task == id.name) {
+                for read in cx.output_reads().iter().filter(|r| r.task == id.name) {
                     if let Some((_, span)) = &read.file_key {
                         edits.push(Edit {
                             span: read.file_span(*span),

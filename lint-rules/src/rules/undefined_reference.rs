@@ -32,7 +32,7 @@
 //! optional read: `{{ outputs.maybe.uri ?? '' }}`.
 
 use kflow_syntax::model::TaskIdx;
-use kflow_syntax::pebble::{self, PathRef, Segment};
+use kflow_syntax::pebble::{PathRef, Segment};
 use kflow_syntax::Span;
 
 use crate::context::{closest, Context};
@@ -152,9 +152,12 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             .as_ref()
             .is_some_and(|n| n.name.ends_with("SetVariables"))
     });
-    for (e, owner) in cx.rendered_expressions() {
+    // The same unknown name tends to repeat: suggest once per name.
+    let mut suggestions: std::collections::HashMap<&str, Option<&str>> = Default::default();
+    for rendered in cx.rendered_expressions() {
+        let (e, owner) = (rendered.expr, rendered.owner);
         let source = e.source(tree);
-        for path in pebble::template_paths(&e.template) {
+        for path in &rendered.paths {
             if path.local {
                 continue;
             }
@@ -168,13 +171,16 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                     e.file_span(root_span),
                     format!("`{root}` is not a variable of the execution context"),
                 );
-                if let Some(near) = closest(root, CONTEXT_ROOTS.iter().copied()) {
+                let near = *suggestions
+                    .entry(root)
+                    .or_insert_with(|| closest(root, CONTEXT_ROOTS.iter().copied()));
+                if let Some(near) = near {
                     f.message.push_str(&format!("; did you mean `{near}`?"));
                 }
                 out.push(f);
                 continue;
             }
-            let Some((name, name_span)) = first_name(&path) else {
+            let Some((name, name_span)) = first_name(path) else {
                 continue;
             };
             let file = |s: Span| e.file_span(s);
@@ -214,7 +220,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                     out.push(f);
                 }
                 "outputs" if !in_trigger(cx, e) => {
-                    check_output(cx, owner, &path, name, name_span, source, &file, out)
+                    check_output(cx, owner, path, name, name_span, source, &file, out)
                 }
                 _ => {}
             }

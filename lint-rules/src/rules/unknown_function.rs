@@ -149,7 +149,8 @@ const RENAMED: &[(&str, &str)] = &[
 ];
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    for (e, _) in cx.rendered_expressions() {
+    for rendered in cx.rendered_expressions() {
+        let e = rendered.expr;
         for call in pebble::template_calls(&e.template) {
             let known: &[&str] = match call.kind {
                 CallKind::Filter => FILTERS,

@@ -23,7 +23,7 @@
 //! ## Fix
 //! Use an output of the type (`outputs.dl.uri`, and `read(outputs.dl.uri)` for the content).
 
-use kflow_syntax::pebble::{self, Segment};
+use kflow_syntax::pebble::Segment;
 
 use crate::context::{closest, Context};
 use crate::finding::{Finding, Severity};
@@ -35,12 +35,13 @@ pub const SEVERITY: Severity = Severity::Warning;
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
-    for (e, _) in cx.rendered_expressions() {
-        for path in pebble::template_paths(&e.template) {
+    for rendered in cx.rendered_expressions() {
+        let e = rendered.expr;
+        for path in &rendered.paths {
             if path.local || path.root.0 != "outputs" {
                 continue;
             }
-            let Some((name, _)) = first_name(&path) else {
+            let Some((name, _)) = first_name(path) else {
                 continue;
             };
             let Some(target) = flow.tasks_named(name).next() else {
