@@ -117,3 +117,48 @@ fn corpus_error_rates_and_expectations() {
         invalid.len()
     );
 }
+
+/// Every fetch-pattern finding over the corpus, reviewed once and kept as a snapshot, so that any
+/// change in what fires shows up in review.
+#[test]
+fn fetch_pattern_findings_snapshot() {
+    const RULES: &[&str] = &[
+        "script-single-download",
+        "script-single-request",
+        "request-file-payload",
+        "body-where-uri-expected",
+        "large-payload-in-outputs",
+        "script-missing-output-files",
+        "script-undeclared-dependency",
+        "long-inline-script",
+        "prefer-dedicated-plugin",
+        "request-pagination-loop",
+    ];
+    let root = shared().join("corpus");
+    let files = corpus_files(&root);
+    let mut args = vec!["lint".to_string(), "--format".into(), "json".into()];
+    args.extend(files.iter().map(|f| root.join(f).display().to_string()));
+    let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run_with_deadline(&arg_refs, Duration::from_secs(600));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let prefix = format!("{}/", root.display());
+    let mut lines: Vec<String> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| RULES.contains(&d["rule"].as_str().unwrap()))
+        .map(|d| {
+            let path = d["path"].as_str().unwrap();
+            format!(
+                "{}:{}:{} {} {}",
+                path.strip_prefix(&prefix).unwrap_or(path),
+                d["line"],
+                d["column"],
+                d["rule"].as_str().unwrap(),
+                d["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    lines.sort();
+    insta::assert_snapshot!(lines.join("\n"));
+}

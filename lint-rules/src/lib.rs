@@ -6,6 +6,7 @@ mod context;
 mod edits;
 pub mod finding;
 mod http_tasks;
+pub mod ide;
 mod props;
 mod refs;
 pub mod rules;

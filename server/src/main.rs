@@ -3,6 +3,7 @@
 mod explain;
 mod format;
 mod lint;
+mod lsp;
 
 use std::process::ExitCode;
 
@@ -49,6 +50,8 @@ enum Command {
         /// A rule id, as printed by `kflow rules`.
         rule: String,
     },
+    /// Start the language server (LSP over stdin/stdout) for any editor.
+    Lsp(lsp::LspArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
         Command::Lint(args) => lint::run(args),
         Command::Rules { markdown } => explain::rules(markdown),
         Command::Explain { rule } => explain::explain(&rule),
+        Command::Lsp(args) => lsp::run(args),
     };
     ExitCode::from(code)
 }

@@ -123,6 +123,29 @@ fn comments_are_kept_but_not_inside_strings() {
 }
 
 #[test]
+fn a_comment_after_a_quoted_value_is_a_comment() {
+    let text = "a: \"x # y\"  # kflow: ignore[r]\nb: 'it''s' # two\nc: d\n";
+    let doc = parse(text);
+    let comments: Vec<&str> = doc
+        .tree
+        .comments
+        .iter()
+        .map(|c| &text[c.span.range()])
+        .collect();
+    assert_eq!(comments, ["# kflow: ignore[r]", "# two"]);
+    let values: Vec<&str> = doc
+        .tree
+        .nodes
+        .iter()
+        .map(|n| &text[n.span.range()])
+        .collect();
+    assert!(
+        values.contains(&"\"x # y\"") && values.contains(&"'it''s'"),
+        "{values:?}"
+    );
+}
+
+#[test]
 fn duplicate_keys_point_at_the_second_one() {
     let errs = located("id: a\nnamespace: b\nid: c\n");
     assert_eq!(errs.len(), 1);

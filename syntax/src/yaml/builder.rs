@@ -57,7 +57,15 @@ pub fn build(text: &str, errors: &mut Vec<SyntaxError>) -> Tree {
                 break;
             }
         };
-        let span = span_of(&sp);
+        let mut span = span_of(&sp);
+        if let Event::Scalar(
+            _,
+            style @ (SaphyrStyle::DoubleQuoted | SaphyrStyle::SingleQuoted),
+            ..,
+        ) = &event
+        {
+            span = quoted_span(text, span, *style == SaphyrStyle::DoubleQuoted);
+        }
         let (value, anchor, flow_style) = match event {
             Event::DocumentStart(_) => {
                 documents += 1;
@@ -178,6 +186,28 @@ fn convert_style(style: SaphyrStyle) -> ScalarStyle {
         SaphyrStyle::Literal => ScalarStyle::Literal,
         SaphyrStyle::Folded => ScalarStyle::Folded,
     }
+}
+
+/// saphyr's span of a quoted scalar can run on over a trailing comment: cut it after the
+/// closing quote, so that the comment (an inline suppression) is seen as one.
+fn quoted_span(text: &str, span: Span, double: bool) -> Span {
+    let Some(bytes) = text.as_bytes().get(span.range()) else {
+        return span;
+    };
+    let quote = if double { b'"' } else { b'\'' };
+    if bytes.first() != Some(&quote) {
+        return span;
+    }
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if double => i += 2,
+            b'\'' if !double && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return Span::new(span.start as usize, span.start as usize + i + 1),
+            _ => i += 1,
+        }
+    }
+    span
 }
 
 fn span_to_line(text: &str, span: Span) -> Span {

@@ -8,6 +8,9 @@ use crate::span::Span;
 #[derive(Clone, Debug)]
 pub struct ScalarMap {
     offsets: Vec<u32>,
+    /// Byte length, in the source, of the character each decoded byte belongs to (an escape
+    /// such as `\u00e9` is longer than what it decodes to).
+    widths: Vec<u8>,
 }
 
 impl ScalarMap {
@@ -18,6 +21,7 @@ impl ScalarMap {
         let source = &text[span.range()];
         let base = span.start as usize;
         let mut offsets = Vec::with_capacity(value.len() + 1);
+        let mut widths = Vec::with_capacity(value.len() + 1);
         let mut chars = source.char_indices().peekable();
         let mut last = 0usize;
         for c in value.chars() {
@@ -65,13 +69,16 @@ impl ScalarMap {
             };
             let at = at.unwrap_or(last);
             last = at;
+            let width = source[at..].chars().next().map_or(1, char::len_utf8) as u8;
             for _ in 0..c.len_utf8() {
                 offsets.push((base + at) as u32);
+                widths.push(width);
             }
         }
         let end = chars.peek().map_or(source.len(), |&(i, _)| i).max(last);
         offsets.push((base + end.min(source.len())) as u32);
-        ScalarMap { offsets }
+        widths.push(0);
+        ScalarMap { offsets, widths }
     }
 
     /// File offset of a byte offset into the decoded value (clamped to its end).
@@ -81,13 +88,14 @@ impl ScalarMap {
     }
 
     /// File span of a span into the decoded value. The end maps past the last covered
-    /// character, so a one-line expression keeps its exact width.
+    /// character (whole, so slicing the file there is safe).
     pub fn span(&self, s: Span) -> Span {
         let start = self.offset(s.start as usize);
         let end = if s.is_empty() {
             start
         } else {
-            self.offset(s.end as usize - 1) + 1
+            let last = (s.end as usize - 1).min(self.offsets.len() - 1);
+            self.offsets[last] as usize + self.widths[last].max(1) as usize
         };
         Span::new(start, end.max(start))
     }
@@ -133,6 +141,17 @@ mod tests {
             ScalarStyle::Plain,
             "{{ z }}",
         );
+    }
+
+    #[test]
+    fn spans_end_on_character_boundaries() {
+        let text = "k: \"é😀\"";
+        let span = Span::new(3, text.len());
+        let map = ScalarMap::new(text, span, "é😀", ScalarStyle::DoubleQuoted);
+        let emoji = map.span(Span::new(2, 6));
+        assert_eq!(&text[emoji.range()], "😀");
+        let e = map.span(Span::new(0, 1));
+        assert_eq!(&text[e.range()], "é");
     }
 
     #[test]

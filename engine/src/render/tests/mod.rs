@@ -1,0 +1,7 @@
+mod api;
+mod expressions;
+mod filters;
+mod limits;
+mod parity;
+mod support;
+mod tags;

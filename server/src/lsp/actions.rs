@@ -1,0 +1,51 @@
+//! Code actions: quick fixes at a range, and "fix all" for the file.
+
+use kflow_lint_rules::ide;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+
+use super::capabilities::FIX_ALL;
+use super::convert;
+use super::state::State;
+
+pub fn code_actions(state: &State, p: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+    let uri = &p.text_document.uri;
+    let checked = state.checked(uri)?;
+    let doc = &checked.doc;
+    let wants = |kind: &CodeActionKind| {
+        p.context.only.as_ref().is_none_or(|only| {
+            only.iter().any(|o| {
+                kind.as_str() == o.as_str()
+                    || kind.as_str().starts_with(&format!("{}.", o.as_str()))
+            })
+        })
+    };
+    let mut out = Vec::new();
+    let quickfix = CodeActionKind::QUICKFIX;
+    if wants(&quickfix) {
+        for a in ide::quick_fixes(doc, &checked.findings, convert::span(doc, p.range)) {
+            out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: a.title,
+                kind: Some(quickfix.clone()),
+                diagnostics: a
+                    .finding
+                    .map(|i| vec![convert::diagnostic(doc, uri, &checked.findings[i])]),
+                edit: Some(convert::workspace_edit(doc, uri, &a.edits)),
+                is_preferred: a.preferred.then_some(true),
+                ..CodeAction::default()
+            }));
+        }
+    }
+    let fix_all = CodeActionKind::new(FIX_ALL);
+    if wants(&fix_all) {
+        if let Some(a) = ide::fix_all(&checked.findings) {
+            out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: a.title,
+                kind: Some(fix_all),
+                edit: Some(convert::workspace_edit(doc, uri, &a.edits)),
+                ..CodeAction::default()
+            }));
+        }
+    }
+    Ok(Some(out))
+}

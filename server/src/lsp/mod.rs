@@ -1,0 +1,78 @@
+//! `kflow lsp`: the language server, over stdio. Analysis lives in `kflow_lint_rules::ide` and
+//! the rules; this module only keeps documents, schedules checks and converts positions.
+//!
+//! Messages are handled one at a time, in the order they arrive (`concurrency_level(1)`):
+//! tower-lsp-server's default concurrent handling can apply `didChange` edits out of order.
+//! Handlers stay short; checks run in spawned tasks after a debounce.
+
+mod actions;
+mod analysis;
+mod backend;
+mod capabilities;
+mod config;
+mod convert;
+mod documents;
+mod features;
+mod rule_docs;
+mod state;
+mod structure;
+mod subflows;
+mod sync;
+mod wire;
+mod workspace;
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use clap::Args;
+use tower_lsp_server::{LspService, Server};
+
+use backend::Backend;
+
+#[derive(Args)]
+pub struct LspArgs {
+    /// Talk over stdin/stdout (the only transport; accepted because clients pass it).
+    #[arg(long)]
+    stdio: bool,
+    /// Quiet time after an edit before the document is checked, in milliseconds.
+    #[arg(long, default_value_t = 100)]
+    debounce_ms: u64,
+}
+
+pub fn run(args: LspArgs) -> u8 {
+    let _ = args.stdio;
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the server's runtime: {e}");
+            return 2;
+        }
+    };
+    let code = runtime.block_on(serve(Duration::from_millis(args.debounce_ms)));
+    // The stdin reader may still be blocked in a read: do not wait for it.
+    runtime.shutdown_background();
+    code
+}
+
+async fn serve(debounce: Duration) -> u8 {
+    let (guarded, to_server) = tokio::io::duplex(1 << 16);
+    tokio::spawn(wire::guard(tokio::io::stdin(), to_server));
+    let (service, socket) = LspService::build(|client| Backend::new(client, debounce))
+        .custom_method(wire::INVALID_MESSAGE, Backend::invalid_message)
+        .custom_method("kflow/documentText", Backend::document_text)
+        .finish();
+    let state = service.inner().state.clone();
+    Server::new(guarded, tokio::io::stdout(), socket)
+        .concurrency_level(1)
+        .serve(service)
+        .await;
+    // LSP: exit code 0 after `shutdown` then `exit`, 1 when the client went away without it.
+    if state.shutdown_requested.load(Ordering::SeqCst) {
+        0
+    } else {
+        1
+    }
+}

@@ -1,0 +1,142 @@
+//! What the server knows, shared by the message handlers and the tasks they spawn.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::Duration;
+
+use kflow_lint_rules::Catalog;
+use kflow_syntax::Document;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::Uri;
+use tower_lsp_server::Client;
+
+use super::config::{self, Configs};
+use super::documents::{Checked, Documents};
+use super::workspace::Workspace;
+
+/// What the client said it supports, and the options it passed.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Quiet time after the last change before a document is checked.
+    pub debounce: Duration,
+    /// The client pulls diagnostics (`textDocument/diagnostic`): do not push them.
+    pub pull_diagnostics: bool,
+    pub diagnostic_refresh: bool,
+    pub watch_registration: bool,
+}
+
+pub struct State {
+    pub client: Client,
+    pub docs: Mutex<Documents>,
+    pub configs: Mutex<Configs>,
+    pub settings: RwLock<Settings>,
+    pub workspace: Mutex<Workspace>,
+    /// Serialises diagnostics publication so that a stale result never follows a newer one.
+    pub publish: tokio::sync::Mutex<()>,
+    pub shutdown_requested: AtomicBool,
+}
+
+/// Locks a mutex, recovering the data if a panicking thread poisoned it.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+pub fn not_open(uri: &Uri) -> Error {
+    Error::invalid_params(format!("kflow has no open document {}", uri.as_str()))
+}
+
+impl State {
+    pub fn new(client: Client, debounce: Duration) -> State {
+        State {
+            client,
+            docs: Mutex::default(),
+            configs: Mutex::default(),
+            settings: RwLock::new(Settings {
+                debounce,
+                pull_diagnostics: false,
+                diagnostic_refresh: false,
+                watch_registration: false,
+            }),
+            workspace: Mutex::default(),
+            publish: tokio::sync::Mutex::new(()),
+            shutdown_requested: AtomicBool::new(false),
+        }
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// A parse of the document's current text.
+    pub fn doc(&self, uri: &Uri) -> Result<Arc<Document>> {
+        let (text, generation) = {
+            let docs = lock(&self.docs);
+            let doc = docs.open.get(uri).ok_or_else(|| not_open(uri))?;
+            if let Some(parsed) = &doc.parsed {
+                return Ok(parsed.clone());
+            }
+            (doc.text.clone(), doc.generation)
+        };
+        let parsed = Arc::new(kflow_syntax::parse(&text));
+        let mut docs = lock(&self.docs);
+        if let Some(doc) = docs.open.get_mut(uri) {
+            if doc.generation == generation {
+                doc.parsed = Some(parsed.clone());
+            }
+        }
+        Ok(parsed)
+    }
+
+    /// The findings on the document's current text with the current `kflow.toml`, checking now
+    /// if needed.
+    pub fn checked(&self, uri: &Uri) -> Result<Arc<Checked>> {
+        self.check(uri, None)
+            .map(|(c, _)| c)
+            .ok_or_else(|| not_open(uri))
+    }
+
+    /// Checks the document (unless the last check still holds). With `generation`, gives up
+    /// when the document has changed since. Also returns a config error to report.
+    pub fn check(
+        &self,
+        uri: &Uri,
+        generation: Option<u64>,
+    ) -> Option<(Arc<Checked>, Option<String>)> {
+        let (path, current, cached) = {
+            let docs = lock(&self.docs);
+            let doc = docs.open.get(uri)?;
+            if generation.is_some_and(|g| g != doc.generation) {
+                return None;
+            }
+            (doc.path.clone(), doc.generation, doc.current_check())
+        };
+        if let Some(c) = cached {
+            if c.stamp == config::stamp(path.as_deref()) {
+                return Some((c, None));
+            }
+        }
+        let parsed = self.doc(uri).ok()?;
+        let loaded = lock(&self.configs).for_file(path.as_deref());
+        let findings = kflow_lint_rules::check(&parsed, Catalog::builtin(), &loaded.config);
+        let mut docs = lock(&self.docs);
+        let doc = docs.open.get_mut(uri)?;
+        static SERIAL: AtomicU64 = AtomicU64::new(1);
+        let checked = Arc::new(Checked {
+            serial: SERIAL.fetch_add(1, Ordering::Relaxed),
+            generation: current,
+            version: doc.version,
+            doc: parsed,
+            findings,
+            stamp: loaded.stamp,
+        });
+        if doc.generation == current {
+            doc.checked = Some(checked.clone());
+        } else if generation.is_some() {
+            return None;
+        }
+        Some((checked, loaded.error))
+    }
+}

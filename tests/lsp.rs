@@ -1,0 +1,22 @@
+//! End-to-end tests of `kflow lsp`: a JSON-RPC client in Rust drives the built binary over
+//! pipes, on the flows of `../shared/examples`.
+
+#[path = "lsp/client.rs"]
+mod client;
+
+#[path = "lsp/actions.rs"]
+mod actions;
+#[path = "lsp/completion.rs"]
+mod completion;
+#[path = "lsp/diagnostics.rs"]
+mod diagnostics;
+#[path = "lsp/hostile.rs"]
+mod hostile;
+#[path = "lsp/hover.rs"]
+mod hover;
+#[path = "lsp/navigation.rs"]
+mod navigation;
+#[path = "lsp/ordering.rs"]
+mod ordering;
+#[path = "lsp/structure.rs"]
+mod structure;
