@@ -5,8 +5,6 @@
 //! eight is shorter than 22 characters there; we left-pad with `0` (the base-62 zero digit) so
 //! every id has 22 characters and still decodes to the same UUID.
 
-use crate::md5;
-
 const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 pub const ID_LEN: usize = 22;
 
@@ -25,7 +23,7 @@ pub fn new_id() -> String {
 
 /// Kestra's `IdUtils.from(text)`: a deterministic id, `UUID.nameUUIDFromBytes(md5(text))`.
 pub fn id_from(text: &str) -> String {
-    let mut bytes = md5::digest(&md5::digest(text.as_bytes()));
+    let mut bytes = crate::hash::md5(&crate::hash::md5(text.as_bytes()));
     bytes[6] = (bytes[6] & 0x0f) | 0x30;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     friendly(u128::from_be_bytes(bytes))
@@ -65,7 +63,7 @@ fn fallback_bytes(bytes: &mut [u8; 16]) {
         .unwrap_or(0);
     let count = COUNTER.fetch_add(1, Ordering::Relaxed);
     let seed = format!("{nanos}-{count}-{}", std::process::id());
-    *bytes = md5::digest(seed.as_bytes());
+    *bytes = crate::hash::md5(seed.as_bytes());
 }
 
 /// A random decimal number like Java's temp file names (`6532118450912774130`).

@@ -15,7 +15,7 @@ pub mod http;
 pub mod ids;
 pub mod inputs;
 pub mod kv;
-mod md5;
+pub mod hash;
 pub mod props;
 pub mod record;
 pub mod render;

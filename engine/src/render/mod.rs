@@ -21,7 +21,7 @@ mod eval;
 mod exec;
 mod filters;
 mod functions;
-mod hash;
+
 mod java_regex;
 mod jq;
 mod json_read;

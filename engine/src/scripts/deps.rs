@@ -22,7 +22,7 @@ pub fn cache_key(parts: &[String]) -> String {
     let mut sorted = parts.to_vec();
     sorted.sort();
     sorted.dedup();
-    let digest = crate::md5::digest(sorted.join("\n").as_bytes());
+    let digest = crate::hash::md5(sorted.join("\n").as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -3,9 +3,9 @@
 use kflow_syntax::Span;
 
 use super::super::error::{fail, EResult};
-use super::super::hash;
 use super::super::value::Val;
 use super::cast_str;
+use crate::hash;
 
 pub fn apply<'c>(name: &str, v: &Val<'c>, span: Span) -> EResult<Val<'c>> {
     if v.is_null() {

@@ -1,4 +1,4 @@
-//! MD5, SHA-1, SHA-256 and SHA-512 (for the `md5`, `sha1`, `sha256`, `sha512` filters),
+//! MD5, SHA-1, SHA-256 and SHA-512 (the `md5`… filters, and Kestra's MD5-based ids),
 //! written out rather than pulling four crates for four small functions. Checked against the
 //! standard test vectors below.
 
