@@ -1,0 +1,377 @@
+// kflow for VS Code: starts `kflow lsp` once a Kestra flow is open, and adds Run flow, Cancel
+// run, Explain rule and Restart server. Non-flow YAML files are never sent to the server, so the
+// Red Hat YAML extension keeps serving them (and flows too: both run side by side).
+
+import * as fs from "node:fs";
+import * as os from "node:os";
+import { execFile } from "node:child_process";
+import * as vscode from "vscode";
+import {
+  ExecuteCommandRequest,
+  LanguageClient,
+  LanguageClientOptions,
+  State,
+  WorkDoneProgress,
+  DidOpenTextDocumentNotification,
+  DidChangeConfigurationNotification,
+} from "vscode-languageclient/node";
+import {
+  ExecutionRecord,
+  advertises,
+  findServer,
+  isFlowDocument,
+  requiredInputs,
+  rulesAt,
+  runSummary,
+  serverOptions,
+} from "./logic";
+
+let client: LanguageClient | undefined;
+let channel: vscode.LogOutputChannel;
+let status: vscode.StatusBarItem;
+let serverPath: string | undefined;
+const opened = new Set<string>(); // documents the server was told about
+const running = new Map<string, vscode.CancellationTokenSource>();
+const lensChanged = new vscode.EventEmitter<void>();
+
+function config() {
+  return vscode.workspace.getConfiguration("kflow");
+}
+
+function roots(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+}
+
+function isFlow(doc: vscode.TextDocument): boolean {
+  if (doc.uri.scheme !== "file" && doc.uri.scheme !== "untitled") return false;
+  return isFlowDocument(
+    { languageId: doc.languageId, fileName: doc.fileName, text: doc.getText() },
+    config().get<string[]>("flowGlobs", []),
+    roots(),
+  );
+}
+
+function options() {
+  const c = config();
+  return serverOptions({
+    debounceMs: c.get<number>("debounceMs"),
+    rules: c.get<Record<string, string>>("rules"),
+    ruleDocsUrl: c.get<string>("ruleDocsUrl"),
+  });
+}
+
+function setStatus(text: string, tooltip: string, error = false) {
+  status.text = text;
+  status.tooltip = tooltip;
+  status.backgroundColor = error ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
+  status.show();
+}
+
+function isExecutable(p: string): boolean {
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function start(context: vscode.ExtensionContext): Promise<void> {
+  if (client) return;
+  const found = findServer({
+    configured: config().get<string>("path", ""),
+    pathEnv: process.env.PATH ?? "",
+    platform: process.platform,
+    arch: process.arch,
+    extensionPath: context.extensionPath,
+    isExecutable,
+    home: os.homedir(),
+  });
+  if ("error" in found) {
+    setStatus("$(error) kflow", `${found.error} ${found.fix}`, true);
+    const pick = await vscode.window.showErrorMessage(`${found.error} ${found.fix}`, "Set kflow.path", "Retry");
+    if (pick === "Set kflow.path") await vscode.commands.executeCommand("workbench.action.openSettings", "kflow.path");
+    if (pick === "Retry") return start(context);
+    return;
+  }
+  serverPath = found.path;
+  channel.appendLine(`kflow: starting ${found.path} lsp (found via ${found.source})`);
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: "file", language: "yaml" },
+      { scheme: "untitled", language: "yaml" },
+    ],
+    initializationOptions: options(),
+    outputChannel: channel,
+    diagnosticPullOptions: {
+      onChange: true,
+      onSave: true,
+      filter: (doc) => !opened.has(doc.uri.toString()),
+    },
+    middleware: {
+      didOpen: async (doc, next) => {
+        if (!isFlow(doc)) return;
+        opened.add(doc.uri.toString());
+        return next(doc);
+      },
+      didChange: async (event, next) => {
+        const key = event.document.uri.toString();
+        if (opened.has(key)) return next(event);
+        if (isFlow(event.document) && client) {
+          // Became a flow while edited: the server is told about it now, whole.
+          opened.add(key);
+          await client.sendNotification(DidOpenTextDocumentNotification.type, {
+            textDocument: {
+              uri: key,
+              languageId: "yaml",
+              version: event.document.version,
+              text: event.document.getText(),
+            },
+          });
+        }
+      },
+      didClose: async (doc, next) => {
+        if (!opened.delete(doc.uri.toString())) return;
+        return next(doc);
+      },
+      didSave: async (doc, next) => (opened.has(doc.uri.toString()) ? next(doc) : undefined),
+      willSave: async (e, next) => (opened.has(e.document.uri.toString()) ? next(e) : undefined),
+      provideCompletionItem: (d, p, c, t, next) => (opened.has(d.uri.toString()) ? next(d, p, c, t) : undefined),
+      provideHover: (d, p, t, next) => (opened.has(d.uri.toString()) ? next(d, p, t) : undefined),
+      provideDefinition: (d, p, t, next) => (opened.has(d.uri.toString()) ? next(d, p, t) : undefined),
+      provideReferences: (d, p, o, t, next) => (opened.has(d.uri.toString()) ? next(d, p, o, t) : undefined),
+      provideRenameEdits: (d, p, n, t, next) => (opened.has(d.uri.toString()) ? next(d, p, n, t) : undefined),
+      prepareRename: (d, p, t, next) => (opened.has(d.uri.toString()) ? next(d, p, t) : undefined),
+      provideDocumentSymbols: (d, t, next) => (opened.has(d.uri.toString()) ? next(d, t) : undefined),
+      provideFoldingRanges: (d, c, t, next) => (opened.has(d.uri.toString()) ? next(d, c, t) : undefined),
+      provideDocumentSemanticTokens: (d, t, next) => (opened.has(d.uri.toString()) ? next(d, t) : undefined),
+      provideCodeActions: (d, r, c, t, next) => (opened.has(d.uri.toString()) ? next(d, r, c, t) : undefined),
+      provideCodeLenses: async (d, t, next) => {
+        if (!opened.has(d.uri.toString())) return undefined;
+        const lenses = (await next(d, t)) ?? [];
+        // The server's "Run flow" lens goes through this extension's prompts and progress.
+        for (const lens of lenses) {
+          if (lens.command?.command === "kflow.runFlow") {
+            lens.command = { title: lens.command.title, command: "kflow.run", arguments: [d.uri] };
+          }
+        }
+        return lenses;
+      },
+    },
+  };
+  const c = new LanguageClient("kflow", "kflow", { command: found.path, args: ["lsp"] }, clientOptions);
+  client = c;
+  c.onDidChangeState((e) => {
+    if (e.newState === State.Running) {
+      setStatus("$(check) kflow", `kflow language server running (${found.path})`);
+      lensChanged.fire();
+    } else if (e.newState === State.Starting) setStatus("$(sync~spin) kflow", "kflow language server starting");
+    else setStatus("$(circle-slash) kflow", "kflow language server stopped: click to restart", true);
+  });
+  setStatus("$(sync~spin) kflow", "kflow language server starting");
+  try {
+    await c.start();
+  } catch (e) {
+    setStatus("$(error) kflow", `kflow failed to start: ${e}`, true);
+    vscode.window.showErrorMessage(`kflow: the language server failed to start: ${e}`, "Show log").then((p) => {
+      if (p) channel.show();
+    });
+  }
+}
+
+async function stop(): Promise<void> {
+  const c = client;
+  client = undefined;
+  opened.clear();
+  if (c) await c.stop().catch(() => undefined);
+}
+
+function canRun(): boolean {
+  return !!client && client.state === State.Running && advertises(client.initializeResult?.capabilities, "kflow.runFlow");
+}
+
+function flowName(doc: vscode.TextDocument): string {
+  return /^id:\s*["']?([\w.-]+)/m.exec(doc.getText())?.[1] ?? doc.fileName;
+}
+
+async function runFlow(arg?: vscode.Uri): Promise<void> {
+  const doc = arg ? await vscode.workspace.openTextDocument(arg) : vscode.window.activeTextEditor?.document;
+  if (!doc || !isFlow(doc)) {
+    vscode.window.showErrorMessage("kflow: open a Kestra flow (a YAML file with id and namespace) to run it.");
+    return;
+  }
+  if (!client || !canRun()) {
+    vscode.window.showErrorMessage(
+      "kflow: this kflow server cannot run flows (it does not offer kflow.runFlow). Update kflow, or check the status bar.",
+    );
+    return;
+  }
+  const key = doc.uri.toString();
+  if (running.has(key)) {
+    vscode.window.showWarningMessage("kflow: this flow is already running (kflow: Cancel run stops it).");
+    return;
+  }
+  const inputs: Record<string, string> = {};
+  for (const input of requiredInputs(doc.getText())) {
+    const value = await vscode.window.showInputBox({
+      title: `Run ${flowName(doc)}: input ${input.id}`,
+      prompt: `${input.id}${input.type ? ` (${input.type})` : ""}${input.description ? `: ${input.description}` : ""}`,
+      ignoreFocusOut: true,
+    });
+    if (value === undefined) return;
+    inputs[input.id] = value;
+  }
+  const c = client;
+  const name = flowName(doc);
+  channel.show(true);
+  channel.appendLine(`── run ${name} ──`);
+  const cts = new vscode.CancellationTokenSource();
+  running.set(key, cts);
+  vscode.commands.executeCommand("setContext", "kflow.running", true);
+  try {
+    const record = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `kflow: running ${name}`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => cancelRun(doc.uri));
+        const workDoneToken = `kflow-run-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+        const sub = c.onProgress(WorkDoneProgress.type, workDoneToken, (v) => {
+          if (v.kind === "begin" || v.kind === "report") progress.report({ message: v.message ?? ("title" in v ? v.title : undefined) });
+          if (v.message) channel.appendLine(`[progress] ${v.message}`);
+        });
+        try {
+          return (await c.sendRequest(
+            ExecuteCommandRequest.type,
+            { command: "kflow.runFlow", arguments: [{ uri: key, inputs }], workDoneToken },
+            cts.token,
+          )) as ExecutionRecord;
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+    const summary = runSummary(name, record ?? {});
+    channel.appendLine(summary.text);
+    const show = summary.error ? vscode.window.showErrorMessage : vscode.window.showInformationMessage;
+    const pick = await show(summary.text, "Open execution record");
+    if (pick) {
+      const rec = await vscode.workspace.openTextDocument({ language: "json", content: JSON.stringify(record, null, 2) });
+      await vscode.window.showTextDocument(rec, { preview: false });
+    }
+  } catch (e) {
+    channel.appendLine(`run failed: ${e}`);
+    vscode.window.showErrorMessage(`kflow: running ${name} failed: ${e instanceof Error ? e.message : e}`);
+  } finally {
+    running.delete(key);
+    vscode.commands.executeCommand("setContext", "kflow.running", running.size > 0);
+  }
+}
+
+async function cancelRun(arg?: vscode.Uri): Promise<void> {
+  const uri = arg ?? vscode.window.activeTextEditor?.document.uri ?? [...running.keys()].map((k) => vscode.Uri.parse(k))[0];
+  if (!uri || !client) return;
+  if (!advertises(client.initializeResult?.capabilities, "kflow.cancelRun")) {
+    vscode.window.showErrorMessage("kflow: this kflow server cannot cancel runs (no kflow.cancelRun command).");
+    return;
+  }
+  await client
+    .sendRequest(ExecuteCommandRequest.type, { command: "kflow.cancelRun", arguments: [{ uri: uri.toString() }] })
+    .catch((e) => vscode.window.showErrorMessage(`kflow: cancel failed: ${e}`));
+}
+
+async function explain(rule?: string): Promise<void> {
+  if (!rule) {
+    const editor = vscode.window.activeTextEditor;
+    if (editor) {
+      const pos = editor.selection.active;
+      const diags = vscode.languages.getDiagnostics(editor.document.uri).map((d) => ({
+        source: d.source,
+        code: d.code,
+        start: [d.range.start.line, d.range.start.character] as [number, number],
+        end: [d.range.end.line, d.range.end.character] as [number, number],
+      }));
+      rule = rulesAt(diags, pos.line, pos.character)[0];
+    }
+  }
+  if (!rule) {
+    rule = await vscode.window.showInputBox({ prompt: "kflow rule id (as in kflow rules)" });
+    if (!rule) return;
+  }
+  const exe = serverPath ?? "kflow";
+  execFile(exe, ["explain", rule], async (err, stdout, stderr) => {
+    if (err) {
+      vscode.window.showErrorMessage(`kflow explain ${rule}: ${stderr || err.message}`);
+      return;
+    }
+    const doc = await vscode.workspace.openTextDocument({ language: "markdown", content: stdout });
+    await vscode.commands.executeCommand("markdown.showPreviewToSide", doc.uri).then(undefined, () =>
+      vscode.window.showTextDocument(doc, vscode.ViewColumn.Beside),
+    );
+  });
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  channel = vscode.window.createOutputChannel("kflow", { log: true });
+  status = vscode.window.createStatusBarItem("kflow.status", vscode.StatusBarAlignment.Right, 100);
+  status.name = "kflow";
+  status.command = "kflow.restart";
+  setStatus("$(circle-outline) kflow", "kflow starts when a Kestra flow is opened");
+  context.subscriptions.push(channel, status, lensChanged);
+
+  const maybeStart = (doc: vscode.TextDocument) => {
+    if (!client && isFlow(doc)) void start(context);
+  };
+  vscode.workspace.textDocuments.forEach(maybeStart);
+  context.subscriptions.push(
+    vscode.workspace.onDidOpenTextDocument(maybeStart),
+    vscode.workspace.onDidChangeTextDocument((e) => maybeStart(e.document)),
+    vscode.commands.registerCommand("kflow.run", runFlow),
+    vscode.commands.registerCommand("kflow.cancel", cancelRun),
+    vscode.commands.registerCommand("kflow.explain", explain),
+    vscode.commands.registerCommand("kflow.restart", async () => {
+      await stop();
+      await start(context);
+    }),
+    // A "Run flow" lens on flows, when the server can run them and has no lens of its own.
+    vscode.languages.registerCodeLensProvider(
+      { language: "yaml" },
+      {
+        onDidChangeCodeLenses: lensChanged.event,
+        provideCodeLenses(doc) {
+          if (!isFlow(doc) || !canRun() || client?.initializeResult?.capabilities.codeLensProvider) return [];
+          const range = new vscode.Range(0, 0, 0, 0);
+          return [new vscode.CodeLens(range, { title: "▶ Run flow", command: "kflow.run", arguments: [doc.uri] })];
+        },
+      },
+    ),
+    // "Explain rule" next to kflow's own quick fixes.
+    vscode.languages.registerCodeActionsProvider(
+      { language: "yaml" },
+      {
+        provideCodeActions(doc, _range, ctx) {
+          const rules = [...new Set(ctx.diagnostics.filter((d) => d.source === "kflow" && typeof d.code === "string" || (typeof d.code === "object" && d.source === "kflow")).map((d) => String(typeof d.code === "object" ? d.code.value : d.code)))];
+          return rules.map((r) => {
+            const a = new vscode.CodeAction(`Explain rule ${r}`, vscode.CodeActionKind.Empty);
+            a.command = { title: `Explain rule ${r}`, command: "kflow.explain", arguments: [r] };
+            return a;
+          });
+        },
+      },
+    ),
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      if (!e.affectsConfiguration("kflow")) return;
+      if (client?.state === State.Running) {
+        await client.sendNotification(DidChangeConfigurationNotification.type, { settings: { kflow: options() } });
+      }
+      // The server reads its path and options when it starts.
+      if (["kflow.path", "kflow.debounceMs", "kflow.ruleDocsUrl", "kflow.rules"].some((k) => e.affectsConfiguration(k)) && client) {
+        await stop();
+        await start(context);
+      }
+    }),
+  );
+}
+
+export async function deactivate(): Promise<void> {
+  for (const cts of running.values()) cts.cancel();
+  await stop();
+}

@@ -1,0 +1,244 @@
+// End-to-end test in a real VS Code (code-server) driven in headless Chromium by playwright-core.
+//   node test/e2e/e2e.mjs --code-server ENTRY.js --vsix kflow.vsix --kflow BIN --examples DIR --chromium BIN
+// Asserts that the Problems view lists kflow's findings for broken_references.yaml (and shows a
+// quick fix), and, when the server offers kflow.runFlow, that "Run flow" ends in SUCCESS.
+// Screenshots go to test-artifacts/. Prints "N passed, N failed, N skipped".
+import { spawn, execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { chromium } from "playwright-core";
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
+);
+for (const k of ["code-server", "vsix", "kflow", "examples", "chromium"]) {
+  if (!args[k]) throw new Error(`missing --${k}`);
+}
+const here = path.dirname(new URL(import.meta.url).pathname);
+const artifacts = path.resolve(here, "../../test-artifacts");
+fs.mkdirSync(artifacts, { recursive: true });
+
+let passed = 0, failed = 0, skipped = 0;
+async function test(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}\n${e?.stack ?? e}`);
+  }
+}
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+// Does this kflow advertise kflow.runFlow? Ask it directly over stdio.
+function serverCommands(bin) {
+  const init = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { processId: null, rootUri: null, capabilities: {} } });
+  const exit = JSON.stringify({ jsonrpc: "2.0", method: "exit" });
+  const frame = (s) => `Content-Length: ${Buffer.byteLength(s)}\r\n\r\n${s}`;
+  let out = "";
+  try {
+    out = execFileSync(bin, ["lsp"], { input: frame(init) + frame(exit), timeout: 20000 }).toString();
+  } catch (e) {
+    out = e.stdout?.toString() ?? "";
+  }
+  const body = out.slice(out.indexOf("{"));
+  try {
+    const msg = JSON.parse(body.slice(0, body.lastIndexOf("}") + 1));
+    return msg.result?.capabilities?.executeCommandProvider?.commands ?? [];
+  } catch {
+    return [];
+  }
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kflow-e2e-"));
+const userData = path.join(tmp, "user-data");
+const extDir = path.join(tmp, "extensions");
+const work = path.join(tmp, "project");
+fs.mkdirSync(path.join(userData, "User"), { recursive: true });
+fs.mkdirSync(path.join(work, "flows"), { recursive: true });
+fs.writeFileSync(path.join(work, "kflow.toml"), "");
+fs.copyFileSync(path.join(args.examples, "antipatterns/broken_references.yaml"), path.join(work, "flows/broken_references.yaml"));
+fs.writeFileSync(
+  path.join(userData, "User/settings.json"),
+  JSON.stringify({
+    "security.workspace.trust.enabled": false,
+    "workbench.startupEditor": "none",
+    "workbench.tips.enabled": false,
+    "telemetry.telemetryLevel": "off",
+    "extensions.autoCheckUpdates": false,
+    "extensions.autoUpdate": false,
+    "update.mode": "none",
+    "kflow.path": path.resolve(args.kflow),
+    "kflow.debounceMs": 50,
+    "window.commandCenter": false,
+    "chat.commandCenter.enabled": false,
+  }, null, 2),
+);
+
+const node = process.execPath;
+const cs = path.resolve(args["code-server"]);
+execFileSync(node, [cs, "--user-data-dir", userData, "--extensions-dir", extDir, "--install-extension", path.resolve(args.vsix)], {
+  stdio: "inherit",
+  timeout: 120000,
+});
+
+const port = await freePort();
+const server = spawn(
+  node,
+  [cs, "--auth", "none", "--bind-addr", `127.0.0.1:${port}`, "--user-data-dir", userData, "--extensions-dir", extDir,
+    "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust", "--disable-getting-started-override", work],
+  { stdio: ["ignore", "pipe", "pipe"], detached: true },
+);
+let serverLog = "";
+server.stdout.on("data", (d) => (serverLog += d));
+server.stderr.on("data", (d) => (serverLog += d));
+const stopAll = () => {
+  try {
+    process.kill(-server.pid, "SIGTERM");
+  } catch {}
+};
+process.on("exit", stopAll);
+
+async function waitHttp(url, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const ok = await new Promise((r) => http.get(url, (res) => { res.resume(); r(res.statusCode < 500); }).on("error", () => r(false)));
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`code-server did not answer at ${url}\n${serverLog}`);
+}
+await waitHttp(`http://127.0.0.1:${port}/healthz`, 60000);
+
+const browser = await chromium.launch({ executablePath: args.chromium, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+const mod = "Control";
+try {
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(work)}`);
+  await page.waitForSelector(".monaco-workbench", { timeout: 90000 });
+  await page.waitForTimeout(2000);
+
+  async function command(name) {
+    await page.keyboard.press("F1");
+    await page.waitForSelector(".quick-input-widget input", { state: "visible" });
+    await page.keyboard.type(name);
+    await page.waitForTimeout(400);
+    await page.keyboard.press("Enter");
+  }
+  async function openFile(rel) {
+    await page.keyboard.press(`${mod}+P`);
+    await page.waitForSelector(".quick-input-widget input", { state: "visible" });
+    await page.keyboard.type(rel);
+    await page.waitForTimeout(800);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector(`.tab[aria-label*="${path.basename(rel)}"]`, { timeout: 20000 });
+    await page.click(".monaco-editor .view-lines");
+  }
+
+  await test("Problems view lists kflow's findings for broken_references.yaml", async () => {
+    await openFile("flows/broken_references.yaml");
+    await command("View: Focus Problems");
+    const rules = fs
+      .readFileSync(path.join(work, "flows/broken_references.yaml"), "utf8")
+      .split("\n")
+      .map((l, i) => [/# expect: ([\w-]+)/.exec(l)?.[1], i + 1])
+      .filter(([r]) => r)
+      .map(([r, n]) => `kflow${r}[Ln${n},`);
+    const panel = page.locator(".markers-panel");
+    const deadline = Date.now() + 60000;
+    let text = "";
+    while (Date.now() < deadline) {
+      text = ((await panel.innerText().catch(() => "")) ?? "").replace(/[\s()]+/g, "");
+      if (rules.every((r) => text.includes(r))) break;
+      await page.waitForTimeout(500);
+    }
+    await page.screenshot({ path: path.join(artifacts, "problems.png") });
+    const missing = rules.filter((r) => !text.includes(r));
+    if (missing.length) throw new Error(`Problems view lacks ${missing.join(", ")}:\n${text}\n--- code-server log ---\n${serverLog.slice(-3000)}`);
+    console.log(`     Problems view lists all ${rules.length} expected findings: ${rules.join(" ")}`);
+  });
+
+  await test("a kflow diagnostic offers its quick fix", async () => {
+    const lines = fs.readFileSync(path.join(work, "flows/broken_references.yaml"), "utf8").split("\n");
+    const i = lines.findIndex((l) => l.includes("expect: deprecated-type"));
+    const col = lines[i].indexOf("io.kestra") + 3;
+    await page.click(".monaco-editor .view-lines");
+    await page.keyboard.press(`${mod}+G`);
+    await page.keyboard.type(`${i + 1}:${col}`);
+    await page.keyboard.press("Enter");
+    await page.waitForTimeout(500);
+    await page.keyboard.press(`${mod}+.`);
+    const widget = page.locator(".action-widget");
+    await widget.waitFor({ state: "visible", timeout: 15000 });
+    await page.waitForTimeout(500);
+    const text = await widget.innerText();
+    await page.screenshot({ path: path.join(artifacts, "quickfix.png") });
+    if (!/io\.kestra\.plugin\.core\.log\.Log|Replace|Explain rule/i.test(text)) throw new Error(`quick fix menu: ${text}`);
+    console.log(`     quick fixes: ${text.split("\n").filter(Boolean).join(" | ")}`);
+    await page.keyboard.press("Escape");
+  });
+
+  if (!serverCommands(args.kflow).includes("kflow.runFlow")) {
+    skipped++;
+    console.log('skip "Run flow" on a flow pointed at a local HTTP server ends in SUCCESS: the server does not advertise kflow.runFlow in executeCommandProvider.commands yet');
+  } else {
+    await test('"Run flow" on a flow pointed at a local HTTP server ends in SUCCESS', async () => {
+      const hits = [];
+      const local = http.createServer((req, res) => {
+        hits.push(req.url);
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end('{"ok":true}');
+      });
+      await new Promise((r) => local.listen(0, "127.0.0.1", r));
+      const lport = local.address().port;
+      fs.writeFileSync(
+        path.join(work, "flows/run_local.yaml"),
+        [
+          "id: run_local",
+          "namespace: company.team",
+          "inputs:",
+          "  - id: who",
+          "    type: STRING",
+          "tasks:",
+          "  - id: call",
+          "    type: io.kestra.plugin.core.http.Request",
+          `    uri: http://127.0.0.1:${lport}/ping`,
+          "  - id: log",
+          "    type: io.kestra.plugin.core.log.Log",
+          '    message: "hello {{ inputs.who }} {{ outputs.call.code }}"',
+          "",
+        ].join("\n"),
+      );
+      await openFile("flows/run_local.yaml");
+      await page.waitForTimeout(1500);
+      await command("kflow: Run flow");
+      await page.waitForSelector(".quick-input-widget input", { state: "visible", timeout: 15000 });
+      await page.keyboard.type("e2e");
+      await page.keyboard.press("Enter");
+      const toast = page.locator(".notifications-toasts", { hasText: "ended in" });
+      await toast.waitFor({ state: "visible", timeout: 120000 });
+      const text = await toast.innerText();
+      await page.screenshot({ path: path.join(artifacts, "run.png") });
+      local.close();
+      if (!text.includes("ended in SUCCESS")) throw new Error(`run ended: ${text}`);
+      if (hits.length === 0) throw new Error("the local HTTP server was not called");
+    });
+  }
+} finally {
+  await browser.close();
+  stopAll();
+}
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
