@@ -11,11 +11,11 @@
 //! - [`inputs::declarations`] + [`inputs::resolve`] at execution creation;
 //! - [`record::Execution`] (saved with `save`), [`record::mask`] for secrets.
 
+pub mod hash;
 pub mod http;
 pub mod ids;
 pub mod inputs;
 pub mod kv;
-pub mod hash;
 pub mod props;
 pub mod record;
 pub mod render;
