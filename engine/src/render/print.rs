@@ -4,54 +4,9 @@
 use super::limits::{MAX_OUTPUT, MAX_VALUE_DEPTH};
 use super::value::Val;
 
-/// Java `Double.toString`: shortest digits that round-trip, plain notation for
-/// `1e-3 <= |d| < 1e7` (always with a fractional part: `3.0`), else `1.0E10` / `1.5E-4`.
+/// Java `Double.toString` (shared with the serdes writers, so files and rendered text agree).
 pub fn java_double(d: f64) -> String {
-    if d.is_nan() {
-        return "NaN".into();
-    }
-    if d.is_infinite() {
-        return if d > 0.0 { "Infinity" } else { "-Infinity" }.into();
-    }
-    if d == 0.0 {
-        return if d.is_sign_negative() { "-0.0" } else { "0.0" }.into();
-    }
-    let sign = if d < 0.0 { "-" } else { "" };
-    let abs = d.abs();
-    // Rust's `{:e}` gives the shortest round-trip digits: "1.2345e3".
-    let sci = format!("{abs:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
-    if (1e-3..1e7).contains(&abs) {
-        let point = exp + 1; // digits before the decimal point
-        let (int_part, frac_part) = if point <= 0 {
-            (
-                "0".to_string(),
-                format!("{}{}", "0".repeat((-point) as usize), digits),
-            )
-        } else if point as usize >= digits.len() {
-            (
-                format!("{}{}", digits, "0".repeat(point as usize - digits.len())),
-                String::new(),
-            )
-        } else {
-            (
-                digits[..point as usize].to_string(),
-                digits[point as usize..].to_string(),
-            )
-        };
-        let frac = if frac_part.is_empty() {
-            "0"
-        } else {
-            &frac_part
-        };
-        format!("{sign}{int_part}.{frac}")
-    } else {
-        let (first, rest) = digits.split_at(1);
-        let rest = if rest.is_empty() { "0" } else { rest };
-        format!("{sign}{first}.{rest}E{exp}")
-    }
+    crate::serdes::java_fmt::double_to_string(d)
 }
 
 /// Text of a value printed by `{{ }}`: null prints nothing, strings raw, lists and maps as
