@@ -93,20 +93,9 @@ pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Java `URLEncoder.encode(s, UTF-8)`: `[A-Za-z0-9.*_-]` kept, space to `+`, the rest as
-/// upper-case `%XX` of the UTF-8 bytes.
+/// Java `URLEncoder.encode(s, UTF-8)` (the same encoder Download uses for file names).
 pub fn url_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    crate::storage::uri::java_url_encode(s)
 }
 
 /// Java `URLDecoder.decode(s, UTF-8)`.
