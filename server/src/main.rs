@@ -4,6 +4,7 @@ mod explain;
 mod format;
 mod lint;
 mod lsp;
+mod run;
 
 use std::process::ExitCode;
 
@@ -52,6 +53,10 @@ enum Command {
     },
     /// Start the language server (LSP over stdin/stdout) for any editor.
     Lsp(lsp::LspArgs),
+    /// Run a flow locally with the bundled engine.
+    Run(run::RunArgs),
+    /// List past runs (or `show ID` to print one record).
+    Executions(run::ExecutionsArgs),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +66,8 @@ fn main() -> ExitCode {
         Command::Rules { markdown } => explain::rules(markdown),
         Command::Explain { rule } => explain::explain(&rule),
         Command::Lsp(args) => lsp::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Executions(args) => run::executions(args),
     };
     ExitCode::from(code)
 }

@@ -1,0 +1,284 @@
+//! The variables a task sees (`flow`, `execution`, `taskrun`, `outputs`…), the [`Host`] behind
+//! `read()` / `secret()` / `kv()`, and the environment helpers of the CLI.
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use serde_json::{json, Map, Value};
+
+use super::walk::{RunInfo, Scope};
+use super::{lock, Exec};
+use crate::render::Host;
+use crate::storage::Storage;
+
+/// `ENV_*` environment variables as `envs.*` (prefix stripped, lower-cased).
+pub fn env_vars() -> Map<String, Value> {
+    std::env::vars()
+        .filter_map(|(k, v)| {
+            let name = k.strip_prefix("ENV_")?;
+            Some((name.to_ascii_lowercase(), Value::String(v)))
+        })
+        .collect()
+}
+
+/// `SECRET_*` environment variables, base64-decoded as Kestra OSS does. Undecodable values are
+/// skipped with a warning in the returned list.
+pub fn secrets_from_env() -> (BTreeMap<String, String>, Vec<String>) {
+    let mut secrets = BTreeMap::new();
+    let mut warnings = Vec::new();
+    for (k, v) in std::env::vars() {
+        let Some(name) = k.strip_prefix("SECRET_") else {
+            continue;
+        };
+        match base64_decode(v.trim()).and_then(|b| String::from_utf8(b).ok()) {
+            Some(text) => {
+                secrets.insert(name.to_string(), text);
+            }
+            None => warnings.push(format!("{k} is not valid base64: ignored")),
+        }
+    }
+    (secrets, warnings)
+}
+
+/// A `--secrets` file: `KEY=value` lines (plain text, not base64; `#` comments and blank lines
+/// ignored; an optional `SECRET_` prefix on the key is stripped).
+pub fn parse_secrets_file(text: &str) -> Result<BTreeMap<String, String>, String> {
+    let mut out = BTreeMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let Some((k, v)) = line.split_once('=') else {
+            return Err(format!("line {}: expected KEY=value", n + 1));
+        };
+        let k = k.trim();
+        let k = k.strip_prefix("SECRET_").unwrap_or(k);
+        if k.is_empty() {
+            return Err(format!("line {}: empty key", n + 1));
+        }
+        out.insert(k.to_string(), v.to_string());
+    }
+    Ok(out)
+}
+
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut buf = 0u32;
+    let mut bits = 0;
+    for c in text.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' => break,
+            b'\n' | b'\r' | b' ' => continue,
+            _ => return None,
+        };
+        buf = (buf << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buf >> bits) as u8);
+            buf &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// `read()`, `secret()`, `kv()`, `fileSize()`, `fileExists()` for one execution.
+pub(crate) struct ExecHost {
+    storage: Storage,
+    namespace: String,
+    /// `kestra:///…/executions/<id>/`: what `read()` may open.
+    execution_prefix: String,
+    secrets: BTreeMap<String, String>,
+}
+
+impl ExecHost {
+    fn path_of(&self, path: &str) -> Result<std::path::PathBuf, String> {
+        let uri = if let Some(rest) = path.strip_prefix("nsfile://") {
+            let rest = rest.trim_start_matches('/');
+            format!(
+                "kestra://{}/{}",
+                crate::storage::uri::namespace_files_prefix(&self.namespace),
+                rest
+            )
+        } else if path.starts_with("kestra://") {
+            path.to_string()
+        } else {
+            format!(
+                "kestra://{}/{}",
+                crate::storage::uri::namespace_files_prefix(&self.namespace),
+                path.trim_start_matches('/')
+            )
+        };
+        let full = self
+            .storage
+            .path_of(&uri)
+            .map_err(|e| format!("Unable to read the file '{path}': {e}"))?;
+        let ns_files = self.storage.root().join(
+            crate::storage::uri::namespace_files_prefix(&self.namespace).trim_start_matches('/'),
+        );
+        let exec_dir = self
+            .storage
+            .root()
+            .join(self.execution_prefix.trim_start_matches('/'));
+        if !(full.starts_with(&exec_dir) || full.starts_with(&ns_files)) {
+            return Err(format!(
+                "Unable to read the file '{path}': only files of the current execution and namespace files can be read"
+            ));
+        }
+        Ok(full)
+    }
+}
+
+impl Host for ExecHost {
+    fn read(&self, path: &str) -> Result<String, String> {
+        let full = self.path_of(path)?;
+        let bytes =
+            std::fs::read(&full).map_err(|e| format!("Unable to read the file '{path}': {e}"))?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    fn secret(&self, key: &str) -> Result<String, String> {
+        self.secrets.get(key).cloned().ok_or_else(|| {
+            format!("Cannot find secret for key '{key}' (set SECRET_{key} base64-encoded, or pass --secrets FILE)")
+        })
+    }
+
+    fn kv(
+        &self,
+        key: &str,
+        namespace: Option<&str>,
+        error_on_missing: bool,
+    ) -> Result<Value, String> {
+        let store = crate::kv::KvStore::new(self.storage.clone());
+        let ns = namespace.unwrap_or(&self.namespace).to_string();
+        let key_s = key.to_string();
+        let fut = async move { store.get(&ns, &key_s).await };
+        let found = match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(|| h.block_on(fut))
+            }
+            _ => return Err("kv() needs the multi-threaded runtime".into()),
+        };
+        match found {
+            Ok(Some(v)) => Ok(v.value),
+            Ok(None) if !error_on_missing => Ok(Value::Null),
+            Ok(None) => Err(format!("The key '{key}' does not exist in the namespace")),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    fn file_size(&self, path: &str) -> Result<u64, String> {
+        let full = self.path_of(path)?;
+        std::fs::metadata(&full)
+            .map(|m| m.len())
+            .map_err(|e| format!("Unable to read the file '{path}': {e}"))
+    }
+
+    fn file_exists(&self, path: &str) -> Result<bool, String> {
+        Ok(self.path_of(path)?.is_file())
+    }
+
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+impl Exec {
+    pub(crate) fn host(&self) -> ExecHost {
+        ExecHost {
+            storage: self.opts.storage.clone(),
+            namespace: self.namespace.clone(),
+            execution_prefix: self.execution_key().prefix(),
+            secrets: self.opts.secrets.clone(),
+        }
+    }
+
+    pub(crate) fn execution_key(&self) -> crate::storage::ExecutionKey {
+        crate::storage::ExecutionKey {
+            namespace: self.namespace.clone(),
+            flow_id: self.flow_id.clone(),
+            execution_id: self.execution_id.clone(),
+        }
+    }
+
+    /// Variables visible everywhere (flow outputs, flowable conditions use them too).
+    pub(crate) fn base_vars(&self) -> Map<String, Value> {
+        self.vars_for(None)
+    }
+
+    /// The execution-wide variables. `outputs` and `tasks` grow with every task run: when the
+    /// properties about to be rendered (`def`) cannot reach them, they are left out rather than
+    /// copied, which keeps long flows linear.
+    fn vars_for(&self, def: Option<&Value>) -> Map<String, Value> {
+        let reaches = |words: &[&str]| def.is_none_or(|d| mentions(d, words));
+        let shared = lock(&self.shared);
+        let mut vars = Map::new();
+        vars.insert(
+            "flow".into(),
+            json!({"id": self.flow_id, "namespace": self.namespace, "revision": 1}),
+        );
+        vars.insert(
+            "execution".into(),
+            json!({"id": self.execution_id, "startDate": self.start_date, "state": shared.record.state}),
+        );
+        vars.insert("inputs".into(), Value::Object(self.inputs.clone()));
+        // Functions that can reach any variable: printContext/fetchContext, render of a variable.
+        const ANY: &[&str] = &["Context", "render", "currentEachOutput", "tasksWithState"];
+        if reaches(&["outputs"]) || reaches(ANY) {
+            vars.insert("outputs".into(), Value::Object(shared.outputs.clone()));
+        }
+        if reaches(&["tasks"]) || reaches(ANY) {
+            vars.insert("tasks".into(), Value::Object(shared.tasks.clone()));
+        }
+        vars.insert("vars".into(), Value::Object(shared.variables.clone()));
+        vars.insert("labels".into(), Value::Object(shared.labels.clone()));
+        vars.insert("envs".into(), Value::Object(self.opts.envs.clone()));
+        vars
+    }
+
+    /// Variables of one task run.
+    pub(crate) fn task_vars(
+        &self,
+        run: &RunInfo,
+        scope: &Scope,
+        def: &Value,
+    ) -> Map<String, Value> {
+        let mut vars = self.vars_for(Some(def));
+        vars.insert("task".into(), json!({"id": run.task_id, "type": run.type_}));
+        let mut taskrun = json!({
+            "id": run.id,
+            "startDate": run.start_date,
+            "attemptsCount": run.attempts,
+            "parentId": scope.parent_run,
+        });
+        if let Some(v) = scope.values.last() {
+            taskrun["value"] = Value::String(v.clone());
+        }
+        if let Some(i) = scope.iteration {
+            taskrun["iteration"] = json!(i);
+        }
+        vars.insert("taskrun".into(), taskrun);
+        if !scope.parents.is_empty() {
+            vars.insert("parent".into(), scope.parents[0].clone());
+            vars.insert("parents".into(), Value::Array(scope.parents.clone()));
+        }
+        vars
+    }
+}
+
+/// Whether any string (or key) inside `value` contains one of `words`.
+fn mentions(value: &Value, words: &[&str]) -> bool {
+    let hit = |s: &str| words.iter().any(|w| s.contains(w));
+    match value {
+        Value::String(s) => hit(s),
+        Value::Array(items) => items.iter().any(|v| mentions(v, words)),
+        Value::Object(map) => map.iter().any(|(k, v)| hit(k) || mentions(v, words)),
+        _ => false,
+    }
+}

@@ -1,0 +1,516 @@
+//! Flowable tasks, evaluated by the executor itself: Sequential, Parallel, If, Switch,
+//! ForEach (and the deprecated Each*), WorkingDirectory, AllowFailure, Dag, Subflow, Pause.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::walk::{list, merge, RunInfo, Scope};
+use super::Exec;
+use crate::record::State;
+use crate::task::Level;
+
+type Done = (State, Option<Map<String, Value>>, Option<String>);
+
+const FLOWABLES: &[&str] = &[
+    "Sequential",
+    "Parallel",
+    "If",
+    "Switch",
+    "ForEach",
+    "EachSequential",
+    "EachParallel",
+    "WorkingDirectory",
+    "AllowFailure",
+    "Dag",
+    "Subflow",
+    "Pause",
+];
+
+pub(crate) fn is_flowable(type_: &str) -> bool {
+    type_
+        .strip_prefix("io.kestra.plugin.core.flow.")
+        .is_some_and(|n| FLOWABLES.contains(&n))
+}
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn concurrency(v: Option<&Value>, default: u64) -> usize {
+    let n = v
+        .and_then(|v| v.as_u64().or_else(|| v.as_str()?.trim().parse().ok()))
+        .unwrap_or(default);
+    if n == 0 {
+        usize::MAX
+    } else {
+        n as usize
+    }
+}
+
+impl Exec {
+    pub(crate) async fn run_flowable(
+        self: Arc<Self>,
+        def: &Value,
+        type_: &str,
+        info: &RunInfo,
+        scope: &Scope,
+    ) -> Done {
+        let name = type_.rsplit('.').next().unwrap_or(type_);
+        let mut child = scope.clone();
+        child.parent_run = Some(info.id.clone());
+        child.depth = scope.depth + 1;
+        if let Some(r) = def.get("retry") {
+            child.retry = Some(r.clone());
+        }
+        let errors = list(def, "errors");
+        let finally = list(def, "finally");
+        let vars = self.task_vars(info, scope, def);
+        match name {
+            "Sequential" | "AllowFailure" => {
+                let s = self
+                    .run_group(list(def, "tasks"), errors, finally, child)
+                    .await;
+                let s = if name == "AllowFailure" && s == State::Failed {
+                    State::Warning
+                } else {
+                    s
+                };
+                (s, None, None)
+            }
+            "WorkingDirectory" => {
+                let root = self.opts.storage.root().join(".kflow-work");
+                match crate::scripts::WorkingDir::create(&root) {
+                    Ok(dir) => {
+                        child.workdir = Some(Arc::new(dir));
+                        let s = self
+                            .run_group(list(def, "tasks"), errors, finally, child)
+                            .await;
+                        (s, None, None)
+                    }
+                    Err(e) => (State::Failed, None, Some(e.message)),
+                }
+            }
+            "Parallel" => {
+                let limit =
+                    match self.render_json(def.get("concurrent").unwrap_or(&json!(0)), &vars) {
+                        Ok(v) => concurrency(Some(&v), 0),
+                        Err(e) => return (State::Failed, None, Some(e)),
+                    };
+                let groups: Vec<(Vec<Value>, Scope)> = list(def, "tasks")
+                    .into_iter()
+                    .map(|t| (vec![t], child.clone()))
+                    .collect();
+                let s = self.clone().run_concurrently(groups, limit).await;
+                self.clone().recover(s, errors, finally, child).await;
+                (s, None, None)
+            }
+            "If" => {
+                let cond = def.get("condition").cloned().unwrap_or(Value::Null);
+                let text = match self.render_string(&cond, &vars) {
+                    Ok(t) => t,
+                    Err(e) => return (State::Failed, None, Some(format!("condition: {e}"))),
+                };
+                let result = crate::render::is_truthy(&text);
+                let branch = list(def, if result { "then" } else { "else" });
+                let outputs = json!({ "evaluationResult": result });
+                self.store_flowable_outputs(info, scope, &outputs);
+                let s = self.run_group(branch, errors, finally, child).await;
+                (s, outputs.as_object().cloned(), None)
+            }
+            "Switch" => {
+                let value =
+                    match self.render_string(def.get("value").unwrap_or(&Value::Null), &vars) {
+                        Ok(t) => t,
+                        Err(e) => return (State::Failed, None, Some(format!("value: {e}"))),
+                    };
+                let case = def
+                    .get("cases")
+                    .and_then(Value::as_object)
+                    .and_then(|c| c.get(&value))
+                    .and_then(Value::as_array)
+                    .cloned();
+                let (branch, defaults) = match case {
+                    Some(tasks) => (tasks, false),
+                    None => (list(def, "defaults"), true),
+                };
+                let outputs = json!({ "value": value, "defaults": defaults });
+                self.store_flowable_outputs(info, scope, &outputs);
+                if defaults && def.get("defaults").is_none() {
+                    return (
+                        State::Failed,
+                        outputs.as_object().cloned(),
+                        Some(format!(
+                            "No task found for the value '{value}' and no defaults"
+                        )),
+                    );
+                }
+                let s = self.run_group(branch, errors, finally, child).await;
+                (s, outputs.as_object().cloned(), None)
+            }
+            "ForEach" | "EachSequential" | "EachParallel" => {
+                let values =
+                    match self.render_json(def.get("values").unwrap_or(&Value::Null), &vars) {
+                        Ok(v) => v,
+                        Err(e) => return (State::Failed, None, Some(format!("values: {e}"))),
+                    };
+                let values = match values {
+                    Value::String(s) => match serde_json::from_str::<Value>(&s) {
+                        Ok(Value::Array(a)) => a,
+                        _ => vec![Value::String(s)],
+                    },
+                    Value::Array(a) => a,
+                    Value::Object(m) => m
+                        .into_iter()
+                        .map(|(k, v)| json!({"key": k, "value": v}))
+                        .collect(),
+                    Value::Null => Vec::new(),
+                    other => vec![other],
+                };
+                let limit = match name {
+                    "ForEach" => concurrency(def.get("concurrencyLimit"), 1),
+                    "EachParallel" => concurrency(def.get("concurrent"), 0),
+                    _ => 1,
+                };
+                let mut seen = BTreeSet::new();
+                let mut groups = Vec::new();
+                for v in values {
+                    let text = value_text(&v);
+                    if !seen.insert(text.clone()) {
+                        continue;
+                    }
+                    let mut s = child.clone();
+                    s.iteration = Some(groups.len());
+                    s.values.push(text.clone());
+                    s.parents
+                        .insert(0, json!({"taskrun": {"id": info.id, "value": text}}));
+                    groups.push((list(def, "tasks"), s));
+                }
+                let s = self.clone().run_concurrently(groups, limit).await;
+                self.clone().recover(s, errors, finally, child).await;
+                (s, None, None)
+            }
+            "Dag" => {
+                let limit = concurrency(def.get("concurrent"), 0);
+                let s = self
+                    .clone()
+                    .run_dag(list(def, "tasks"), limit, child.clone())
+                    .await;
+                self.clone().recover(s, errors, finally, child).await;
+                (s, None, None)
+            }
+            "Pause" => {
+                let d = def
+                    .get("pauseDuration")
+                    .or(def.get("delay"))
+                    .map(|v| self.render_string(v, &vars));
+                match d {
+                    None => (
+                        State::Failed,
+                        None,
+                        Some("Pause without pauseDuration: kflow cannot wait for a manual resume locally".into()),
+                    ),
+                    Some(Err(e)) => (State::Failed, None, Some(e)),
+                    Some(Ok(text)) => match super::retry::duration_of(Some(&Value::String(text.clone()))) {
+                        None => (State::Failed, None, Some(format!("invalid pause duration '{text}'"))),
+                        Some(d) => {
+                            self.set_state(info, scope, State::Paused, None, None);
+                            self.log(Some(&info.task_id), scope.depth, Some(&info.id), Level::Info, &format!("paused for {text}"));
+                            tokio::select! {
+                                _ = tokio::time::sleep(d) => (State::Success, None, None),
+                                _ = self.wait_killed() => (State::Killed, None, None),
+                            }
+                        }
+                    },
+                }
+            }
+            "Subflow" => self.clone().run_subflow(def, &vars).await,
+            _ => (
+                State::Failed,
+                None,
+                Some(format!("unsupported flowable '{type_}'")),
+            ),
+        }
+    }
+
+    fn store_flowable_outputs(&self, info: &RunInfo, _scope: &Scope, outputs: &Value) {
+        let mut shared = super::lock(&self.shared);
+        if let Some(run) = shared
+            .record
+            .task_runs
+            .iter_mut()
+            .rev()
+            .find(|r| r.id == info.id)
+        {
+            run.outputs = outputs.as_object().cloned().unwrap_or_default();
+        }
+    }
+
+    /// The flowable's own errors/finally after its children.
+    async fn recover(
+        self: Arc<Self>,
+        state: State,
+        errors: Vec<Value>,
+        finally: Vec<Value>,
+        scope: Scope,
+    ) {
+        if state.is_failed() && !errors.is_empty() && !self.is_killed() {
+            self.clone().run_list(errors, scope.clone()).await;
+        }
+        if !finally.is_empty() && !self.is_killed() {
+            self.run_list(finally, scope).await;
+        }
+    }
+
+    /// Sequential groups, at most `limit` at once; no new group starts after a failure.
+    async fn run_concurrently(
+        self: Arc<Self>,
+        groups: Vec<(Vec<Value>, Scope)>,
+        limit: usize,
+    ) -> State {
+        let sem = Arc::new(Semaphore::new(limit.min(Semaphore::MAX_PERMITS)));
+        let failed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut set = JoinSet::new();
+        let mut states = Vec::new();
+        for (tasks, scope) in groups {
+            let permit = match sem.clone().acquire_owned().await {
+                Ok(p) => p,
+                Err(_) => break,
+            };
+            if failed.load(std::sync::atomic::Ordering::SeqCst) || self.stopping() {
+                break;
+            }
+            let me = self.clone();
+            let failed = failed.clone();
+            set.spawn(async move {
+                let s = me.run_list(tasks, scope).await;
+                if s.is_failed() {
+                    failed.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
+                drop(permit);
+                s
+            });
+            while let Some(r) = set.try_join_next() {
+                states.push(r.unwrap_or(State::Failed));
+            }
+        }
+        while let Some(r) = set.join_next().await {
+            states.push(r.unwrap_or(State::Failed));
+        }
+        merge(&states)
+    }
+
+    async fn run_dag(self: Arc<Self>, entries: Vec<Value>, limit: usize, scope: Scope) -> State {
+        let nodes: Vec<(String, Value, Vec<String>)> = entries
+            .iter()
+            .filter_map(|e| {
+                let task = e.get("task")?.clone();
+                let id = task.get("id")?.as_str()?.to_string();
+                let deps = e
+                    .get("dependsOn")
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|d| d.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                Some((id, task, deps))
+            })
+            .collect();
+        let mut done: HashMap<String, State> = HashMap::new();
+        let mut started: BTreeSet<String> = BTreeSet::new();
+        let mut set = JoinSet::new();
+        let mut running = 0usize;
+        let mut failed = false;
+        loop {
+            if !failed && !self.stopping() {
+                for (id, task, deps) in &nodes {
+                    if running >= limit || started.contains(id) {
+                        continue;
+                    }
+                    if deps
+                        .iter()
+                        .all(|d| done.contains_key(d) || !nodes.iter().any(|n| &n.0 == d))
+                    {
+                        started.insert(id.clone());
+                        running += 1;
+                        let me = self.clone();
+                        let (id, task, scope) = (id.clone(), task.clone(), scope.clone());
+                        set.spawn(async move { (id, me.run_task(task, scope).await) });
+                    }
+                }
+            }
+            match set.join_next().await {
+                Some(Ok((id, state))) => {
+                    running -= 1;
+                    let s = state.unwrap_or(State::Success);
+                    failed |= s.is_failed();
+                    done.insert(id, s);
+                }
+                Some(Err(_)) => {
+                    running = running.saturating_sub(1);
+                    failed = true;
+                }
+                None => break,
+            }
+        }
+        let mut states: Vec<State> = done.values().copied().collect();
+        if !failed && started.len() < nodes.len() && !self.stopping() {
+            // A cycle or an unknown dependency left tasks unstarted.
+            states.push(State::Failed);
+        }
+        merge(&states)
+    }
+
+    async fn run_subflow(self: Arc<Self>, def: &Value, vars: &Map<String, Value>) -> Done {
+        let rendered = match self.render_json(def, vars) {
+            Ok(v) => v,
+            Err(e) => return (State::Failed, None, Some(e)),
+        };
+        let ns = rendered
+            .get("namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let id = rendered
+            .get("flowId")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        if self.opts.subflow_depth >= 16 {
+            return (
+                State::Failed,
+                None,
+                Some("subflows nested more than 16 deep".into()),
+            );
+        }
+        let Some(dir) = self
+            .opts
+            .flow_path
+            .as_ref()
+            .and_then(|p| p.parent().map(|d| d.to_path_buf()))
+        else {
+            return (
+                State::Failed,
+                None,
+                Some("no flow folder to look for subflows in".into()),
+            );
+        };
+        let Some(child_flow) = find_flow(&dir, &ns, &id) else {
+            return (
+                State::Failed,
+                None,
+                Some(format!(
+                    "Subflow '{ns}.{id}' not found in {}",
+                    dir.display()
+                )),
+            );
+        };
+        let provided: Vec<(String, String)> = rendered
+            .get("inputs")
+            .and_then(Value::as_object)
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), value_text(v))).collect())
+            .unwrap_or_default();
+        let doc = kflow_syntax::parse(&child_flow.1);
+        let decls = match crate::inputs::declarations(&doc) {
+            Ok(d) => d,
+            Err(e) => {
+                return (
+                    State::Failed,
+                    None,
+                    Some(format!(
+                        "subflow inputs: {}",
+                        e.iter()
+                            .map(|e| e.to_string())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )),
+                )
+            }
+        };
+        let mut execution = crate::record::Execution::new(&ns, &id);
+        let key = crate::storage::ExecutionKey {
+            namespace: ns.clone(),
+            flow_id: id.clone(),
+            execution_id: execution.id.clone(),
+        };
+        match crate::inputs::resolve(&decls, &provided, &self.opts.storage, &key).await {
+            Ok(r) => execution.inputs = r.values,
+            Err(e) => {
+                return (
+                    State::Failed,
+                    None,
+                    Some(format!(
+                        "subflow inputs: {}",
+                        e.iter()
+                            .map(|e| e.to_string())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )),
+                )
+            }
+        }
+        let mut opts = self.opts.clone();
+        opts.subflow_depth += 1;
+        opts.flow_path = Some(child_flow.0);
+        opts.events = None;
+        let child_id = execution.id.clone();
+        let record = Box::pin(super::run(child_flow.2, execution, opts)).await;
+        let _ = record.save(&self.opts.storage).await;
+        let wait = rendered.get("wait").and_then(Value::as_bool) != Some(false);
+        let transmit = rendered.get("transmitFailed").and_then(Value::as_bool) != Some(false);
+        let outputs = json!({
+            "executionId": child_id,
+            "state": record.state,
+            "outputs": record.outputs,
+        });
+        let state = if !wait || !transmit {
+            State::Success
+        } else {
+            match record.state {
+                State::Failed | State::Killed | State::Warning | State::Paused => record.state,
+                _ => State::Success,
+            }
+        };
+        let msg = state
+            .is_failed()
+            .then(|| format!("subflow execution {child_id} ended {:?}", record.state));
+        (state, outputs.as_object().cloned(), msg)
+    }
+}
+
+/// A flow file of `dir` with that namespace and id: (path, text, JSON).
+fn find_flow(
+    dir: &std::path::Path,
+    ns: &str,
+    id: &str,
+) -> Option<(std::path::PathBuf, String, Value)> {
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if ext != "yml" && ext != "yaml" {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let doc = kflow_syntax::parse(&text);
+        let Some(root) = doc.tree.root else { continue };
+        let Ok(json) = crate::inputs::node_to_json(&doc.tree, root) else {
+            continue;
+        };
+        if json.get("namespace").and_then(Value::as_str) == Some(ns)
+            && json.get("id").and_then(Value::as_str) == Some(id)
+        {
+            return Some((path, text, json));
+        }
+    }
+    None
+}

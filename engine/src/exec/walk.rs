@@ -1,0 +1,348 @@
+//! The task-run envelope shared by every task (disabled, runIf, states, allowFailure) and the
+//! sequential group with `errors` / `finally`.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::{Map, Value};
+
+use super::{lock, Event, Exec};
+use crate::record::{State, TaskRun};
+use crate::render::RenderContext;
+use crate::scripts::WorkingDir;
+use crate::task::Level;
+
+pub(crate) type BoxFut<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// Where a task runs: its parent task run, the loop values around it, inherited settings.
+#[derive(Clone, Default)]
+pub(crate) struct Scope {
+    pub parent_run: Option<String>,
+    /// Loop values, outer → inner (outputs are nested by them).
+    pub values: Vec<String>,
+    pub iteration: Option<usize>,
+    /// `parents`: closest first, `{taskrun: {id, value}, outputs}`.
+    pub parents: Vec<Value>,
+    pub depth: usize,
+    /// Nearest `retry` of the task's ancestors (else the flow's).
+    pub retry: Option<Value>,
+    /// The shared directory of an enclosing WorkingDirectory.
+    pub workdir: Option<Arc<WorkingDir>>,
+}
+
+impl Scope {
+    pub fn root(retry: Option<Value>) -> Scope {
+        Scope {
+            retry,
+            ..Scope::default()
+        }
+    }
+}
+
+/// The task run being executed, as templates see it.
+#[derive(Clone)]
+pub(crate) struct RunInfo {
+    pub id: String,
+    pub task_id: String,
+    pub type_: String,
+    pub start_date: String,
+    pub attempts: usize,
+}
+
+pub(crate) fn list(def: &Value, key: &str) -> Vec<Value> {
+    match def.get(key) {
+        Some(Value::Array(items)) => items.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// Kestra's group state over the main tasks (§2).
+pub(crate) fn merge(states: &[State]) -> State {
+    if states.contains(&State::Killed) {
+        State::Killed
+    } else if states.iter().any(|s| s.is_failed()) {
+        State::Failed
+    } else if states.contains(&State::Warning) {
+        State::Warning
+    } else if states.contains(&State::Paused) {
+        State::Paused
+    } else {
+        State::Success
+    }
+}
+
+/// allowFailure / allowWarning of a task.
+pub(crate) fn apply_allow(def: &Value, state: State) -> State {
+    let allow_failure = def.get("allowFailure").and_then(Value::as_bool) == Some(true);
+    let allow_warning = def.get("allowWarning").and_then(Value::as_bool) == Some(true);
+    match state {
+        State::Failed if allow_failure && allow_warning => State::Success,
+        State::Failed if allow_failure => State::Warning,
+        State::Warning if allow_warning => State::Success,
+        s => s,
+    }
+}
+
+/// Keys that are never task properties.
+pub(crate) const META_KEYS: &[&str] = &[
+    "id",
+    "type",
+    "description",
+    "retry",
+    "timeout",
+    "runIf",
+    "disabled",
+    "allowFailure",
+    "allowWarning",
+    "logLevel",
+    "logToFile",
+    "workerGroup",
+    "version",
+];
+
+impl Exec {
+    pub(crate) fn run_list(self: Arc<Self>, tasks: Vec<Value>, scope: Scope) -> BoxFut<State> {
+        self.run_group(tasks, Vec::new(), Vec::new(), scope)
+    }
+
+    /// `tasks` in order; on the first failure `errors`; then `finally`. The state is over
+    /// `tasks` only.
+    pub(crate) fn run_group(
+        self: Arc<Self>,
+        tasks: Vec<Value>,
+        errors: Vec<Value>,
+        finally: Vec<Value>,
+        scope: Scope,
+    ) -> BoxFut<State> {
+        Box::pin(async move {
+            let mut states = Vec::new();
+            for task in &tasks {
+                if self.stopping() {
+                    break;
+                }
+                if let Some(state) = self.clone().run_task(task.clone(), scope.clone()).await {
+                    states.push(state);
+                    if state.is_failed() {
+                        break;
+                    }
+                }
+            }
+            let state = merge(&states);
+            if state.is_failed() && !errors.is_empty() && !self.is_killed() {
+                self.clone().run_list(errors, scope.clone()).await;
+            }
+            if !finally.is_empty() && !self.is_killed() {
+                self.clone().run_list(finally, scope).await;
+            }
+            state
+        })
+    }
+
+    /// One task: `None` when disabled (no task run).
+    pub(crate) fn run_task(self: Arc<Self>, def: Value, scope: Scope) -> BoxFut<Option<State>> {
+        Box::pin(async move {
+            if def.get("disabled").and_then(Value::as_bool) == Some(true) {
+                return None;
+            }
+            let task_id = def
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or("<no id>")
+                .to_string();
+            let raw_type = def.get("type").and_then(Value::as_str).unwrap_or("");
+            let type_ = (self.opts.resolve_type)(raw_type);
+            let mut run = TaskRun::new(
+                &task_id,
+                scope.parent_run.as_deref(),
+                scope.values.last().cloned(),
+            );
+            let info = RunInfo {
+                id: run.id.clone(),
+                task_id: task_id.clone(),
+                type_: type_.clone(),
+                start_date: run.start_date.clone(),
+                attempts: 0,
+            };
+            run.state = State::Created;
+            lock(&self.shared).record.task_runs.push(run);
+            self.emit(Event::TaskRunCreated {
+                task_run_id: info.id.clone(),
+                task_id: task_id.clone(),
+                depth: scope.depth,
+                value: scope.values.last().cloned(),
+            });
+            let started = Instant::now();
+            // runIf
+            if let Some(cond) = def.get("runIf") {
+                let vars = self.task_vars(&info, &scope, &def);
+                match self.render_string(cond, &vars) {
+                    Ok(text) if !crate::render::is_truthy(&text) => {
+                        self.finish(&info, &scope, State::Skipped, None, started, None);
+                        return Some(State::Skipped);
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        let msg = format!("runIf: {e}");
+                        self.finish(&info, &scope, State::Failed, None, started, Some(msg));
+                        return Some(apply_allow(&def, State::Failed));
+                    }
+                }
+            }
+            self.set_state(&info, &scope, State::Running, None, None);
+            let (state, outputs, message) = if super::flowable::is_flowable(&type_) {
+                self.clone().run_flowable(&def, &type_, &info, &scope).await
+            } else {
+                self.clone()
+                    .run_with_retry(&def, &type_, &info, &scope)
+                    .await
+            };
+            let state = if super::flowable::is_flowable(&type_) || !matches!(state, State::Killed) {
+                apply_allow(&def, state)
+            } else {
+                state
+            };
+            self.finish(&info, &scope, state, outputs, started, message);
+            Some(state)
+        })
+    }
+
+    pub(crate) fn render_string(
+        &self,
+        value: &Value,
+        vars: &Map<String, Value>,
+    ) -> Result<String, String> {
+        let host = self.host();
+        let cx = RenderContext { vars, host: &host };
+        match value {
+            Value::String(s) => crate::render::render(s, &cx).map_err(|e| e.message),
+            other => Ok(match other {
+                Value::Null => String::new(),
+                v => v.to_string(),
+            }),
+        }
+    }
+
+    pub(crate) fn render_json(
+        &self,
+        value: &Value,
+        vars: &Map<String, Value>,
+    ) -> Result<Value, String> {
+        let host = self.host();
+        let cx = RenderContext { vars, host: &host };
+        crate::render::render_json(value, &cx).map_err(|e| e.message)
+    }
+
+    /// Updates the record (state, attempts, outputs) and tells the listeners.
+    pub(crate) fn set_state(
+        &self,
+        info: &RunInfo,
+        scope: &Scope,
+        state: State,
+        duration: Option<std::time::Duration>,
+        message: Option<String>,
+    ) {
+        {
+            let mut shared = lock(&self.shared);
+            if let Some(run) = shared
+                .record
+                .task_runs
+                .iter_mut()
+                .rev()
+                .find(|r| r.id == info.id)
+            {
+                run.state = state;
+                if state.is_terminal() {
+                    run.end_date = Some(crate::record::now_iso());
+                }
+            }
+        }
+        self.emit(Event::StateChanged {
+            task_run_id: info.id.clone(),
+            task_id: info.task_id.clone(),
+            depth: scope.depth,
+            value: scope.values.last().cloned(),
+            state,
+            duration,
+            message,
+        });
+    }
+
+    fn finish(
+        &self,
+        info: &RunInfo,
+        scope: &Scope,
+        state: State,
+        outputs: Option<Map<String, Value>>,
+        started: Instant,
+        message: Option<String>,
+    ) {
+        if let Some(m) = &message {
+            self.log(
+                Some(&info.task_id),
+                scope.depth,
+                Some(&info.id),
+                Level::Error,
+                m,
+            );
+        }
+        {
+            let mut shared = lock(&self.shared);
+            if let Some(outputs) = &outputs {
+                if let Some(run) = shared
+                    .record
+                    .task_runs
+                    .iter_mut()
+                    .rev()
+                    .find(|r| r.id == info.id)
+                {
+                    run.outputs = outputs.clone();
+                }
+                let v = Value::Object(outputs.clone());
+                nested_insert(&mut shared.outputs, &info.task_id, &scope.values, v);
+            }
+            let st = serde_json::json!({ "state": state });
+            nested_insert(&mut shared.tasks, &info.task_id, &scope.values, st);
+        }
+        self.set_state(info, scope, state, Some(started.elapsed()), message);
+    }
+
+    pub(crate) fn add_attempt(&self, info: &RunInfo, state: State, start: String) {
+        let mut shared = lock(&self.shared);
+        if let Some(run) = shared
+            .record
+            .task_runs
+            .iter_mut()
+            .rev()
+            .find(|r| r.id == info.id)
+        {
+            run.attempts.push(crate::record::Attempt {
+                state,
+                start_date: start,
+                end_date: Some(crate::record::now_iso()),
+            });
+        }
+    }
+}
+
+/// `outputs.<id>[v1][v2] = value`.
+fn nested_insert(map: &mut Map<String, Value>, id: &str, values: &[String], value: Value) {
+    if values.is_empty() {
+        map.insert(id.to_string(), value);
+        return;
+    }
+    let mut cur = map
+        .entry(id.to_string())
+        .or_insert_with(|| Value::Object(Map::new()));
+    for v in values {
+        if !cur.is_object() {
+            *cur = Value::Object(Map::new());
+        }
+        let Value::Object(m) = cur else { return };
+        cur = m
+            .entry(v.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
+    *cur = value;
+}

@@ -1,0 +1,253 @@
+//! `kflow run`: lint the flow, type its inputs, run it with the bundled engine, print progress
+//! and save the execution record. `kflow executions`: list and show saved records.
+
+mod executions;
+mod human;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Args, ValueEnum};
+use kflow_engine::exec::{self, Event, RunOptions};
+use kflow_engine::record::{Execution, State};
+use kflow_engine::storage::{ExecutionKey, Storage};
+use kflow_lint_rules::{Catalog, Severity};
+
+pub use executions::{executions, ExecutionsArgs};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    Human,
+    Json,
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// The flow file.
+    flow: PathBuf,
+    /// An input value, `key=value` (repeatable).
+    #[arg(long = "input", short = 'i')]
+    inputs: Vec<String>,
+    /// Storage folder (`kestra://` files, KV store, execution records); default `.kflow/`
+    /// beside the flow.
+    #[arg(long)]
+    storage: Option<PathBuf>,
+    /// Secrets file: `KEY=value` lines (plain values, `#` comments); adds to the base64
+    /// `SECRET_*` environment variables.
+    #[arg(long)]
+    secrets: Option<PathBuf>,
+    /// Output: progress lines (human) or the execution record (json).
+    #[arg(long, value_enum, default_value = "human")]
+    format: RunFormat,
+}
+
+/// Default storage folder of a flow file.
+pub fn default_storage(flow: &Path) -> PathBuf {
+    flow.parent()
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
+        .unwrap_or(Path::new("."))
+        .join(".kflow")
+}
+
+pub fn run(args: RunArgs) -> u8 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return 2;
+        }
+    };
+    runtime.block_on(run_async(args))
+}
+
+fn resolve_type(name: &str) -> String {
+    match Catalog::builtin().get(name) {
+        Some(def) => def.name.clone(),
+        None => name.to_string(),
+    }
+}
+
+async fn run_async(args: RunArgs) -> u8 {
+    let bytes = match std::fs::read(&args.flow) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {}: {e}", args.flow.display());
+            return 2;
+        }
+    };
+    let doc = kflow_syntax::parse_bytes(&bytes);
+    let config = kflow_lint_rules::Config::default();
+    let findings = kflow_lint_rules::check(&doc, Catalog::builtin(), &config);
+    if findings.iter().any(|f| f.severity == Severity::Error) {
+        let display = args.flow.display().to_string();
+        let linted = crate::lint::Linted {
+            path: args.flow.clone(),
+            display,
+            doc,
+            findings: findings
+                .into_iter()
+                .filter(|f| f.severity == Severity::Error)
+                .collect(),
+        };
+        let chunk = crate::format::render_file(crate::Format::Human, &linted, false);
+        let _ = std::io::stderr().write_all(&chunk);
+        eprintln!("error: the flow has errors; fix them before running it");
+        return 2;
+    }
+    let Some(root) = doc.tree.root else {
+        eprintln!("error: {}: empty flow", args.flow.display());
+        return 2;
+    };
+    let flow = match kflow_engine::inputs::node_to_json(&doc.tree, root) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {}: {e}", args.flow.display());
+            return 2;
+        }
+    };
+    let (Some(ns), Some(id)) = (
+        flow.get("namespace").and_then(|v| v.as_str()),
+        flow.get("id").and_then(|v| v.as_str()),
+    ) else {
+        eprintln!("error: the flow needs an `id` and a `namespace`");
+        return 2;
+    };
+    let storage_dir = args
+        .storage
+        .clone()
+        .unwrap_or_else(|| default_storage(&args.flow));
+    let storage = match Storage::open(&storage_dir) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: storage {}: {e}", storage_dir.display());
+            return 2;
+        }
+    };
+    // Secrets: SECRET_* (base64) then the file (plain).
+    let (mut secrets, warnings) = exec::secrets_from_env();
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+    if let Some(path) = &args.secrets {
+        match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| exec::parse_secrets_file(&t))
+        {
+            Ok(file) => secrets.extend(file),
+            Err(e) => {
+                eprintln!("error: secrets file {}: {e}", path.display());
+                return 2;
+            }
+        }
+    }
+    // Inputs.
+    let mut provided = Vec::new();
+    for text in &args.inputs {
+        match kflow_engine::inputs::parse_assignment(text) {
+            Ok(pair) => provided.push(pair),
+            Err(e) => {
+                eprintln!("error: --input {text}: {e}");
+                return 2;
+            }
+        }
+    }
+    let decls = match kflow_engine::inputs::declarations(&doc) {
+        Ok(d) => d,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("error: {e}");
+            }
+            return 2;
+        }
+    };
+    let mut execution = Execution::new(ns, id);
+    let key = ExecutionKey {
+        namespace: ns.to_string(),
+        flow_id: id.to_string(),
+        execution_id: execution.id.clone(),
+    };
+    let resolved = match kflow_engine::inputs::resolve(&decls, &provided, &storage, &key).await {
+        Ok(r) => r,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("error: {e}");
+            }
+            return 2;
+        }
+    };
+    execution.inputs = resolved.values;
+    for (n, s) in resolved.secrets.into_iter().enumerate() {
+        secrets.insert(format!("__input_{n}"), s);
+    }
+
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
+    let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
+    let mut opts = RunOptions::new(storage.clone());
+    opts.flow_path = Some(args.flow.clone());
+    opts.secrets = secrets;
+    opts.envs = exec::env_vars();
+    opts.resolve_type = Arc::new(resolve_type);
+    opts.events = Some(tx);
+    opts.cancel = Some(cancel_rx);
+    if let Ok(p) = std::env::var("KFLOW_PYTHON") {
+        opts.python = p;
+    }
+    let human = args.format == RunFormat::Human;
+    let printer = tokio::spawn(async move {
+        let mut p = human::Printer::default();
+        while let Some(e) = rx.recv().await {
+            if human {
+                p.event(&e);
+            }
+            if matches!(e, Event::ExecutionEnded { .. }) {
+                break;
+            }
+        }
+    });
+    let ctrl_c = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("interrupted: killing the execution…");
+            let _ = cancel_tx.send(true);
+            // A second Ctrl-C is left to the default handler only after this task ends.
+            let _ = tokio::signal::ctrl_c().await;
+            std::process::exit(130);
+        }
+    });
+    let record = exec::run(flow, execution, opts).await;
+    let _ = printer.await;
+    ctrl_c.abort();
+    let saved = record.save(&storage).await;
+    if human {
+        human::summary(&record);
+        match &saved {
+            Ok(path) => println!("record: {}", path.display()),
+            Err(e) => eprintln!("error: cannot save the execution record: {e}"),
+        }
+    } else {
+        match serde_json::to_string_pretty(&record) {
+            Ok(text) => println!("{text}"),
+            Err(e) => eprintln!("error: {e}"),
+        }
+        if let Err(e) = &saved {
+            eprintln!("error: cannot save the execution record: {e}");
+        }
+    }
+    exit_code(record.state)
+}
+
+fn exit_code(state: State) -> u8 {
+    match state {
+        State::Success | State::Warning => 0,
+        _ => 1,
+    }
+}

@@ -1,0 +1,11 @@
+//! End-to-end tests of `kflow run` and `kflow executions`, driving the built binary against an
+//! HTTP server on 127.0.0.1 (never the internet; every wait has a deadline).
+
+#[path = "run/faults.rs"]
+mod faults;
+#[path = "run/inputs.rs"]
+mod inputs;
+#[path = "run/seed.rs"]
+mod seed;
+#[path = "run/server.rs"]
+mod server;

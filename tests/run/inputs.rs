@@ -1,0 +1,69 @@
+//! Typed inputs, flowables, and `kflow executions`.
+
+use std::time::Duration;
+
+use crate::server::*;
+
+const FLOW: &str = "id: typed\nnamespace: t\ninputs:\n  - id: count\n    type: INT\n  - id: name\n    type: STRING\n    defaults: world\ntasks:\n  - id: each\n    type: io.kestra.plugin.core.flow.ForEach\n    values: [\"a\", \"b\"]\n    tasks:\n      - id: ret\n        type: io.kestra.plugin.core.debug.Return\n        format: \"{{ taskrun.value }}{{ inputs.count + 1 }}\"\n  - id: check\n    type: io.kestra.plugin.core.flow.If\n    condition: \"{{ inputs.name == 'world' }}\"\n    then:\n      - id: hello\n        type: io.kestra.plugin.core.log.Log\n        message: \"hello {{ inputs.name }} {{ outputs.ret.b.value }}\"\n  - id: skipped\n    type: io.kestra.plugin.core.log.Log\n    runIf: \"{{ false }}\"\n    message: no\noutputs:\n  - id: first\n    type: STRING\n    value: \"{{ outputs.ret.a.value }}\"\n";
+
+#[test]
+fn typed_inputs_defaults_and_outputs() {
+    let dir = TempDir::new("typed");
+    let (code, rec, err) = run_json(dir.path(), FLOW, &["--input", "count=41"], &[]);
+    assert_eq!(code, 0, "{err}\n{rec}");
+    assert_eq!(rec["inputs"]["count"], 41);
+    assert_eq!(rec["outputs"]["first"], "a42");
+    assert!(
+        logs(&rec).contains(&"hello world b42".to_string()),
+        "{:?}",
+        logs(&rec)
+    );
+    assert_eq!(task_state(&rec, "skipped"), ["SKIPPED"]);
+}
+
+#[test]
+fn bad_int_is_refused_with_exit_2() {
+    let dir = TempDir::new("badint");
+    let (code, _, err) = run_json(dir.path(), FLOW, &["--input", "count=many"], &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("count") && err.contains("INT"), "{err}");
+}
+
+#[test]
+fn lint_errors_refuse_the_run() {
+    let dir = TempDir::new("linterr");
+    let (code, _, err) = run_json(
+        dir.path(),
+        "id: x\nnamespace: t\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n",
+        &[],
+        &[],
+    );
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn executions_lists_and_shows_runs() {
+    let dir = TempDir::new("execs");
+    let (code, rec, err) = run_json(dir.path(), FLOW, &["--input", "count=1"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let id = rec["id"].as_str().expect("id").to_string();
+    let storage = dir.path().join("storage");
+    let storage = storage.to_str().expect("utf-8");
+    let out = kflow(
+        &["executions", "--storage", storage],
+        &[],
+        Duration::from_secs(60),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&id) && text.contains("t.typed") && text.contains("SUCCESS"),
+        "{text}"
+    );
+    let out = kflow(
+        &["executions", "--storage", storage, "show", &id],
+        &[],
+        Duration::from_secs(60),
+    );
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json record");
+    assert_eq!(shown["id"], id.as_str());
+}
