@@ -18,5 +18,7 @@ mod hover;
 mod navigation;
 #[path = "lsp/ordering.rs"]
 mod ordering;
+#[path = "lsp/run.rs"]
+mod run;
 #[path = "lsp/structure.rs"]
 mod structure;

@@ -12,7 +12,10 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::state::{lock, not_open, State};
-use super::{actions, analysis, capabilities, features, rule_docs, structure, subflows, sync};
+use super::wire::Outgoing;
+use super::{
+    actions, analysis, capabilities, features, rule_docs, runs, structure, subflows, sync,
+};
 
 /// How often the `kflow.toml` files of open documents are looked at.
 const CONFIG_POLL: Duration = Duration::from_secs(1);
@@ -30,10 +33,15 @@ struct Options {
 }
 
 impl Backend {
-    pub fn new(client: Client, debounce: Duration) -> Backend {
+    pub fn new(client: Client, debounce: Duration, out: Outgoing) -> Backend {
         Backend {
-            state: Arc::new(State::new(client, debounce)),
+            state: Arc::new(State::new(client, debounce, out)),
         }
+    }
+
+    /// `kflow.runFlow` (diverted by the wire guard): starts the run; its task replies.
+    pub async fn run_flow(&self, params: runs::RunFlow) {
+        runs::start(&self.state, params);
     }
 
     /// Answers a frame the wire guard could not pass on (see `wire`) with its JSON-RPC error.
@@ -84,6 +92,7 @@ impl LanguageServer for Backend {
             s.pull_diagnostics = pull;
             s.diagnostic_refresh = capabilities::refreshes_diagnostics(caps);
             s.watch_registration = capabilities::registers_file_watchers(caps);
+            s.work_done_progress = capabilities::shows_progress(caps);
         }
         #[allow(deprecated)] // `root_uri` is how older clients name the workspace.
         let roots: Vec<PathBuf> = match (&params.workspace_folders, &params.root_uri) {
@@ -199,6 +208,14 @@ impl LanguageServer for Backend {
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         actions::code_actions(&self.state, params)
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        runs::code_lenses(&self.state, params)
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        runs::execute_command(&self.state, params)
     }
 
     async fn diagnostic(

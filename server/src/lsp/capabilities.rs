@@ -8,6 +8,10 @@ use kflow_lint_rules::ide::TOKEN_KINDS;
 /// when asked to).
 pub const FIX_ALL: &str = "source.fixAll.kflow";
 
+/// The commands of `workspace/executeCommand`.
+pub const RUN_FLOW: &str = "kflow.runFlow";
+pub const CANCEL_RUN: &str = "kflow.cancelRun";
+
 pub fn server(pull_diagnostics: bool) -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(PositionEncodingKind::UTF16),
@@ -58,9 +62,14 @@ pub fn server(pull_diagnostics: bool) -> ServerCapabilities {
                 work_done_progress_options: WorkDoneProgressOptions::default(),
             })
         }),
-        // Running a flow from the editor (a "▶ Run flow" code lens and the `kflow.runFlow`
-        // command) arrives with the engine: `code_lens_provider` and
-        // `execute_command_provider` are advertised here then.
+        // Running a flow from the editor: a "▶ Run flow" code lens and the commands.
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: vec![RUN_FLOW.into(), CANCEL_RUN.into()],
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
         ..ServerCapabilities::default()
     }
 }
@@ -70,6 +79,14 @@ pub fn pulls_diagnostics(caps: &ClientCapabilities) -> bool {
     caps.text_document
         .as_ref()
         .is_some_and(|t| t.diagnostic.is_some())
+}
+
+/// The client shows progress the server starts (`window/workDoneProgress/create`).
+pub fn shows_progress(caps: &ClientCapabilities) -> bool {
+    caps.window
+        .as_ref()
+        .and_then(|w| w.work_done_progress)
+        .unwrap_or(false)
 }
 
 pub fn refreshes_diagnostics(caps: &ClientCapabilities) -> bool {

@@ -14,6 +14,7 @@ mod convert;
 mod documents;
 mod features;
 mod rule_docs;
+mod runs;
 mod state;
 mod structure;
 mod subflows;
@@ -60,15 +61,19 @@ pub fn run(args: LspArgs) -> u8 {
 async fn serve(debounce: Duration) -> u8 {
     let (guarded, to_server) = tokio::io::duplex(1 << 16);
     tokio::spawn(wire::guard(tokio::io::stdin(), to_server));
-    let (service, socket) = LspService::build(|client| Backend::new(client, debounce))
+    let (out, framework_out, writer) = wire::output(tokio::io::stdout());
+    let (service, socket) = LspService::build(|client| Backend::new(client, debounce, out))
         .custom_method(wire::INVALID_MESSAGE, Backend::invalid_message)
         .custom_method("kflow/documentText", Backend::document_text)
+        .custom_method(wire::RUN_FLOW, Backend::run_flow)
         .finish();
     let state = service.inner().state.clone();
-    Server::new(guarded, tokio::io::stdout(), socket)
+    Server::new(guarded, framework_out, socket)
         .concurrency_level(1)
         .serve(service)
         .await;
+    // Let the last frames reach the client.
+    let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
     // LSP: exit code 0 after `shutdown` then `exit`, 1 when the client went away without it.
     if state.shutdown_requested.load(Ordering::SeqCst) {
         0

@@ -1,5 +1,6 @@
 //! What the server knows, shared by the message handlers and the tasks they spawn.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
@@ -12,6 +13,7 @@ use tower_lsp_server::Client;
 
 use super::config::{self, Configs};
 use super::documents::{Checked, Documents};
+use super::wire::Outgoing;
 use super::workspace::Workspace;
 
 /// What the client said it supports, and the options it passed.
@@ -23,6 +25,8 @@ pub struct Settings {
     pub pull_diagnostics: bool,
     pub diagnostic_refresh: bool,
     pub watch_registration: bool,
+    /// The client can show server-initiated work-done progress.
+    pub work_done_progress: bool,
 }
 
 pub struct State {
@@ -34,6 +38,10 @@ pub struct State {
     /// Serialises diagnostics publication so that a stale result never follows a newer one.
     pub publish: tokio::sync::Mutex<()>,
     pub shutdown_requested: AtomicBool,
+    /// Frames written to the client outside the framework (replies to `kflow.runFlow`).
+    pub out: Outgoing,
+    /// Runs in progress: document → its cancel switch.
+    pub runs: Mutex<HashMap<Uri, tokio::sync::watch::Sender<bool>>>,
 }
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it.
@@ -46,7 +54,7 @@ pub fn not_open(uri: &Uri) -> Error {
 }
 
 impl State {
-    pub fn new(client: Client, debounce: Duration) -> State {
+    pub fn new(client: Client, debounce: Duration, out: Outgoing) -> State {
         State {
             client,
             docs: Mutex::default(),
@@ -56,10 +64,13 @@ impl State {
                 pull_diagnostics: false,
                 diagnostic_refresh: false,
                 watch_registration: false,
+                work_done_progress: false,
             }),
             workspace: Mutex::default(),
             publish: tokio::sync::Mutex::new(()),
             shutdown_requested: AtomicBool::new(false),
+            out,
+            runs: Mutex::default(),
         }
     }
 

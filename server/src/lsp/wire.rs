@@ -4,15 +4,26 @@
 //! through untouched, a bad one becomes a `kflow/invalidMessage` request that the server
 //! answers with the JSON-RPC error, and header garbage is skipped up to the next
 //! `Content-Length`.
+//!
+//! `kflow.runFlow` requests are diverted here too: a run lasts long and handlers run one at a
+//! time, so the request becomes a `kflow/runFlow` notification carrying its id, and the run's
+//! task writes the reply itself, through [`Outgoing`], when the run ends. All output (the
+//! framework's frames and those replies) goes to the client through one writer.
 
 use serde_json::{json, Value};
+use tokio::io::DuplexStream;
 use tokio::io::{
     AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
 };
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 use tower_lsp_server::jsonrpc::{Request, Response};
 
 /// The method bad frames are turned into.
 pub const INVALID_MESSAGE: &str = "kflow/invalidMessage";
+
+/// The notification `kflow.runFlow` requests are turned into (params: `{id, params}`).
+pub const RUN_FLOW: &str = "kflow/runFlow";
 
 /// Larger bodies are refused (and skipped): no LSP message comes near.
 const MAX_BODY: usize = 256 * 1024 * 1024;
@@ -94,9 +105,10 @@ async fn next_frame(input: &mut (impl AsyncBufRead + Unpin)) -> Option<Result<Ve
 
 /// The body itself when the framework can read it, else the request reporting why not.
 fn check(body: Vec<u8>) -> Vec<u8> {
-    if serde_json::from_slice::<Request>(&body).is_ok()
-        || serde_json::from_slice::<Response>(&body).is_ok()
-    {
+    if serde_json::from_slice::<Request>(&body).is_ok() {
+        return divert(&body).unwrap_or(body);
+    }
+    if serde_json::from_slice::<Response>(&body).is_ok() {
         return body;
     }
     match serde_json::from_slice::<Value>(&body) {
@@ -115,6 +127,73 @@ fn check(body: Vec<u8>) -> Vec<u8> {
     }
 }
 
+/// A `workspace/executeCommand` request for `kflow.runFlow` as a [`RUN_FLOW`] notification.
+fn divert(body: &[u8]) -> Option<Vec<u8>> {
+    const NEEDLE: &[u8] = b"kflow.runFlow";
+    if !body.windows(NEEDLE.len()).any(|w| w == NEEDLE) {
+        return None;
+    }
+    let mut value: Value = serde_json::from_slice(body).ok()?;
+    let id = match value.get("id") {
+        Some(id @ (Value::Number(_) | Value::String(_))) => id.clone(),
+        _ => return None,
+    };
+    if value.get("method")?.as_str()? != "workspace/executeCommand"
+        || value.pointer("/params/command")?.as_str()? != "kflow.runFlow"
+    {
+        return None;
+    }
+    let params = value.get_mut("params")?.take();
+    let note =
+        json!({"jsonrpc": "2.0", "method": RUN_FLOW, "params": {"id": id, "params": params}});
+    Some(note.to_string().into_bytes())
+}
+
+/// Where frames for the client go (bodies; the writer adds the header).
+#[derive(Clone)]
+pub struct Outgoing(mpsc::UnboundedSender<Option<Vec<u8>>>);
+
+impl Outgoing {
+    pub fn send(&self, message: &Value) {
+        let _ = self.0.send(Some(message.to_string().into_bytes()));
+    }
+
+    pub fn notify(&self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+}
+
+/// Starts the writer: returns the [`Outgoing`] for extra frames, the input the framework
+/// writes to, and the task to await at the end (it ends when the framework's output closes).
+pub fn output(
+    mut stdout: impl AsyncWrite + Unpin + Send + 'static,
+) -> (Outgoing, DuplexStream, JoinHandle<()>) {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Option<Vec<u8>>>();
+    let (framework, from_framework) = tokio::io::duplex(1 << 16);
+    let frames = tx.clone();
+    tokio::spawn(async move {
+        let mut input = BufReader::new(from_framework);
+        while let Some(body) = next_frame(&mut input).await {
+            if let Ok(body) = body {
+                let _ = frames.send(Some(body));
+            }
+        }
+        let _ = frames.send(None);
+    });
+    let writer = tokio::spawn(async move {
+        while let Some(Some(body)) = rx.recv().await {
+            let head = format!("Content-Length: {}\r\n\r\n", body.len());
+            if stdout.write_all(head.as_bytes()).await.is_err()
+                || stdout.write_all(&body).await.is_err()
+                || stdout.flush().await.is_err()
+            {
+                return;
+            }
+        }
+    });
+    (Outgoing(tx), framework, writer)
+}
+
 fn invalid(id: Value, code: i64, message: &str) -> Vec<u8> {
     let request = json!({
         "jsonrpc": "2.0",
@@ -129,7 +208,7 @@ fn invalid(id: Value, code: i64, message: &str) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    async fn run(input: &[u8]) -> String {
+    async fn run_guard(input: &[u8]) -> String {
         let mut out = Vec::new();
         guard(input, &mut out).await;
         String::from_utf8(out).unwrap()
@@ -142,7 +221,7 @@ mod tests {
             "Content-Length: 5\r\n\r\n{{oops garbage\r\nContent-Length: {}\r\n\r\n{good}Content-Length: 7\r\n\r\n[1,2,3]",
             good.len()
         );
-        let out = run(input.as_bytes()).await;
+        let out = run_guard(input.as_bytes()).await;
         let bodies: Vec<&str> = out.split("\r\n\r\n").skip(1).collect();
         assert!(
             bodies[0].contains(INVALID_MESSAGE) && bodies[0].contains("-32700"),
@@ -150,5 +229,28 @@ mod tests {
         );
         assert!(bodies[1].starts_with(good), "{out}");
         assert!(bodies[2].contains("-32600"), "{out}");
+    }
+
+    #[tokio::test]
+    async fn run_flow_requests_become_notifications() {
+        let run = r#"{"jsonrpc":"2.0","id":7,"method":"workspace/executeCommand","params":{"command":"kflow.runFlow","arguments":[{"uri":"file:///f.yaml"}]}}"#;
+        let cancel = r#"{"jsonrpc":"2.0","id":8,"method":"workspace/executeCommand","params":{"command":"kflow.cancelRun","arguments":[{"uri":"file:///f.yaml"}]}}"#;
+        let input = format!(
+            "Content-Length: {}\r\n\r\n{run}Content-Length: {}\r\n\r\n{cancel}",
+            run.len(),
+            cancel.len()
+        );
+        let out = run_guard(input.as_bytes()).await;
+        let bodies: Vec<&str> = out.split("\r\n\r\n").skip(1).collect();
+        let first: Value =
+            serde_json::from_str(bodies[0].split("Content-Length").next().unwrap()).unwrap();
+        assert_eq!(first["method"], RUN_FLOW, "{out}");
+        assert!(first.get("id").is_none(), "{out}");
+        assert_eq!(first["params"]["id"], 7, "{out}");
+        assert_eq!(
+            first["params"]["params"]["command"], "kflow.runFlow",
+            "{out}"
+        );
+        assert!(bodies[1].starts_with(cancel), "{out}");
     }
 }

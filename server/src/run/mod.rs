@@ -12,7 +12,8 @@ use clap::{Args, ValueEnum};
 use kflow_engine::exec::{self, Event, RunOptions};
 use kflow_engine::record::{Execution, State};
 use kflow_engine::storage::{ExecutionKey, Storage};
-use kflow_lint_rules::{Catalog, Severity};
+use kflow_lint_rules::{Catalog, Finding, Severity};
+use kflow_syntax::Document;
 
 pub use executions::{executions, ExecutionsArgs};
 
@@ -77,6 +78,100 @@ fn resolve_type(name: &str) -> String {
     }
 }
 
+/// What a run needs besides the flow: where it is, what it is given.
+pub struct RunRequest<'a> {
+    /// The flow file (its folder holds subflows and, by default, the storage).
+    pub flow_path: &'a Path,
+    /// Storage folder; `None` for `.kflow/` beside the flow.
+    pub storage: Option<PathBuf>,
+    /// Secrets file (`KEY=value` lines), added to the `SECRET_*` environment variables.
+    pub secrets_file: Option<&'a Path>,
+    /// Input values as given (`key`, text).
+    pub inputs: Vec<(String, String)>,
+}
+
+/// A run ready to start: `exec::run(prepared.flow, prepared.execution, prepared.opts)` once
+/// `events` and `cancel` are set on `opts`.
+pub struct Prepared {
+    pub flow: serde_json::Value,
+    pub execution: Execution,
+    pub storage: Storage,
+    pub opts: RunOptions,
+    /// Things to tell the user (ignored `SECRET_*` variables…).
+    pub warnings: Vec<String>,
+}
+
+/// The lint errors of a flow.
+pub fn lint_errors(doc: &Document, config: &kflow_lint_rules::Config) -> Vec<Finding> {
+    kflow_lint_rules::check(doc, Catalog::builtin(), config)
+        .into_iter()
+        .filter(|f| f.severity == Severity::Error)
+        .collect()
+}
+
+/// Prepares a run of the flow `doc` (already linted: see [`lint_errors`]): its JSON, storage,
+/// secrets, environment and typed inputs. Errors: why it cannot run, one message each.
+pub async fn prepare(doc: &Document, req: RunRequest<'_>) -> Result<Prepared, Vec<String>> {
+    let problem = |m: String| vec![m];
+    let display = req.flow_path.display();
+    let Some(root) = doc.tree.root else {
+        return Err(problem(format!("{display}: empty flow")));
+    };
+    let flow = kflow_engine::inputs::node_to_json(&doc.tree, root)
+        .map_err(|e| problem(format!("{display}: {e}")))?;
+    let (Some(ns), Some(id)) = (
+        flow.get("namespace").and_then(|v| v.as_str()),
+        flow.get("id").and_then(|v| v.as_str()),
+    ) else {
+        return Err(problem("the flow needs an `id` and a `namespace`".into()));
+    };
+    let storage_dir = req
+        .storage
+        .clone()
+        .unwrap_or_else(|| default_storage(req.flow_path));
+    let storage = Storage::open(&storage_dir)
+        .map_err(|e| problem(format!("storage {}: {e}", storage_dir.display())))?;
+    // Secrets: SECRET_* (base64) then the file (plain).
+    let (mut secrets, warnings) = exec::secrets_from_env();
+    if let Some(path) = req.secrets_file {
+        let file = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| exec::parse_secrets_file(&t))
+            .map_err(|e| problem(format!("secrets file {}: {e}", path.display())))?;
+        secrets.extend(file);
+    }
+    let decls = kflow_engine::inputs::declarations(doc)
+        .map_err(|errors| errors.iter().map(|e| e.to_string()).collect::<Vec<_>>())?;
+    let mut execution = Execution::new(ns, id);
+    let key = ExecutionKey {
+        namespace: ns.to_string(),
+        flow_id: id.to_string(),
+        execution_id: execution.id.clone(),
+    };
+    let resolved = kflow_engine::inputs::resolve(&decls, &req.inputs, &storage, &key)
+        .await
+        .map_err(|errors| errors.iter().map(|e| e.to_string()).collect::<Vec<_>>())?;
+    execution.inputs = resolved.values;
+    for (n, s) in resolved.secrets.into_iter().enumerate() {
+        secrets.insert(format!("__input_{n}"), s);
+    }
+    let mut opts = RunOptions::new(storage.clone());
+    opts.flow_path = Some(req.flow_path.to_path_buf());
+    opts.secrets = secrets;
+    opts.envs = exec::env_vars();
+    opts.resolve_type = Arc::new(resolve_type);
+    if let Ok(p) = std::env::var("KFLOW_PYTHON") {
+        opts.python = p;
+    }
+    Ok(Prepared {
+        flow,
+        execution,
+        storage,
+        opts,
+        warnings,
+    })
+}
+
 async fn run_async(args: RunArgs) -> u8 {
     let bytes = match std::fs::read(&args.flow) {
         Ok(b) => b,
@@ -86,122 +181,59 @@ async fn run_async(args: RunArgs) -> u8 {
         }
     };
     let doc = kflow_syntax::parse_bytes(&bytes);
-    let config = kflow_lint_rules::Config::default();
-    let findings = kflow_lint_rules::check(&doc, Catalog::builtin(), &config);
-    if findings.iter().any(|f| f.severity == Severity::Error) {
+    let errors = lint_errors(&doc, &kflow_lint_rules::Config::default());
+    if !errors.is_empty() {
         let display = args.flow.display().to_string();
         let linted = crate::lint::Linted {
             path: args.flow.clone(),
             display,
             doc,
-            findings: findings
-                .into_iter()
-                .filter(|f| f.severity == Severity::Error)
-                .collect(),
+            findings: errors,
         };
         let chunk = crate::format::render_file(crate::Format::Human, &linted, false);
         let _ = std::io::stderr().write_all(&chunk);
         eprintln!("error: the flow has errors; fix them before running it");
         return 2;
     }
-    let Some(root) = doc.tree.root else {
-        eprintln!("error: {}: empty flow", args.flow.display());
-        return 2;
-    };
-    let flow = match kflow_engine::inputs::node_to_json(&doc.tree, root) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("error: {}: {e}", args.flow.display());
-            return 2;
-        }
-    };
-    let (Some(ns), Some(id)) = (
-        flow.get("namespace").and_then(|v| v.as_str()),
-        flow.get("id").and_then(|v| v.as_str()),
-    ) else {
-        eprintln!("error: the flow needs an `id` and a `namespace`");
-        return 2;
-    };
-    let storage_dir = args
-        .storage
-        .clone()
-        .unwrap_or_else(|| default_storage(&args.flow));
-    let storage = match Storage::open(&storage_dir) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: storage {}: {e}", storage_dir.display());
-            return 2;
-        }
-    };
-    // Secrets: SECRET_* (base64) then the file (plain).
-    let (mut secrets, warnings) = exec::secrets_from_env();
-    for w in warnings {
-        eprintln!("warning: {w}");
-    }
-    if let Some(path) = &args.secrets {
-        match std::fs::read_to_string(path)
-            .map_err(|e| e.to_string())
-            .and_then(|t| exec::parse_secrets_file(&t))
-        {
-            Ok(file) => secrets.extend(file),
-            Err(e) => {
-                eprintln!("error: secrets file {}: {e}", path.display());
-                return 2;
-            }
-        }
-    }
-    // Inputs.
-    let mut provided = Vec::new();
+    let mut inputs = Vec::new();
     for text in &args.inputs {
         match kflow_engine::inputs::parse_assignment(text) {
-            Ok(pair) => provided.push(pair),
+            Ok(pair) => inputs.push(pair),
             Err(e) => {
                 eprintln!("error: --input {text}: {e}");
                 return 2;
             }
         }
     }
-    let decls = match kflow_engine::inputs::declarations(&doc) {
-        Ok(d) => d,
-        Err(errors) => {
-            for e in errors {
-                eprintln!("error: {e}");
+    let request = RunRequest {
+        flow_path: &args.flow,
+        storage: args.storage.clone(),
+        secrets_file: args.secrets.as_deref(),
+        inputs,
+    };
+    let prepared = match prepare(&doc, request).await {
+        Ok(p) => p,
+        Err(problems) => {
+            for p in problems {
+                eprintln!("error: {p}");
             }
             return 2;
         }
     };
-    let mut execution = Execution::new(ns, id);
-    let key = ExecutionKey {
-        namespace: ns.to_string(),
-        flow_id: id.to_string(),
-        execution_id: execution.id.clone(),
-    };
-    let resolved = match kflow_engine::inputs::resolve(&decls, &provided, &storage, &key).await {
-        Ok(r) => r,
-        Err(errors) => {
-            for e in errors {
-                eprintln!("error: {e}");
-            }
-            return 2;
-        }
-    };
-    execution.inputs = resolved.values;
-    for (n, s) in resolved.secrets.into_iter().enumerate() {
-        secrets.insert(format!("__input_{n}"), s);
+    for w in &prepared.warnings {
+        eprintln!("warning: {w}");
     }
-
+    let Prepared {
+        flow,
+        execution,
+        storage,
+        mut opts,
+        ..
+    } = prepared;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
     let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
-    let mut opts = RunOptions::new(storage.clone());
-    opts.flow_path = Some(args.flow.clone());
-    opts.secrets = secrets;
-    opts.envs = exec::env_vars();
-    opts.resolve_type = Arc::new(resolve_type);
     opts.events = Some(tx);
     opts.cancel = Some(cancel_rx);
-    if let Ok(p) = std::env::var("KFLOW_PYTHON") {
-        opts.python = p;
-    }
     let human = args.format == RunFormat::Human;
     let printer = tokio::spawn(async move {
         let mut p = human::Printer::default();
