@@ -42,24 +42,32 @@ const freePort = () =>
     });
   });
 
-// Does this kflow advertise kflow.runFlow? Ask it directly over stdio.
+// Does this kflow advertise kflow.runFlow? Ask it directly over stdio: send `initialize`, wait
+// for its reply, then `exit` (an `exit` sent at once may cancel the pending reply).
 function serverCommands(bin) {
   const init = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { processId: null, rootUri: null, capabilities: {} } });
   const exit = JSON.stringify({ jsonrpc: "2.0", method: "exit" });
   const frame = (s) => `Content-Length: ${Buffer.byteLength(s)}\r\n\r\n${s}`;
-  let out = "";
-  try {
-    out = execFileSync(bin, ["lsp"], { input: frame(init) + frame(exit), timeout: 20000 }).toString();
-  } catch (e) {
-    out = e.stdout?.toString() ?? "";
-  }
-  const body = out.slice(out.indexOf("{"));
-  try {
-    const msg = JSON.parse(body.slice(0, body.lastIndexOf("}") + 1));
-    return msg.result?.capabilities?.executeCommandProvider?.commands ?? [];
-  } catch {
-    return [];
-  }
+  return new Promise((resolve) => {
+    const child = spawn(bin, ["lsp"], { stdio: ["pipe", "pipe", "ignore"] });
+    let out = "";
+    const timer = setTimeout(() => { child.kill(); resolve([]); }, 20000);
+    child.stdout.on("data", (chunk) => {
+      out += chunk.toString();
+      const start = out.indexOf("{");
+      if (start < 0) return;
+      try {
+        const msg = JSON.parse(out.slice(start, out.lastIndexOf("}") + 1));
+        clearTimeout(timer);
+        child.stdin.end(frame(exit));
+        resolve(msg.result?.capabilities?.executeCommandProvider?.commands ?? []);
+      } catch {
+        // Not complete yet.
+      }
+    });
+    child.on("error", () => { clearTimeout(timer); resolve([]); });
+    child.stdin.write(frame(init));
+  });
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kflow-e2e-"));
@@ -190,7 +198,7 @@ try {
     await page.keyboard.press("Escape");
   });
 
-  if (!serverCommands(args.kflow).includes("kflow.runFlow")) {
+  if (!(await serverCommands(args.kflow)).includes("kflow.runFlow")) {
     skipped++;
     console.log('skip "Run flow" on a flow pointed at a local HTTP server ends in SUCCESS: the server does not advertise kflow.runFlow in executeCommandProvider.commands yet');
   } else {
