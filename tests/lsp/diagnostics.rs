@@ -196,6 +196,53 @@ fn severities_follow_kflow_toml_and_its_changes() {
     assert_eq!(prop["severity"], 2);
 }
 
+#[test]
+fn editor_rule_settings_apply_under_kflow_toml() {
+    let dir = tempdir("editor-rules");
+    let flow = dir.join("flow.yaml");
+    let (_, text) = example("antipatterns/broken_references.yaml");
+    std::fs::write(&flow, &text).unwrap();
+    let mut c = client::Client::initialized(
+        json!({}),
+        json!({"rules": {"unknown-property": "info", "no-such-rule": "off"}}),
+        None,
+    );
+    let u = uri(&flow);
+    c.open(&u, &text);
+    let diags = c.diagnostics(&u, Some(1));
+    let prop = diags
+        .iter()
+        .find(|d| d["code"] == "unknown-property")
+        .unwrap();
+    assert_eq!(prop["severity"], 3, "info from initializationOptions");
+    // Settings change: the open document is checked again.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"kflow": {"rules": {"unknown-property": "off"}}}}),
+    );
+    let diags = c.diagnostics(&u, Some(1));
+    assert!(
+        diags.iter().all(|d| d["code"] != "unknown-property"),
+        "{diags:?}"
+    );
+    // The project's kflow.toml wins over the editor.
+    std::fs::write(
+        dir.join("kflow.toml"),
+        "[rules]\nunknown-property = \"warning\"\n",
+    )
+    .unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&dir.join("kflow.toml")), "type": 1}]}),
+    );
+    let diags = c.diagnostics(&u, Some(1));
+    let prop = diags
+        .iter()
+        .find(|d| d["code"] == "unknown-property")
+        .unwrap();
+    assert_eq!(prop["severity"], 2);
+}
+
 /// A fresh folder under the target directory.
 pub fn tempdir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("kflow-lsp-{name}-{}", std::process::id()));

@@ -14,7 +14,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use super::state::{lock, not_open, State};
 use super::wire::Outgoing;
 use super::{
-    actions, analysis, capabilities, features, rule_docs, runs, structure, subflows, sync,
+    actions, analysis, capabilities, config, features, rule_docs, runs, structure, subflows, sync,
 };
 
 /// How often the `kflow.toml` files of open documents are looked at.
@@ -30,6 +30,8 @@ pub struct Backend {
 struct Options {
     debounce_ms: Option<u64>,
     rule_docs_url: Option<String>,
+    /// Rule levels, `{"rule-id": "warning"}`: defaults under the project's `kflow.toml`.
+    rules: Option<Value>,
 }
 
 impl Backend {
@@ -78,6 +80,9 @@ impl LanguageServer for Backend {
             .and_then(|o| serde_json::from_value(o).ok())
             .unwrap_or_default();
         rule_docs::configure(options.rule_docs_url);
+        if let Some(rules) = &options.rules {
+            config::set_editor_rules(rules);
+        }
         let caps = &params.capabilities;
         let pull = capabilities::pulls_diagnostics(caps);
         {
@@ -156,7 +161,14 @@ impl LanguageServer for Backend {
         sync::watched_files(&self.state, params);
     }
 
-    async fn did_change_configuration(&self, _: DidChangeConfigurationParams) {}
+    /// Accepts `{"kflow": {"rules": …}}` or `{"rules": …}` and checks the open documents again.
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let settings = params.settings.get("kflow").unwrap_or(&params.settings);
+        if let Some(rules) = settings.get("rules") {
+            config::set_editor_rules(rules);
+            analysis::recheck_all(&self.state);
+        }
+    }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         features::completion(&self.state, params)

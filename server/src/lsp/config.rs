@@ -2,16 +2,54 @@
 //! it. A file is re-read when its modification time or size changes, so a check always uses the
 //! current settings; the watcher only has to notice that a check is due.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
 
-use kflow_lint_rules::{rules, Config};
+use kflow_lint_rules::{rules, Config, Level, Severity};
 
-/// What identifies one version of a config file (or its absence).
+/// What identifies one version of a config file (or its absence), and of the editor's rule
+/// settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Stamp(Option<(PathBuf, Option<SystemTime>, u64)>);
+pub struct Stamp(Option<(PathBuf, Option<SystemTime>, u64)>, u64);
+
+/// Rule levels the editor sets (`initializationOptions.rules`, `workspace/didChangeConfiguration`):
+/// defaults under what `kflow.toml` says.
+static EDITOR_RULES: RwLock<BTreeMap<String, Level>> = RwLock::new(BTreeMap::new());
+static EDITOR_RULES_GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// Reads `{"rule-id": "error" | "warning" | "info" | "off"}`; unknown rules and levels are skipped.
+pub fn set_editor_rules(value: &serde_json::Value) {
+    let Some(map) = value.as_object() else { return };
+    let parsed: BTreeMap<String, Level> = map
+        .iter()
+        .filter(|(id, _)| rules::get(id).is_some())
+        .filter_map(|(id, level)| {
+            let level = match level.as_str()? {
+                "off" => Level::Off,
+                other => Level::At(Severity::parse(other)?),
+            };
+            Some((id.clone(), level))
+        })
+        .collect();
+    *EDITOR_RULES.write().unwrap_or_else(|p| p.into_inner()) = parsed;
+    EDITOR_RULES_GENERATION.fetch_add(1, Ordering::Relaxed);
+}
+
+/// `config` with the editor's rule levels added where it sets none.
+fn with_editor_rules(config: &Config) -> Config {
+    let mut merged = config.clone();
+    for (id, level) in EDITOR_RULES
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+    {
+        merged.rules.entry(id.clone()).or_insert(*level);
+    }
+    merged
+}
 
 /// The config governing `file` and the stamp it was read at.
 pub fn stamp(file: Option<&Path>) -> Stamp {
@@ -19,7 +57,7 @@ pub fn stamp(file: Option<&Path>) -> Stamp {
         let meta = std::fs::metadata(&path).ok()?;
         Some((path, meta.modified().ok(), meta.len()))
     });
-    Stamp(found)
+    Stamp(found, EDITOR_RULES_GENERATION.load(Ordering::Relaxed))
 }
 
 fn governing(file: &Path) -> Option<PathBuf> {
@@ -51,7 +89,7 @@ impl Configs {
         let stamp = stamp(file);
         let Some((path, _, _)) = &stamp.0 else {
             return Loaded {
-                config: self.default.clone(),
+                config: Arc::new(with_editor_rules(&self.default)),
                 stamp,
                 error: None,
             };
@@ -67,7 +105,8 @@ impl Configs {
         }
         let parsed = std::fs::read_to_string(path)
             .map_err(|e| e.to_string())
-            .and_then(|text| Config::parse(&text, |id| rules::get(id).is_some()));
+            .and_then(|text| Config::parse(&text, |id| rules::get(id).is_some()))
+            .map(|c| with_editor_rules(&c));
         match parsed {
             Ok(config) => {
                 let config = Arc::new(config);
@@ -88,7 +127,7 @@ impl Configs {
                 self.parsed
                     .insert(path.clone(), (stamp.clone(), self.default.clone()));
                 Loaded {
-                    config: self.default.clone(),
+                    config: Arc::new(with_editor_rules(&self.default)),
                     stamp,
                     error: Some(error),
                 }
