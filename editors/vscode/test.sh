@@ -18,8 +18,12 @@ cd "$here"
 npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed"
 npx tsc -p . --noEmit || die "type check failed"
 npm run -s test:unit
-npm run -s package </dev/null >/dev/null || die "packaging the .vsix failed"
+(cd "$repo" && cargo build --quiet -p kflow) || die "cargo build -p kflow failed"
+KFLOW_BIN=${CARGO_TARGET_DIR:-$repo/target}/debug/kflow npm run -s package </dev/null >/dev/null \
+  || die "packaging the .vsix failed"
 unzip -l kflow.vsix | grep -q node_modules && die "the .vsix carries node_modules"
+unzip -l kflow.vsix | grep -q "extension/bin/$(node -p 'process.platform + "-" + process.arch')/kflow" \
+  || die "the .vsix does not ship the kflow binary for this platform"
 [ "${1:-}" = "--unit-only" ] && exit 0
 
 [ -x "$shared/tools/install-code-server.sh" ] || [ -f "$shared/tools/install-code-server.sh" ] \
