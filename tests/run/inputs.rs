@@ -42,6 +42,22 @@ fn lint_errors_refuse_the_run() {
 }
 
 #[test]
+fn the_projects_kflow_toml_decides_what_blocks_a_run() {
+    let dir = TempDir::new("runconfig");
+    let flow = "id: x\nnamespace: t\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n    levle: INFO\n";
+    let (code, _, err) = run_json(dir.path(), flow, &[], &[]);
+    assert_eq!(code, 2, "an unknown property is an error by default: {err}");
+    std::fs::write(
+        dir.path().join("kflow.toml"),
+        "[rules]\nunknown-property = \"warning\"\n",
+    )
+    .unwrap();
+    let (code, rec, err) = run_json(dir.path(), flow, &[], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(rec["state"], "SUCCESS");
+}
+
+#[test]
 fn executions_lists_and_shows_runs() {
     let dir = TempDir::new("execs");
     let (code, rec, err) = run_json(dir.path(), FLOW, &["--input", "count=1"], &[]);

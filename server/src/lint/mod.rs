@@ -1,6 +1,6 @@
 //! `kflow lint`: find flow files, check them in parallel, print the findings in order.
 
-mod config;
+pub(crate) mod config;
 mod files;
 
 use std::io::Write;

@@ -181,7 +181,14 @@ async fn run_async(args: RunArgs) -> u8 {
         }
     };
     let doc = kflow_syntax::parse_bytes(&bytes);
-    let errors = lint_errors(&doc, &kflow_lint_rules::Config::default());
+    // The same `kflow.toml` as `kflow lint` would use for this file.
+    let mut configs = crate::lint::config::Configs::default();
+    configs.load_for(&args.flow);
+    if let Some(e) = configs.first_error() {
+        eprintln!("error: {e}");
+        return 2;
+    }
+    let errors = lint_errors(&doc, configs.for_file(&args.flow));
     if !errors.is_empty() {
         let display = args.flow.display().to_string();
         let linted = crate::lint::Linted {
