@@ -58,6 +58,22 @@ fn the_projects_kflow_toml_decides_what_blocks_a_run() {
 }
 
 #[test]
+fn plugin_defaults_fill_task_properties() {
+    let dir = TempDir::new("plugindefaults");
+    let flow = "id: d\nnamespace: t\npluginDefaults:\n  - type: io.kestra.plugin.core.log.Log\n    values:\n      message: from defaults\n      level: WARN\ntasks:\n  - id: a\n    type: io.kestra.core.tasks.log.Log\n  - id: b\n    type: io.kestra.plugin.core.log.Log\n    message: own\n";
+    let (code, rec, err) = run_json(dir.path(), flow, &[], &[]);
+    assert_eq!(code, 0, "{err}\n{rec}");
+    let levels: Vec<(&str, &str)> = rec["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["message"].as_str().unwrap(), l["level"].as_str().unwrap()))
+        .collect();
+    assert!(levels.contains(&("from defaults", "WARN")), "{levels:?}");
+    assert!(levels.contains(&("own", "WARN")), "{levels:?}");
+}
+
+#[test]
 fn executions_lists_and_shows_runs() {
     let dir = TempDir::new("execs");
     let (code, rec, err) = run_json(dir.path(), FLOW, &["--input", "count=1"], &[]);

@@ -4,6 +4,7 @@
 //! is the [`record::Execution`](crate::record::Execution).
 
 mod context;
+mod defaults;
 mod flowable;
 mod retry;
 mod runnable;
@@ -122,7 +123,8 @@ pub(crate) struct Exec {
 
 /// Runs `flow` (the flow document as JSON) for the execution `execution` (its id, namespace,
 /// flow id and typed inputs already set). Never panics on bad flows: problems fail task runs.
-pub async fn run(flow: Value, mut execution: Execution, opts: RunOptions) -> Execution {
+pub async fn run(mut flow: Value, mut execution: Execution, opts: RunOptions) -> Execution {
+    defaults::apply(&mut flow, &*opts.resolve_type);
     let mut secret_values: Vec<String> = opts.secrets.values().cloned().collect();
     secret_values.retain(|s| !s.is_empty());
     execution.state = State::Running;
