@@ -212,7 +212,8 @@ fn field(letter: char, run: usize, f: &Fields) -> Option<String> {
     })
 }
 
-const MONTHS: [&str; 12] = [
+/// English month names (Java's default locale for `MMM`/`MMMM`).
+pub const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",

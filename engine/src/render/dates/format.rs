@@ -79,20 +79,8 @@ pub fn tokenize(pattern: &str) -> Result<Vec<Tok>, String> {
     Ok(toks)
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
+/// English month names, shared with the serdes writers' Java date patterns.
+use crate::serdes::java_fmt::MONTHS;
 pub const DAYS: [&str; 7] = [
     "Monday",
     "Tuesday",
