@@ -4,6 +4,8 @@
 use jiff::civil::{Date, Weekday};
 
 use super::{offset_id, DateTime};
+// Month names are shared with the serdes writers' Java date patterns.
+use crate::serdes::java_fmt::MONTHS;
 
 /// One element of a pattern.
 #[derive(Clone, Debug, PartialEq)]
@@ -79,8 +81,6 @@ pub fn tokenize(pattern: &str) -> Result<Vec<Tok>, String> {
     Ok(toks)
 }
 
-/// English month names, shared with the serdes writers' Java date patterns.
-use crate::serdes::java_fmt::MONTHS;
 pub const DAYS: [&str; 7] = [
     "Monday",
     "Tuesday",
