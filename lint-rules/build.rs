@@ -1,5 +1,9 @@
 //! Embeds the catalog's data files and extracts each rule's doc comment, so that
 //! `kflow explain` and the README's rules reference come from the rule's own source.
+//!
+//! The generated plugin catalog (`catalog/plugins/*.json`, see tools/catalog-gen) is embedded
+//! precompiled: one blob of compact JSON entries and sorted tables of names, aliases and packages
+//! pointing into it, so that start-up reads nothing and a type is parsed when first looked up.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -30,6 +34,8 @@ fn main() {
     code.push_str("];\n");
     fs::write(Path::new(&out).join("catalog_files.rs"), code).unwrap();
 
+    embed_plugins(&catalog_dir.join("plugins"), Path::new(&out));
+
     let rules_dir = Path::new(&manifest).join("src/rules");
     println!("cargo:rerun-if-changed={}", rules_dir.display());
     let mut rules: Vec<_> = fs::read_dir(&rules_dir)
@@ -54,4 +60,91 @@ fn main() {
     }
     code.push_str("];\n");
     fs::write(Path::new(&out).join("rule_docs.rs"), code).unwrap();
+}
+
+fn embed_plugins(dir: &Path, out: &Path) {
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files: Vec<_> = fs::read_dir(dir)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "json"));
+    files.sort();
+    let mut blob = String::new();
+    let mut types: Vec<(String, usize, usize, usize)> = Vec::new();
+    let mut aliases: Vec<(String, String)> = Vec::new();
+    let mut packages: Vec<String> = Vec::new();
+    let mut sources = String::from("pub static SOURCES: &[PluginSource] = &[\n");
+    for f in &files {
+        println!("cargo:rerun-if-changed={}", f.display());
+        let text = fs::read_to_string(f).unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let source = &doc["source"];
+        let field = |line: &str, key: &str| source[line][key].as_str().unwrap_or("").to_string();
+        // A snapshot built against the Kestra line kflow targets (1.3 or newer) is complete for
+        // its packages: an unknown name there is a typo. Older snapshots may lack newer types.
+        let current = ["1.3", "2.0"].iter().all(|l| {
+            let v = field(l, "kestraVersion");
+            let mut p = v.split('.').map(|x| x.parse::<u32>().unwrap_or(0));
+            (p.next().unwrap_or(0), p.next().unwrap_or(0)) >= (1, 3)
+        }) || source["repo"] == "kestra-io/kestra";
+        writeln!(
+            sources,
+            "    PluginSource {{ repo: {:?}, commit_1_3: {:?}, version_1_3: {:?}, commit_2_0: {:?}, version_2_0: {:?}, complete: {current} }},",
+            source["repo"].as_str().unwrap_or(""),
+            field("1.3", "commit"),
+            field("1.3", "version"),
+            field("2.0", "commit"),
+            field("2.0", "version"),
+        )
+        .unwrap();
+        let source_idx = files.iter().position(|x| x == f).unwrap();
+        for t in doc["types"].as_array().into_iter().flatten() {
+            let name = t["type"].as_str().expect("a type entry has `type`").to_string();
+            if types.iter().any(|(n, ..)| *n == name) {
+                continue;
+            }
+            if current {
+                if let Some((pkg, _)) = name.rsplit_once('.') {
+                    packages.push(pkg.to_string());
+                }
+            }
+            for a in t["aliases"].as_array().into_iter().flatten() {
+                if let Some(a) = a.as_str() {
+                    aliases.push((a.to_string(), name.clone()));
+                }
+            }
+            let json = serde_json::to_string(t).unwrap();
+            let start = blob.len();
+            blob.push_str(&json);
+            types.push((name, start, blob.len(), source_idx));
+        }
+    }
+    sources.push_str("];\n");
+    types.sort();
+    aliases.sort();
+    aliases.dedup_by(|a, b| a.0 == b.0);
+    packages.sort();
+    packages.dedup();
+    fs::write(out.join("plugins.json"), &blob).unwrap();
+    let mut code = sources;
+    code.push_str("pub static BLOB: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/plugins.json\"));\n");
+    code.push_str("pub static TYPES: &[(&str, u32, u32, u16)] = &[\n");
+    for (name, start, end, src) in &types {
+        writeln!(code, "    ({name:?}, {start}, {end}, {src}),").unwrap();
+    }
+    code.push_str("];\npub static ALIASES: &[(&str, u32)] = &[\n");
+    for (alias, name) in &aliases {
+        if types.iter().any(|(n, ..)| n == alias) {
+            continue;
+        }
+        let idx = types.binary_search_by(|(n, ..)| n.as_str().cmp(name)).unwrap();
+        writeln!(code, "    ({alias:?}, {idx}),").unwrap();
+    }
+    code.push_str("];\npub static PACKAGES: &[&str] = &[\n");
+    for p in &packages {
+        writeln!(code, "    {p:?},").unwrap();
+    }
+    code.push_str("];\n");
+    fs::write(out.join("plugins.rs"), code).unwrap();
 }

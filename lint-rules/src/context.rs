@@ -198,7 +198,7 @@ pub fn closest_type<'c>(
                 || strsim::jaro_winkler(&lower, &c_class.to_lowercase()) >= 0.92;
             close.then(|| (c, dist, strsim::levenshtein(package, c_package)))
         })
-        .min_by_key(|&(c, dist, package_dist)| (dist, package_dist, c.len()))
+        .min_by_key(|&(c, dist, package_dist)| (dist, package_dist, c.len(), c))
         .map(|(c, _, _)| c)
 }
 

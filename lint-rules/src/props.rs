@@ -45,13 +45,27 @@ pub fn issues(cx: &Context) -> Vec<Issue> {
     let defaults = plugin_defaults(cx);
     for (plugin, def) in cx.plugins() {
         let Some(def) = def else { continue };
-        check_object(cx, plugin.node, &def.properties, def.short_name(), &mut out);
+        check_object(
+            cx,
+            plugin.node,
+            &def.properties,
+            def.short_name(),
+            def.open,
+            &mut out,
+        );
     }
     flow_shapes(cx, &mut out);
     for (type_name, values) in &defaults {
         if let Some(def) = cx.catalog.get(type_name) {
             if let Some(values) = values {
-                check_keys(cx, *values, &def.properties, def.short_name(), &mut out);
+                check_keys(
+                    cx,
+                    *values,
+                    &def.properties,
+                    def.short_name(),
+                    def.open,
+                    &mut out,
+                );
             }
         }
     }
@@ -66,7 +80,7 @@ fn flow_shapes(cx: &Context, out: &mut Vec<Issue>) {
     let Some(flow_props) = catalog.group("flow") else {
         return;
     };
-    check_keys(cx, flow.root, flow_props, "flow", out);
+    check_keys(cx, flow.root, flow_props, "flow", false, out);
     for input in &flow.inputs {
         let Some(t) = &input.type_ else { continue };
         let Some(mut props) = catalog.variant("input_types", &t.name) else {
@@ -85,7 +99,7 @@ fn flow_shapes(cx: &Context, out: &mut Vec<Issue>) {
                 advice: advice.to_string(),
             });
         }
-        check_object(cx, input.node, &props, &format!("{} input", t.name), out);
+        check_object(cx, input.node, &props, &format!("{} input", t.name), false, out);
     }
     let list_items = |key: &str| -> Vec<NodeId> {
         tree.get_value(flow.root, key)
@@ -106,7 +120,7 @@ fn flow_shapes(cx: &Context, out: &mut Vec<Issue>) {
         };
         for item in list_items(key) {
             if tree.entries(item).is_some() {
-                check_object(cx, item, props, owner, out);
+                check_object(cx, item, props, owner, false, out);
             }
         }
     }
@@ -115,7 +129,7 @@ fn flow_shapes(cx: &Context, out: &mut Vec<Issue>) {
             .get_str(item, "type")
             .and_then(|t| catalog.variant("sla_types", t));
         if let Some(props) = variant {
-            check_object(cx, item, &props, "sla", out);
+            check_object(cx, item, &props, "sla", false, out);
         }
     }
     if let (Some(c), Some(props)) = (
@@ -123,7 +137,7 @@ fn flow_shapes(cx: &Context, out: &mut Vec<Issue>) {
         catalog.group("concurrency"),
     ) {
         if tree.entries(c).is_some() {
-            check_object(cx, c, props, "concurrency", out);
+            check_object(cx, c, props, "concurrency", false, out);
         }
     }
     if let Some(retry) = tree.get_value(flow.root, "retry") {
@@ -138,7 +152,7 @@ fn check_retry(cx: &Context, node: NodeId, out: &mut Vec<Issue>) {
         return;
     };
     if let Some(props) = cx.catalog.variant("retry_types", t) {
-        check_object(cx, node, &props, &format!("{t} retry"), out);
+        check_object(cx, node, &props, &format!("{t} retry"), false, out);
     }
 }
 
@@ -158,15 +172,18 @@ fn plugin_defaults(cx: &Context) -> Vec<(String, Option<NodeId>)> {
         .collect()
 }
 
+/// `open`: the definition may lack properties (its type is `open` in the catalog), so keys it
+/// does not list are not reported.
 fn check_object(
     cx: &Context,
     node: NodeId,
     props: &BTreeMap<String, Prop>,
     owner: &str,
+    open: bool,
     out: &mut Vec<Issue>,
 ) {
     let tree = cx.tree;
-    check_keys(cx, node, props, owner, out);
+    check_keys(cx, node, props, owner, open, out);
     for (name, prop) in props {
         if !prop.required || removed(prop, cx.config.kestra_version) {
             continue;
@@ -211,6 +228,7 @@ fn check_keys(
     node: NodeId,
     props: &BTreeMap<String, Prop>,
     owner: &str,
+    open: bool,
     out: &mut Vec<Issue>,
 ) {
     let tree = cx.tree;
@@ -227,6 +245,9 @@ fn check_keys(
             continue;
         }
         let Some(prop) = props.get(name) else {
+            if open {
+                continue;
+            }
             let suggestion = closest(name, props.keys().map(String::as_str)).map(str::to_string);
             out.push(Issue::Unknown {
                 key,
@@ -277,7 +298,7 @@ fn check_keys(
         }
         if let Some(fields) = &prop.fields {
             if tree.entries(entry.value).is_some() {
-                check_keys(cx, entry.value, fields, &format!("{owner}.{name}"), out);
+                check_keys(cx, entry.value, fields, &format!("{owner}.{name}"), false, out);
             }
         }
     }

@@ -1,5 +1,9 @@
 //! The plugin catalog: task, trigger, condition and task-runner types with their properties and
-//! outputs, embedded at build time from `lint-rules/catalog/*.yaml`.
+//! outputs. Two layers, embedded at build time:
+//! - the curated files `lint-rules/catalog/*.yaml` (Kestra core, scripts, serdes, flow shapes,
+//!   property groups), read at start-up; they win where both layers describe a type;
+//! - the generated plugin catalog `lint-rules/catalog/plugins/*.json` (tools/catalog-gen, every
+//!   official plugin), precompiled into sorted tables and parsed one type at a time on first use.
 
 mod load;
 mod model;
@@ -13,6 +17,23 @@ pub use model::{Output, Prop, PropType, TypeDef, TypeKind};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/catalog_files.rs"));
+}
+
+/// The repository and commits a generated catalog file was read from.
+#[derive(Debug)]
+pub struct PluginSource {
+    pub repo: &'static str,
+    pub commit_1_3: &'static str,
+    pub version_1_3: &'static str,
+    pub commit_2_0: &'static str,
+    pub version_2_0: &'static str,
+    /// Built against Kestra 1.3 or newer: its packages are described completely.
+    pub complete: bool,
+}
+
+mod generated {
+    use super::PluginSource;
+    include!(concat!(env!("OUT_DIR"), "/plugins.rs"));
 }
 
 /// What the catalog says of a type name.
@@ -35,6 +56,8 @@ pub struct Catalog {
     sections: Vec<(String, usize, NodeId)>,
     trees: Vec<Tree>,
     groups: BTreeMap<String, BTreeMap<String, Prop>>,
+    /// Generated types, parsed on first use (index = position in `generated::TYPES`).
+    plugins: Vec<OnceLock<Option<TypeDef>>>,
 }
 
 impl Catalog {
@@ -42,7 +65,9 @@ impl Catalog {
     pub fn builtin() -> &'static Catalog {
         static CATALOG: OnceLock<Catalog> = OnceLock::new();
         CATALOG.get_or_init(|| {
-            Catalog::from_files(embedded::FILES).expect("the embedded catalog is valid")
+            Catalog::from_files(embedded::FILES)
+                .expect("the embedded catalog is valid")
+                .with_plugins()
         })
     }
 
@@ -56,6 +81,7 @@ impl Catalog {
             sections: Vec::new(),
             trees: Vec::new(),
             groups: BTreeMap::new(),
+            plugins: Vec::new(),
         };
         for (name, text) in files {
             let data = load::load_file(name, text)?;
@@ -68,15 +94,9 @@ impl Catalog {
             }
             catalog.trees.push(data.tree);
         }
+        catalog.groups = groups;
         for (mut def, inherits) in pending {
-            for group in inherits {
-                let props = groups
-                    .get(&group)
-                    .ok_or_else(|| format!("{}: unknown group `{group}`", def.name))?;
-                for (k, v) in props {
-                    def.properties.entry(k.clone()).or_insert_with(|| v.clone());
-                }
-            }
+            catalog.inherit(&mut def, &inherits)?;
             let idx = catalog.types.len();
             if catalog
                 .by_name
@@ -90,8 +110,59 @@ impl Catalog {
             }
             catalog.types.push(def);
         }
-        catalog.groups = groups;
         Ok(catalog)
+    }
+
+    /// Adds the generated plugin catalog under the curated types.
+    fn with_plugins(mut self) -> Catalog {
+        self.plugins = (0..generated::TYPES.len())
+            .map(|_| OnceLock::new())
+            .collect();
+        self
+    }
+
+    /// The generated entry at `idx`, parsed on first use. A curated type of the same name wins.
+    fn plugin(&self, idx: usize) -> Option<&TypeDef> {
+        self.plugins
+            .get(idx)?
+            .get_or_init(|| {
+                let (name, start, end, _) = generated::TYPES[idx];
+                let json = &generated::BLOB[start as usize..end as usize];
+                match load::load_entry(json) {
+                    Ok((mut def, inherits)) => {
+                        self.inherit(&mut def, &inherits).ok()?;
+                        Some(def)
+                    }
+                    Err(e) => {
+                        debug_assert!(false, "generated entry {name}: {e}");
+                        None
+                    }
+                }
+            })
+            .as_ref()
+    }
+
+    fn inherit(&self, def: &mut TypeDef, inherits: &[String]) -> Result<(), String> {
+        for group in inherits {
+            let props = self
+                .groups
+                .get(group)
+                .ok_or_else(|| format!("{}: unknown group `{group}`", def.name))?;
+            for (k, v) in props {
+                def.properties.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        Ok(())
+    }
+
+    fn plugin_index(name: &str) -> Option<(usize, bool)> {
+        if let Ok(i) = generated::TYPES.binary_search_by(|t| t.0.cmp(name)) {
+            return Some((i, false));
+        }
+        generated::ALIASES
+            .binary_search_by(|a| a.0.cmp(name))
+            .ok()
+            .map(|i| (generated::ALIASES[i].1 as usize, true))
     }
 
     pub fn lookup(&self, name: &str) -> Lookup<'_> {
@@ -101,11 +172,30 @@ impl Catalog {
                 alias,
             };
         }
+        if let Some((idx, alias)) = Self::plugin_index(name) {
+            if let Some(def) = self.plugin(idx) {
+                return Lookup::Known { def, alias };
+            }
+        }
         if self.covers(name) {
             Lookup::Unknown
         } else {
             Lookup::Uncovered
         }
+    }
+
+    /// The source a generated type comes from (`None` for curated and unknown types).
+    pub fn plugin_source(&self, name: &str) -> Option<&'static PluginSource> {
+        if self.by_name.contains_key(name) {
+            return None;
+        }
+        let (idx, _) = Self::plugin_index(name)?;
+        generated::SOURCES.get(generated::TYPES[idx].3 as usize)
+    }
+
+    /// Every repository the generated catalog was read from.
+    pub fn plugin_sources() -> &'static [PluginSource] {
+        generated::SOURCES
     }
 
     pub fn get(&self, name: &str) -> Option<&TypeDef> {
@@ -115,21 +205,38 @@ impl Catalog {
         }
     }
 
-    /// Whether `name` is inside a namespace the catalog describes completely.
+    /// Whether `name` is inside a namespace the catalog describes completely: a curated
+    /// namespace (and its sub-packages), or exactly a package of a complete generated source.
     pub fn covers(&self, name: &str) -> bool {
-        self.covers.iter().any(|prefix| {
+        let curated = self.covers.iter().any(|prefix| {
             name.strip_prefix(prefix.as_str())
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-        })
+        });
+        curated
+            || name.rsplit_once('.').is_some_and(|(package, _)| {
+                generated::PACKAGES.binary_search(&package).is_ok()
+            })
     }
 
+    /// Every type: curated ones, then the generated ones they do not replace (this parses every
+    /// generated entry; lookups by name parse only the one asked for).
     pub fn types(&self) -> impl Iterator<Item = &TypeDef> {
-        self.types.iter()
+        let generated = (0..generated::TYPES.len())
+            .filter(|&i| !self.by_name.contains_key(generated::TYPES[i].0))
+            .filter_map(|i| self.plugin(i));
+        self.types.iter().chain(generated)
     }
 
-    /// Every known name (canonical and aliases).
+    /// Every known name (canonical and aliases), in a stable order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.by_name.keys().map(String::as_str)
+        let mut curated: Vec<&str> = self.by_name.keys().map(String::as_str).collect();
+        curated.sort_unstable();
+        let generated = generated::TYPES
+            .iter()
+            .map(|t| t.0)
+            .chain(generated::ALIASES.iter().map(|a| a.0))
+            .filter(|n| !self.by_name.contains_key(*n));
+        curated.into_iter().chain(generated)
     }
 
     /// A named property group (`flow`, `input_common`, `retry_constant`…).

@@ -128,6 +128,9 @@ pub struct TypeDef {
     pub properties: BTreeMap<String, Prop>,
     pub outputs: BTreeMap<String, Output>,
     pub outputs_dynamic: bool,
+    /// Its properties are not all known (a base class the catalog could not read): properties it
+    /// does not list are not reported.
+    pub open: bool,
 }
 
 impl TypeDef {
