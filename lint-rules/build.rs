@@ -98,16 +98,15 @@ fn embed_plugins(dir: &Path, out: &Path) {
             field("2.0", "version"),
         )
         .unwrap();
+        if current {
+            let listed = doc["packages"].as_array().into_iter().flatten();
+            packages.extend(listed.filter_map(|p| p.as_str()).map(str::to_string));
+        }
         let source_idx = files.iter().position(|x| x == f).unwrap();
         for t in doc["types"].as_array().into_iter().flatten() {
             let name = t["type"].as_str().expect("a type entry has `type`").to_string();
             if types.iter().any(|(n, ..)| *n == name) {
                 continue;
-            }
-            if current {
-                if let Some((pkg, _)) = name.rsplit_once('.') {
-                    packages.push(pkg.to_string());
-                }
             }
             for a in t["aliases"].as_array().into_iter().flatten() {
                 if let Some(a) = a.as_str() {

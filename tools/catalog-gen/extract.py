@@ -39,6 +39,13 @@ class Extractor:
                 return BASES[r.name]
         return None
 
+    def unclassified(self, cls: JavaClass) -> bool:
+        """A public concrete `@Plugin` class whose ancestry could not be read to the end."""
+        if cls.kind != "class" or cls.is_abstract or not cls.annotation("Plugin"):
+            return False
+        return any(p is None and not HARMLESS.match(r.name)
+                   for r, p, _ in self.index.ancestors(cls, through_groups=True))
+
     def task_class(self, cls: JavaClass) -> str:
         names = {r.name for r, _, _ in self.index.ancestors(cls, through_groups=True)}
         if FLOWABLE in names:
@@ -123,14 +130,24 @@ class Extractor:
             required = True
         if annotation_flag(schema, "required"):
             required = True
-        has_default = "Default" in anns and m.initializer is not None
+        # A field initializer is a default, with or without `@Builder.Default` (Jackson sets final
+        # fields too), so such a field is never required of the user.
+        has_default = m.initializer is not None
         if has_default:
             d = default_text(m.initializer, cls)
             if d is not None:
                 p["default"] = d
-        elif required:
+        elif (sd := string_value(annotation_arg(schema, "defaultValue"), cls)) is not None:
+            p["default"] = sd
+            has_default = True
+        if has_default:
+            p["_has_default"] = True
+        elif required and not m.from_getter:
+            # Only constraints on the field itself: a `@NotNull` on an interface getter is not
+            # enforced on the flows Kestra's own plugin tests run (an Event Hubs trigger without
+            # `namespace`), so kflow does not report it.
             p["required"] = True
-        if "Deprecated" in anns:
+        if "Deprecated" in anns or annotation_flag(schema, "deprecated"):
             p["deprecated"] = True
         doc = doc_of(m.annotations, cls)
         if doc:
@@ -280,7 +297,7 @@ def _annotated(m: Member) -> bool:
 
 def _merge(into: dict, other: dict) -> None:
     """A property seen again higher up (a getter of an interface, a parent's field)."""
-    if other.get("required") and "default" not in into:
+    if other.get("required") and not into.get("_has_default"):
         into["required"] = True
     if other.get("dynamic"):
         into["dynamic"] = True
@@ -327,6 +344,8 @@ def default_text(node, cls: JavaClass) -> str | None:
         return string_value(node, cls)
     if t == "field_access":
         return text(node.child_by_field_name("field"))
+    if t == "identifier":
+        return string_value(node, cls)
     if t == "unary_expression":
         inner = default_text(node.named_children[0], cls) if node.named_children else None
         return "-" + inner if inner is not None and text(node).startswith("-") else None

@@ -124,6 +124,15 @@ def wrap_example(entry: dict, ex: dict) -> str | None:
     return None
 
 
+def strip_private(value):
+    """Drops the generator's own markers (keys starting with `_`)."""
+    if isinstance(value, dict):
+        return {k: strip_private(v) for k, v in value.items() if not k.startswith("_")}
+    if isinstance(value, list):
+        return [strip_private(v) for v in value]
+    return value
+
+
 def merge_lines(per_line: dict[str, dict[str, dict]]) -> list[dict]:
     """One list of entries: 1.3's description, with `since`/`removed_in` where the lines differ."""
     old, new = per_line["1.3"], per_line["2.0"]
@@ -163,6 +172,9 @@ def main() -> None:
     outputs = [core, *repos]
     per_repo: dict[str, dict[str, dict]] = {r["repo"]: {l: {} for l in LINES} for r in outputs}
     examples: dict[str, dict[str, list]] = {r["repo"]: {} for r in outputs}
+    # Packages with a plugin class the generator could not classify (a base class in a repository
+    # it could not read): kflow must not call other names in them unknown.
+    partial_packages: dict[str, set[str]] = {r["repo"]: set() for r in outputs}
     for line in LINES:
         classes = load_line(args.mirrors, core, repos, line)
         index = Index(classes)
@@ -172,6 +184,8 @@ def main() -> None:
                 continue
             entry = ex.describe(cls)
             if entry is None:
+                if ex.unclassified(cls):
+                    partial_packages[cls.origin].add(cls.package)
                 continue
             slot = per_repo[cls.origin][line]
             if entry["type"] in slot:
@@ -194,13 +208,15 @@ def main() -> None:
         source = {"repo": r["repo"]}
         for line in LINES:
             source[line] = {"commit": r[line], **gradle_properties(gitdir, r[line])}
-        types = merge_lines(per_repo[r["repo"]])
+        types = strip_private(merge_lines(per_repo[r["repo"]]))
         path = args.out / f"{name}.json"
         if not types:
             path.unlink(missing_ok=True)
             continue
+        packages = sorted({t["type"].rsplit(".", 1)[0] for t in types} - partial_packages[r["repo"]])
         with path.open("w") as f:
-            f.write('{"source": ' + json.dumps(source, sort_keys=True) + ',\n"types": [\n')
+            f.write('{"source": ' + json.dumps(source, sort_keys=True) + ',\n')
+            f.write('"packages": ' + json.dumps(packages) + ',\n"types": [\n')
             f.write(",\n".join(json.dumps(t, ensure_ascii=False, separators=(",", ":")) for t in types))
             f.write("\n]}\n")
         exs = examples[r["repo"]]

@@ -126,11 +126,16 @@ impl Catalog {
         self.plugins
             .get(idx)?
             .get_or_init(|| {
-                let (name, start, end, _) = generated::TYPES[idx];
+                let (name, start, end, source) = generated::TYPES[idx];
                 let json = &generated::BLOB[start as usize..end as usize];
                 match load::load_entry(json) {
                     Ok((mut def, inherits)) => {
                         self.inherit(&mut def, &inherits).ok()?;
+                        // A plugin read from a release older than Kestra 1.3 may have gained
+                        // properties since: those it lacks are not reported.
+                        if !generated::SOURCES[source as usize].complete {
+                            def.open = true;
+                        }
                         Some(def)
                     }
                     Err(e) => {
