@@ -112,15 +112,22 @@ def wrap_example(entry: dict, ex: dict) -> str | None:
     properties, placed in a flow as Kestra's documentation shows them."""
     if ex["full"]:
         return ex["code"]
-    body = "\n".join(("      " + l) if l.strip() else "" for l in ex["code"].splitlines())
+    code = ex["code"]
     short = entry["type"].rsplit(".", 1)[-1].lower()
+    # Some examples give the whole task (its own id and type); the others only its properties.
+    whole = any(l.startswith("type:") for l in code.splitlines())
+    if whole:
+        lines = code.splitlines()
+        body = "\n".join(("  - " if i == 0 else "    ") + l if l.strip() else "" for i, l in enumerate(lines))
+        head = ""
+    else:
+        body = "\n".join(("    " + l) if l.strip() else "" for l in code.splitlines())
+        head = f"  - id: {short}\n    type: {entry['type']}\n"
     if entry["kind"] == "task":
-        return (f"id: {short}\nnamespace: company.team\n\ntasks:\n  - id: {short}\n"
-                f"    type: {entry['type']}\n{body}\n")
+        return f"id: {short}\nnamespace: company.team\n\ntasks:\n{head}{body}\n"
     if entry["kind"] == "trigger":
         return (f"id: {short}\nnamespace: company.team\n\ntasks:\n  - id: hello\n"
-                f"    type: io.kestra.plugin.core.log.Log\n    message: Hello\n\ntriggers:\n"
-                f"  - id: {short}\n    type: {entry['type']}\n{body}\n")
+                f"    type: io.kestra.plugin.core.log.Log\n    message: Hello\n\ntriggers:\n{head}{body}\n")
     return None
 
 
@@ -191,6 +198,10 @@ def main() -> None:
             if entry["type"] in slot:
                 continue
             slot[entry["type"]] = entry
+            # A repository without a distinct 2.0 release has its examples checked under 1.3 only.
+            same_release = next(r for r in outputs if r["repo"] == cls.origin)
+            if line == "2.0" and same_release["1.3"] == same_release["2.0"]:
+                continue
             for e in ex.examples(cls):
                 flow = wrap_example(entry, e)
                 if flow is not None:
@@ -221,10 +232,18 @@ def main() -> None:
             f.write("\n]}\n")
         exs = examples[r["repo"]]
         expath = args.examples / f"{name}.json"
-        # One list per line; a flow is listed under 2.0 only when it differs from 1.3's.
-        seen = {e["flow"] for e in exs.get("1.3", [])}
-        payload = {"1.3": exs.get("1.3", []), "2.0": [e for e in exs.get("2.0", []) if e["flow"] not in seen]}
-        if payload["1.3"] or payload["2.0"]:
+        # One list; each example names the Kestra lines whose release carries it.
+        merged: dict[tuple, dict] = {}
+        for line in LINES:
+            for e in exs.get(line, []):
+                key = (e["type"], e["flow"])
+                if key in merged:
+                    if line not in merged[key]["lines"]:
+                        merged[key]["lines"].append(line)
+                else:
+                    merged[key] = {**e, "lines": [line]}
+        payload = sorted(merged.values(), key=lambda e: (e["type"], e["source"], e["lines"]))
+        if payload:
             expath.write_text(json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
         else:
             expath.unlink(missing_ok=True)
