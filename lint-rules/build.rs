@@ -77,8 +77,8 @@ fn embed_plugins(dir: &Path, out: &Path) {
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let text = fs::read_to_string(f).unwrap();
-        let doc: serde_json::Value = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let doc: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
         let source = &doc["source"];
         let field = |line: &str, key: &str| source[line][key].as_str().unwrap_or("").to_string();
         // A snapshot built against the Kestra line kflow targets (1.3 or newer) is complete for
@@ -104,7 +104,10 @@ fn embed_plugins(dir: &Path, out: &Path) {
         }
         let source_idx = files.iter().position(|x| x == f).unwrap();
         for t in doc["types"].as_array().into_iter().flatten() {
-            let name = t["type"].as_str().expect("a type entry has `type`").to_string();
+            let name = t["type"]
+                .as_str()
+                .expect("a type entry has `type`")
+                .to_string();
             if types.iter().any(|(n, ..)| *n == name) {
                 continue;
             }
@@ -127,7 +130,9 @@ fn embed_plugins(dir: &Path, out: &Path) {
     packages.dedup();
     fs::write(out.join("plugins.json"), &blob).unwrap();
     let mut code = sources;
-    code.push_str("pub static BLOB: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/plugins.json\"));\n");
+    code.push_str(
+        "pub static BLOB: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/plugins.json\"));\n",
+    );
     code.push_str("pub static TYPES: &[(&str, u32, u32, u16)] = &[\n");
     for (name, start, end, src) in &types {
         writeln!(code, "    ({name:?}, {start}, {end}, {src}),").unwrap();
@@ -137,7 +142,9 @@ fn embed_plugins(dir: &Path, out: &Path) {
         if types.iter().any(|(n, ..)| n == alias) {
             continue;
         }
-        let idx = types.binary_search_by(|(n, ..)| n.as_str().cmp(name)).unwrap();
+        let idx = types
+            .binary_search_by(|(n, ..)| n.as_str().cmp(name))
+            .unwrap();
         writeln!(code, "    ({alias:?}, {idx}),").unwrap();
     }
     code.push_str("];\npub static PACKAGES: &[&str] = &[\n");

@@ -18,6 +18,8 @@ mod hover;
 mod navigation;
 #[path = "lsp/ordering.rs"]
 mod ordering;
+#[path = "lsp/plugins.rs"]
+mod plugins;
 #[path = "lsp/run.rs"]
 mod run;
 #[path = "lsp/structure.rs"]

@@ -52,9 +52,12 @@ impl Config {
         let raw: RawConfig = toml::from_str(text).map_err(|e| e.to_string())?;
         let mut config = Config::default();
         if let Some(v) = raw.kestra_version {
-            config.kestra_version = Version::parse(&v).ok_or(format!(
-                "kestra-version: `{v}` is not a version such as \"1.3\""
-            ))?;
+            config.kestra_version = Version::parse(&v)
+                .filter(|v| Version::LINES.contains(v))
+                .ok_or(format!(
+                    "kestra-version: `{v}` is not a Kestra line kflow knows ({})",
+                    Version::LINES.map(|l| format!("\"{l}\"")).join(", ")
+                ))?;
         }
         for (rule, level) in raw.rules {
             if !known_rule(&rule) {
@@ -107,5 +110,11 @@ mod tests {
         assert!(Config::parse("[rules]\nnope = \"off\"\n", |r| r != "nope").is_err());
         assert!(Config::parse("[rules]\nsyntax = \"loud\"\n", |_| true).is_err());
         assert!(Config::parse("colour = 1\n", |_| true).is_err());
+        let err = Config::parse("kestra-version = \"9.9\"\n", |_| true).unwrap_err();
+        assert!(
+            err.contains("`9.9`") && err.contains("\"1.3\", \"2.0\""),
+            "{err}"
+        );
+        assert!(Config::parse("kestra-version = \"1.3.19\"\n", |_| true).is_ok());
     }
 }

@@ -99,7 +99,14 @@ fn flow_shapes(cx: &Context, out: &mut Vec<Issue>) {
                 advice: advice.to_string(),
             });
         }
-        check_object(cx, input.node, &props, &format!("{} input", t.name), false, out);
+        check_object(
+            cx,
+            input.node,
+            &props,
+            &format!("{} input", t.name),
+            false,
+            out,
+        );
     }
     let list_items = |key: &str| -> Vec<NodeId> {
         tree.get_value(flow.root, key)
@@ -298,7 +305,14 @@ fn check_keys(
         }
         if let Some(fields) = &prop.fields {
             if tree.entries(entry.value).is_some() {
-                check_keys(cx, entry.value, fields, &format!("{owner}.{name}"), false, out);
+                check_keys(
+                    cx,
+                    entry.value,
+                    fields,
+                    &format!("{owner}.{name}"),
+                    false,
+                    out,
+                );
             }
         }
     }

@@ -193,6 +193,7 @@ fn type_def(tree: &Tree, node: NodeId) -> Result<(TypeDef, Vec<String>), String>
         outputs,
         outputs_dynamic: flag(tree, node, "outputs_dynamic"),
         open: flag(tree, node, "open"),
+        docs_url: None,
         name,
     };
     let inherits = tree

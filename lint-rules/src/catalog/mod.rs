@@ -133,8 +133,15 @@ impl Catalog {
                         self.inherit(&mut def, &inherits).ok()?;
                         // A plugin read from a release older than Kestra 1.3 may have gained
                         // properties since: those it lacks are not reported.
-                        if !generated::SOURCES[source as usize].complete {
+                        let source = &generated::SOURCES[source as usize];
+                        if !source.complete {
                             def.open = true;
+                        }
+                        if let Some(repo) = source.repo.strip_prefix("kestra-io/plugin-") {
+                            def.docs_url = Some(format!(
+                                "https://kestra.io/plugins/plugin-{repo}/{}",
+                                def.name.to_lowercase()
+                            ));
                         }
                         Some(def)
                     }
@@ -218,9 +225,9 @@ impl Catalog {
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
         });
         curated
-            || name.rsplit_once('.').is_some_and(|(package, _)| {
-                generated::PACKAGES.binary_search(&package).is_ok()
-            })
+            || name
+                .rsplit_once('.')
+                .is_some_and(|(package, _)| generated::PACKAGES.binary_search(&package).is_ok())
     }
 
     /// Every type: curated ones, then the generated ones they do not replace (this parses every

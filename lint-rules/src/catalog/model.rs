@@ -131,6 +131,8 @@ pub struct TypeDef {
     /// Its properties are not all known (a base class the catalog could not read): properties it
     /// does not list are not reported.
     pub open: bool,
+    /// The plugin's documentation page (generated plugin types).
+    pub docs_url: Option<String>,
 }
 
 impl TypeDef {

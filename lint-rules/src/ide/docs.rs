@@ -62,5 +62,8 @@ pub fn type_doc(t: &TypeDef) -> String {
         let outputs: Vec<String> = t.outputs.keys().map(|n| format!("`{n}`")).collect();
         out.push_str(&format!("\n\nOutputs: {}", outputs.join(", ")));
     }
+    if let Some(url) = &t.docs_url {
+        out.push_str(&format!("\n\n[Documentation]({url})"));
+    }
     out
 }
