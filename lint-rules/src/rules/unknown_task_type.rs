@@ -47,7 +47,19 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                         "`{}` was removed in Kestra {removed} (target: {target})",
                         def.short_name()
                     );
-                    if let Some(r) = &def.replacement {
+                    // Follow replacements that the target removed too (EachSequential →
+                    // ForEach → Loop under 2.0).
+                    let mut replacement = def.replacement.as_deref();
+                    for _ in 0..4 {
+                        let next = replacement
+                            .and_then(|r| cx.catalog.get(r))
+                            .filter(|d| d.removed_in.is_some_and(|r| r <= target));
+                        match next {
+                            Some(d) => replacement = d.replacement.as_deref(),
+                            None => break,
+                        }
+                    }
+                    if let Some(r) = replacement {
                         message.push_str(&format!("; use `{r}`"));
                     }
                     out.push(Finding::new(ID, type_.span, message));
