@@ -54,16 +54,6 @@ pub fn load_file(name: &str, text: &str) -> Result<FileData, String> {
     Ok(data)
 }
 
-/// One generated catalog entry (compact JSON, which is YAML too): the type and its groups.
-pub fn load_entry(json: &str) -> Result<(TypeDef, Vec<String>), String> {
-    let doc = kflow_syntax::parse(json);
-    if let Some(err) = doc.errors.first() {
-        return Err(err.message.clone());
-    }
-    let root = doc.tree.root.ok_or("an empty entry")?;
-    type_def(&doc.tree, root)
-}
-
 fn strings(tree: &Tree, node: NodeId) -> Vec<String> {
     match tree.value(node) {
         Value::Seq(items) => items

@@ -5,6 +5,7 @@
 //! - the generated plugin catalog `lint-rules/catalog/plugins/*.json` (tools/catalog-gen, every
 //!   official plugin), precompiled into sorted tables and parsed one type at a time on first use.
 
+mod entry;
 mod load;
 mod model;
 
@@ -128,7 +129,7 @@ impl Catalog {
             .get_or_init(|| {
                 let (name, start, end, source) = generated::TYPES[idx];
                 let json = &generated::BLOB[start as usize..end as usize];
-                match load::load_entry(json) {
+                match entry::load_entry(json) {
                     Ok((mut def, inherits)) => {
                         self.inherit(&mut def, &inherits).ok()?;
                         // A plugin read from a release older than Kestra 1.3 may have gained
