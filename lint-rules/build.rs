@@ -5,6 +5,7 @@
 //! precompiled: one blob of compact JSON entries and sorted tables of names, aliases and packages
 //! pointing into it, so that start-up reads nothing and a type is parsed when first looked up.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::{env, fs};
@@ -71,10 +72,11 @@ fn embed_plugins(dir: &Path, out: &Path) {
     files.sort();
     let mut blob = String::new();
     let mut types: Vec<(String, usize, usize, usize)> = Vec::new();
+    let mut names: HashSet<String> = HashSet::new();
     let mut aliases: Vec<(String, String)> = Vec::new();
     let mut packages: Vec<String> = Vec::new();
     let mut sources = String::from("pub static SOURCES: &[PluginSource] = &[\n");
-    for f in &files {
+    for (source_idx, f) in files.iter().enumerate() {
         println!("cargo:rerun-if-changed={}", f.display());
         let text = fs::read_to_string(f).unwrap();
         let doc: serde_json::Value =
@@ -83,32 +85,31 @@ fn embed_plugins(dir: &Path, out: &Path) {
         let field = |line: &str, key: &str| source[line][key].as_str().unwrap_or("").to_string();
         // A snapshot built against the Kestra line kflow targets (1.3 or newer) is complete for
         // its packages: an unknown name there is a typo. Older snapshots may lack newer types.
+        // The Kestra version is a plugin's `kestraVersion`, or Kestra core's own `version`.
         let current = ["1.3", "2.0"].iter().all(|l| {
-            let v = field(l, "kestraVersion");
+            let mut v = field(l, "kestraVersion");
+            if v.is_empty() {
+                v = field(l, "version");
+            }
             let mut p = v.split('.').map(|x| x.parse::<u32>().unwrap_or(0));
             (p.next().unwrap_or(0), p.next().unwrap_or(0)) >= (1, 3)
-        }) || source["repo"] == "kestra-io/kestra";
+        });
         writeln!(
             sources,
-            "    PluginSource {{ repo: {:?}, commit_1_3: {:?}, version_1_3: {:?}, commit_2_0: {:?}, version_2_0: {:?}, complete: {current} }},",
+            "    PluginSource {{ repo: {:?}, complete: {current} }},",
             source["repo"].as_str().unwrap_or(""),
-            field("1.3", "commit"),
-            field("1.3", "version"),
-            field("2.0", "commit"),
-            field("2.0", "version"),
         )
         .unwrap();
         if current {
             let listed = doc["packages"].as_array().into_iter().flatten();
             packages.extend(listed.filter_map(|p| p.as_str()).map(str::to_string));
         }
-        let source_idx = files.iter().position(|x| x == f).unwrap();
         for t in doc["types"].as_array().into_iter().flatten() {
             let name = t["type"]
                 .as_str()
                 .expect("a type entry has `type`")
                 .to_string();
-            if types.iter().any(|(n, ..)| *n == name) {
+            if !names.insert(name.clone()) {
                 continue;
             }
             for a in t["aliases"].as_array().into_iter().flatten() {
@@ -139,7 +140,7 @@ fn embed_plugins(dir: &Path, out: &Path) {
     }
     code.push_str("];\npub static ALIASES: &[(&str, u32)] = &[\n");
     for (alias, name) in &aliases {
-        if types.iter().any(|(n, ..)| n == alias) {
+        if names.contains(alias) {
             continue;
         }
         let idx = types

@@ -103,9 +103,8 @@ class Extractor:
 
     def prop(self, m: Member, cls: JavaClass, bindings, depth: int):
         anns = {a.simple: a for a in m.annotations}
-        if "JsonIgnore" in anns and annotation_arg(anns["JsonIgnore"]) is None or (
-            "JsonIgnore" in anns and text(annotation_arg(anns["JsonIgnore"])) == "true"
-        ):
+        ignore = anns.get("JsonIgnore")
+        if ignore is not None and text(annotation_arg(ignore)) in ("", "true"):
             return None, None
         name = m.name
         jp = anns.get("JsonProperty")
@@ -268,8 +267,6 @@ class Extractor:
             if ex.type != "annotation":
                 continue
             args = ex.child_by_field_name("arguments")
-            fake = type("A", (), {})()
-            fake.node = args
             vals = {}
             for c in args.named_children if args is not None else []:
                 if c.type == "element_value_pair":

@@ -97,13 +97,16 @@ def mirror(mirrors: Path, repo: str) -> Path:
     return mirrors / repo.replace("/", "+") / "repo"
 
 
-def load_line(mirrors: Path, core: dict, repos: list[dict], line: str):
+def load_line(mirrors: Path, core: dict, repos: list[dict], line: str, parsed: dict):
+    """Every class of one Kestra line; `parsed` keeps each (repository, commit) parsed once,
+    since most repositories give both lines the same commit."""
     classes = []
-    for path, body in java_sources(mirror(mirrors, core["mirror"]), core[line], core=True):
-        classes.extend(parse_file(path, body, core["repo"]))
-    for r in repos:
-        for path, body in java_sources(mirror(mirrors, r["mirror"]), r[line], core=False):
-            classes.extend(parse_file(path, body, r["repo"]))
+    for r in [core, *repos]:
+        key = (r["repo"], r[line])
+        if key not in parsed:
+            sources = java_sources(mirror(mirrors, r["mirror"]), r[line], core=r is core)
+            parsed[key] = [c for path, body in sources for c in parse_file(path, body, r["repo"])]
+        classes.extend(parsed[key])
     return classes
 
 
@@ -182,8 +185,11 @@ def main() -> None:
     # Packages with a plugin class the generator could not classify (a base class in a repository
     # it could not read): kflow must not call other names in them unknown.
     partial_packages: dict[str, set[str]] = {r["repo"]: set() for r in outputs}
+    parsed: dict = {}
+    # Repositories without a distinct 2.0 release: their examples are checked under 1.3 only.
+    one_release = {r["repo"] for r in outputs if r["1.3"] == r["2.0"]}
     for line in LINES:
-        classes = load_line(args.mirrors, core, repos, line)
+        classes = load_line(args.mirrors, core, repos, line, parsed)
         index = Index(classes)
         ex = Extractor(index)
         for cls in classes:
@@ -198,9 +204,7 @@ def main() -> None:
             if entry["type"] in slot:
                 continue
             slot[entry["type"]] = entry
-            # A repository without a distinct 2.0 release has its examples checked under 1.3 only.
-            same_release = next(r for r in outputs if r["repo"] == cls.origin)
-            if line == "2.0" and same_release["1.3"] == same_release["2.0"]:
+            if line == "2.0" and cls.origin in one_release:
                 continue
             for e in ex.examples(cls):
                 flow = wrap_example(entry, e)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from java_model import Annotation, JavaClass, Member, Node, text
+from java_model import Annotation, JavaClass, Node, text
 
 # Core classes whose properties the curated catalog describes (name -> (kind, group)).
 BASES = {
@@ -123,19 +123,24 @@ class Index:
                 return hit
             cur = self.get(cur.outer, ctx.origin) if cur.outer else None
         f = ctx.file
+        hit = self._in_file(simple, f)
+        if hit:
+            return hit
+        if simple in JAVA_LANG:
+            return f"java.lang.{simple}"
+        for w in f.wildcard_imports:
+            if w.startswith("java."):
+                return f"{w}.{simple}"
+        return None
+
+    def _in_file(self, simple: str, f) -> str | None:
+        """A top-level type visible in a file: imported, in its package, or wildcard-imported."""
         if simple in f.imports:
             return f.imports[simple]
         if simple in self.by_package.get(f.package, ()):
             return f"{f.package}.{simple}"
         for w in f.wildcard_imports:
-            if simple in self.by_package.get(w, ()):
-                return f"{w}.{simple}"
-            if f"{w}.{simple}" in self.by_fqn:
-                return f"{w}.{simple}"
-        if simple in JAVA_LANG:
-            return f"java.lang.{simple}"
-        for w in f.wildcard_imports:
-            if w.startswith("java."):
+            if simple in self.by_package.get(w, ()) or f"{w}.{simple}" in self.by_fqn:
                 return f"{w}.{simple}"
         return None
 
@@ -165,20 +170,9 @@ class Index:
     def _resolve_outside(self, name: str, cls: JavaClass) -> str | None:
         """Resolve a super type's name without looking into the class's own hierarchy (no loops)."""
         first, _, rest = name.partition(".")
-        f = cls.file
-        base = None
-        if first in cls.nested:
-            base = cls.nested[first]
-        elif first in f.imports:
-            base = f.imports[first]
-        elif first in self.by_package.get(f.package, ()):
-            base = f"{f.package}.{first}"
-        else:
-            for w in f.wildcard_imports:
-                if first in self.by_package.get(w, ()):
-                    base = f"{w}.{first}"
-            if base is None and first[:1].islower():
-                return name
+        base = cls.nested.get(first) or self._in_file(first, cls.file)
+        if base is None and first[:1].islower():
+            return name
         if base is None and cls.outer:
             outer = self.get(cls.outer, cls.origin)
             if outer is not None:

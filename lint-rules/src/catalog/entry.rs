@@ -111,13 +111,8 @@ fn props(raw: BTreeMap<String, RawProp>) -> BTreeMap<String, Prop> {
 /// One generated entry: the type and the curated groups it inherits.
 pub fn load_entry(json: &str) -> Result<(TypeDef, Vec<String>), String> {
     let raw: RawType = serde_json::from_str(json).map_err(|e| e.to_string())?;
-    let kind = match raw.kind.as_str() {
-        "task" => TypeKind::Task,
-        "trigger" => TypeKind::Trigger,
-        "condition" => TypeKind::Condition,
-        "task_runner" => TypeKind::TaskRunner,
-        other => return Err(format!("{}: unknown kind `{other}`", raw.name)),
-    };
+    let kind = TypeKind::parse(&raw.kind)
+        .ok_or_else(|| format!("{}: unknown kind `{}`", raw.name, raw.kind))?;
     let def = TypeDef {
         kind,
         class: raw.class,

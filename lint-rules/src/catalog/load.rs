@@ -139,13 +139,8 @@ fn parse_types(s: &str) -> Vec<PropType> {
 /// A type definition and the groups it inherits (resolved once all files are read).
 fn type_def(tree: &Tree, node: NodeId) -> Result<(TypeDef, Vec<String>), String> {
     let name = text(tree, node, "type").ok_or("a type entry without `type`")?;
-    let kind = match tree.get_str(node, "kind").unwrap_or("task") {
-        "task" => TypeKind::Task,
-        "trigger" => TypeKind::Trigger,
-        "condition" => TypeKind::Condition,
-        "task_runner" => TypeKind::TaskRunner,
-        other => return Err(format!("{name}: unknown kind `{other}`")),
-    };
+    let kind = tree.get_str(node, "kind").unwrap_or("task");
+    let kind = TypeKind::parse(kind).ok_or(format!("{name}: unknown kind `{kind}`"))?;
     let outputs = tree
         .get_value(node, "outputs")
         .and_then(|o| tree.entries(o))

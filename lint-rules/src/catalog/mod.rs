@@ -20,16 +20,12 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/catalog_files.rs"));
 }
 
-/// The repository and commits a generated catalog file was read from.
+/// The repository a generated catalog file was read from (its commits are in the file).
 #[derive(Debug)]
-pub struct PluginSource {
-    pub repo: &'static str,
-    pub commit_1_3: &'static str,
-    pub version_1_3: &'static str,
-    pub commit_2_0: &'static str,
-    pub version_2_0: &'static str,
+struct PluginSource {
+    repo: &'static str,
     /// Built against Kestra 1.3 or newer: its packages are described completely.
-    pub complete: bool,
+    complete: bool,
 }
 
 mod generated {
@@ -129,9 +125,12 @@ impl Catalog {
             .get_or_init(|| {
                 let (name, start, end, source) = generated::TYPES[idx];
                 let json = &generated::BLOB[start as usize..end as usize];
-                match entry::load_entry(json) {
-                    Ok((mut def, inherits)) => {
-                        self.inherit(&mut def, &inherits).ok()?;
+                let loaded = entry::load_entry(json).and_then(|(mut def, inherits)| {
+                    self.inherit(&mut def, &inherits)?;
+                    Ok(def)
+                });
+                match loaded {
+                    Ok(mut def) => {
                         // A plugin read from a release older than Kestra 1.3 may have gained
                         // properties since: those it lacks are not reported.
                         let source = &generated::SOURCES[source as usize];
@@ -197,20 +196,6 @@ impl Catalog {
         }
     }
 
-    /// The source a generated type comes from (`None` for curated and unknown types).
-    pub fn plugin_source(&self, name: &str) -> Option<&'static PluginSource> {
-        if self.by_name.contains_key(name) {
-            return None;
-        }
-        let (idx, _) = Self::plugin_index(name)?;
-        generated::SOURCES.get(generated::TYPES[idx].3 as usize)
-    }
-
-    /// Every repository the generated catalog was read from.
-    pub fn plugin_sources() -> &'static [PluginSource] {
-        generated::SOURCES
-    }
-
     pub fn get(&self, name: &str) -> Option<&TypeDef> {
         match self.lookup(name) {
             Lookup::Known { def, .. } => Some(def),
@@ -240,16 +225,15 @@ impl Catalog {
         self.types.iter().chain(generated)
     }
 
-    /// Every known name (canonical and aliases), in a stable order.
+    /// Every known name (canonical and aliases).
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        let mut curated: Vec<&str> = self.by_name.keys().map(String::as_str).collect();
-        curated.sort_unstable();
+        let curated = self.by_name.keys().map(String::as_str);
         let generated = generated::TYPES
             .iter()
             .map(|t| t.0)
             .chain(generated::ALIASES.iter().map(|a| a.0))
             .filter(|n| !self.by_name.contains_key(*n));
-        curated.into_iter().chain(generated)
+        curated.chain(generated)
     }
 
     /// A named property group (`flow`, `input_common`, `retry_constant`…).

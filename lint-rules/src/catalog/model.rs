@@ -12,6 +12,19 @@ pub enum TypeKind {
     TaskRunner,
 }
 
+impl TypeKind {
+    /// The catalog files' spelling: `task`, `trigger`, `condition`, `task_runner`.
+    pub fn parse(s: &str) -> Option<TypeKind> {
+        match s {
+            "task" => Some(TypeKind::Task),
+            "trigger" => Some(TypeKind::Trigger),
+            "condition" => Some(TypeKind::Condition),
+            "task_runner" => Some(TypeKind::TaskRunner),
+            _ => None,
+        }
+    }
+}
+
 /// One member of a property's type union.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PropType {
