@@ -4,6 +4,8 @@ mod support;
 
 #[path = "cli/config.rs"]
 mod config;
+#[path = "cli/custom_plugins.rs"]
+mod custom_plugins;
 #[path = "cli/examples.rs"]
 mod examples;
 #[path = "cli/fetch_patterns.rs"]

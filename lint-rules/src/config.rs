@@ -1,9 +1,13 @@
-//! `kflow.toml`: target Kestra version, per-rule severities, excluded paths.
+//! `kflow.toml`: target Kestra version, per-rule severities, excluded paths, the project's own
+//! plugin descriptions.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
 
+use crate::catalog::Catalog;
 use crate::finding::Severity;
 use crate::version::Version;
 
@@ -22,6 +26,13 @@ pub struct Config {
     pub exclude: Vec<String>,
     /// Line count past which an inline script is "long".
     pub max_script_lines: usize,
+    /// Files or folders describing the project's own plugins, as written (relative to the
+    /// directory of the `kflow.toml`).
+    pub plugins: Vec<String>,
+    /// Those files or folders, resolved (by [`Config::load`]).
+    pub plugin_paths: Vec<PathBuf>,
+    /// The embedded catalog with those plugins; `None`: the embedded catalog alone.
+    catalog: Option<Arc<Catalog>>,
 }
 
 impl Default for Config {
@@ -31,6 +42,9 @@ impl Default for Config {
             rules: BTreeMap::new(),
             exclude: Vec::new(),
             max_script_lines: 50,
+            plugins: Vec::new(),
+            plugin_paths: Vec::new(),
+            catalog: None,
         }
     }
 }
@@ -44,6 +58,8 @@ struct RawConfig {
     #[serde(default)]
     exclude: Vec<String>,
     max_script_lines: Option<usize>,
+    #[serde(default)]
+    plugins: Vec<String>,
 }
 
 impl Config {
@@ -77,7 +93,37 @@ impl Config {
         if let Some(n) = raw.max_script_lines {
             config.max_script_lines = n;
         }
+        config.plugins = raw.plugins;
         Ok(config)
+    }
+
+    /// Reads a `kflow.toml` file and the plugin descriptions it names.
+    pub fn load(file: &Path) -> Result<Config, String> {
+        Config::read(file)?.with_plugins()
+    }
+
+    /// Reads a `kflow.toml` file, resolving the plugin paths it names without reading them.
+    pub fn read(file: &Path) -> Result<Config, String> {
+        let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+        let mut config = Config::parse(&text, |id| crate::rules::get(id).is_some())?;
+        let base = file.parent().unwrap_or(Path::new("."));
+        config.plugin_paths = config.plugins.iter().map(|p| base.join(p)).collect();
+        Ok(config)
+    }
+
+    /// Reads the plugin descriptions named by `plugin_paths` into the config's catalog.
+    pub fn with_plugins(mut self) -> Result<Config, String> {
+        if !self.plugin_paths.is_empty() {
+            self.catalog = Some(Arc::new(Catalog::with_project(&self.plugin_paths)?));
+        }
+        Ok(self)
+    }
+
+    /// The catalog flows of this project are checked against.
+    pub fn catalog(&self) -> &Catalog {
+        self.catalog
+            .as_deref()
+            .unwrap_or_else(|| Catalog::builtin())
     }
 
     pub fn level(&self, rule: &str, default: Severity) -> Level {

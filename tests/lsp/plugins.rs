@@ -156,3 +156,81 @@ fn plugin_types_get_diagnostics_completion_and_hover() {
     let h = hover["contents"]["value"].as_str().unwrap();
     assert!(h.starts_with("**commands**") && h.contains("dbt"), "{h}");
 }
+
+/// A project's own plugin, described by the JSON Schema `kestra plugins doc --schema` writes
+/// (shape of Kestra's `JsonSchemaGenerator`), named by `plugins` in `kflow.toml`.
+const CUSTOM_SCHEMA: &str = r##"{
+  "properties": {
+    "title": "Send a message to the in-house chat.",
+    "properties": {
+      "id": {"type": "string"},
+      "type": {"const": "com.acme.chat.Send"},
+      "channel": {"type": "string", "$dynamic": true, "title": "The channel to post to."},
+      "urgent": {"type": "boolean", "$dynamic": false}
+    },
+    "required": ["id", "type", "channel"]
+  },
+  "outputs": {"properties": {"messageId": {"type": "string"}}}
+}"##;
+
+const CUSTOM_FLOW: &str = "id: custom\nnamespace: company.team\ntasks:\n  - id: send\n    type: com.acme.chat.Send\n    chanel: ops\n    \n";
+
+#[test]
+fn custom_plugins_from_kflow_toml_are_described_and_followed() {
+    let dir = crate::diagnostics::tempdir("custom-plugins");
+    std::fs::create_dir_all(dir.join("plugins/tasks")).unwrap();
+    let schema = dir.join("plugins/tasks/com.acme.chat.Send.json");
+    std::fs::write(&schema, CUSTOM_SCHEMA).unwrap();
+    std::fs::write(dir.join("kflow.toml"), "plugins = [\"plugins\"]\n").unwrap();
+    let flow = dir.join("flow.yaml");
+    std::fs::write(&flow, CUSTOM_FLOW).unwrap();
+    let mut c = plain();
+    let u = crate::client::uri(&flow);
+    c.open(&u, CUSTOM_FLOW);
+    let diags = c.diagnostics(&u, Some(1));
+    assert!(
+        diags.iter().any(|d| d["code"] == "unknown-property"
+            && d["message"]
+                .as_str()
+                .unwrap()
+                .contains("did you mean `channel`")),
+        "{diags:#?}"
+    );
+    assert!(
+        diags.iter().all(|d| d["code"] != "unchecked-plugin"),
+        "{diags:#?}"
+    );
+
+    let blank = CUSTOM_FLOW.len() - 1;
+    let names = labels(&call(
+        &mut c,
+        "textDocument/completion",
+        &u,
+        position(CUSTOM_FLOW, blank),
+    ));
+    assert!(names.contains(&"urgent".to_string()), "{names:?}");
+    let hover = call(
+        &mut c,
+        "textDocument/hover",
+        &u,
+        at(CUSTOM_FLOW, "chat.Send", 2),
+    );
+    let h = hover["contents"]["value"].as_str().unwrap();
+    assert!(h.contains("in-house chat"), "{h}");
+
+    // The plugin gains `chanel` (its description changes on disk): the server notices.
+    std::fs::write(
+        &schema,
+        CUSTOM_SCHEMA
+            .replace("\"urgent\"", "\"chanel\"")
+            .replace("\"channel\"]", "\"id\"]"),
+    )
+    .unwrap();
+    let diags = c.diagnostics(&u, Some(1));
+    assert!(
+        diags
+            .iter()
+            .all(|d| d["code"] != "unknown-property" && d["code"] != "missing-property"),
+        "{diags:#?}"
+    );
+}

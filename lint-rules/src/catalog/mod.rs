@@ -6,8 +6,10 @@
 //!   official plugin), precompiled into sorted tables and parsed one type at a time on first use.
 
 mod entry;
+mod json_schema;
 mod load;
 mod model;
+mod project;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
@@ -32,6 +34,17 @@ mod generated {
     use super::PluginSource;
     include!(concat!(env!("OUT_DIR"), "/plugins.rs"));
 }
+
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalog")
+            .field("curated_and_project_types", &self.types.len())
+            .field("generated_types", &self.plugins.len())
+            .finish()
+    }
+}
+
+pub use project::fingerprint as project_fingerprint;
 
 /// What the catalog says of a type name.
 #[derive(Clone, Copy, Debug)]
@@ -66,6 +79,40 @@ impl Catalog {
                 .expect("the embedded catalog is valid")
                 .with_plugins()
         })
+    }
+
+    /// The embedded catalog with a project's own plugin descriptions (`plugins` in
+    /// `kflow.toml`: files or folders of Kestra JSON Schemas or catalog YAML). kflow's curated
+    /// core types win over them; they win over the generated catalog (they describe the
+    /// plugins the project's server runs).
+    pub fn with_project(paths: &[std::path::PathBuf]) -> Result<Catalog, String> {
+        let files = project::read(paths)?;
+        let mut curated: Vec<(&str, &str)> = embedded::FILES.to_vec();
+        curated.extend(files.yaml.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+        let mut catalog = Catalog::from_files(&curated)?.with_plugins();
+        let curated_types = catalog.types.len();
+        for (file, mut def) in files.schema_types {
+            if let Some(&(idx, _)) = catalog.by_name.get(&def.name) {
+                if idx < curated_types {
+                    // A server's flow schema lists Kestra's core types too: kflow's own win.
+                    continue;
+                }
+                return Err(format!("{file}: `{}` is described twice", def.name));
+            }
+            // The base-class properties as kflow knows them (retry variants, removals).
+            if let Some(props) = catalog.groups.get(project::common_group(def.kind)) {
+                for (k, v) in props {
+                    def.properties.insert(k.clone(), v.clone());
+                }
+            }
+            let idx = catalog.types.len();
+            catalog.by_name.insert(def.name.clone(), (idx, false));
+            for alias in &def.aliases {
+                catalog.by_name.entry(alias.clone()).or_insert((idx, true));
+            }
+            catalog.types.push(def);
+        }
+        Ok(catalog)
     }
 
     pub fn from_files(files: &[(&str, &str)]) -> Result<Catalog, String> {

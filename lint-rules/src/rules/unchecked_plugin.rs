@@ -1,9 +1,10 @@
-//! Notes a plugin type outside the namespaces kflow describes: its properties go unchecked.
+//! Notes a plugin type nobody described: its properties go unchecked.
 //!
 //! ## What it does
-//! Kestra has hundreds of plugin types; kflow's catalog describes the core, script, serdes and
-//! task-runner namespaces completely. A type elsewhere (say `io.kestra.plugin.aws.s3.Upload`) is
-//! not an error: this info finding only says that its properties and outputs are not checked.
+//! kflow's catalog describes Kestra's core and every official plugin; a project can describe
+//! its own plugins (`plugins` in `kflow.toml`). A type outside all of these (say a company's
+//! `com.acme.warehouse.Load`) is not an error: this info finding only says that its properties
+//! and outputs are not checked.
 //!
 //! ## Why
 //! So that a clean lint run is not mistaken for a checked one.
@@ -11,12 +12,14 @@
 //! ## Example
 //! ```yaml
 //! tasks:
-//!   - id: upload
-//!     type: io.kestra.plugin.aws.s3.Upload
+//!   - id: load
+//!     type: com.acme.warehouse.Load
 //! ```
 //!
 //! ## Fix
-//! Nothing to fix. Turn the rule off in `kflow.toml` (`unchecked-plugin = "off"`) to hide it.
+//! Describe the plugin: export its JSON Schema (`kestra plugins doc --schema DIR`, or the
+//! server's `GET /api/v1/plugins/schemas/flow`) and name the file or folder in `kflow.toml`
+//! (`plugins = ["kestra-plugins/"]`). Or turn the rule off (`unchecked-plugin = "off"`).
 
 use crate::catalog::Lookup;
 use crate::context::Context;
@@ -34,7 +37,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 ID,
                 type_.span,
                 format!(
-                    "`{}` is not in kflow's catalog: its properties are not checked",
+                    "`{}` is not in kflow's catalog: its properties are not checked (describe it with `plugins` in kflow.toml)",
                     type_.name
                 ),
             ));

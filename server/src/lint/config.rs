@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use kflow_lint_rules::{rules, Config};
+use kflow_lint_rules::Config;
 
 #[derive(Default)]
 pub struct Configs {
@@ -42,10 +42,7 @@ impl Configs {
         if self.loaded.contains_key(&file) {
             return;
         }
-        let parsed = std::fs::read_to_string(&file)
-            .map_err(|e| e.to_string())
-            .and_then(|text| Config::parse(&text, |id| rules::get(id).is_some()))
-            .map_err(|e| format!("{}: {e}", file.display()));
+        let parsed = Config::load(&file).map_err(|e| format!("{}: {e}", file.display()));
         self.loaded.insert(file, parsed);
     }
 

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use kflow_lint_rules::{Catalog, Finding, Severity};
+use kflow_lint_rules::{Finding, Severity};
 use kflow_syntax::Document;
 use rayon::prelude::*;
 
@@ -72,7 +72,6 @@ pub fn run(args: LintArgs) -> u8 {
                 && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let catalog = Catalog::builtin();
     // Each file is read, checked, fixed and rendered on a worker thread; only its rendered part
     // is kept, so memory does not grow with the number of files.
     let results: Vec<Result<Option<Reported>, String>> = found
@@ -84,7 +83,7 @@ pub fn run(args: LintArgs) -> u8 {
             }
             let doc = kflow_syntax::parse_bytes(&bytes);
             let config = configs.for_file(&f.path);
-            let findings = kflow_lint_rules::check(&doc, catalog, config);
+            let findings = kflow_lint_rules::check(&doc, config.catalog(), config);
             let mut linted = Linted {
                 path: f.path.clone(),
                 display: f.display.clone(),
@@ -169,6 +168,6 @@ fn fix_file(l: &mut Linted, config: &kflow_lint_rules::Config) -> Result<(), Str
     std::fs::write(&l.path, &text).map_err(|e| format!("cannot write {}: {e}", l.display))?;
     eprintln!("fixed {}: {applied} edit(s)", l.display);
     l.doc = kflow_syntax::parse(&text);
-    l.findings = kflow_lint_rules::check(&l.doc, Catalog::builtin(), config);
+    l.findings = kflow_lint_rules::check(&l.doc, config.catalog(), config);
     Ok(())
 }

@@ -10,10 +10,14 @@ use std::time::SystemTime;
 
 use kflow_lint_rules::{rules, Config, Level, Severity};
 
-/// What identifies one version of a config file (or its absence), and of the editor's rule
-/// settings.
+/// What identifies one version of a config file (or its absence), of the plugin descriptions it
+/// names, and of the editor's rule settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Stamp(Option<(PathBuf, Option<SystemTime>, u64)>, u64);
+pub struct Stamp(Option<(PathBuf, Option<SystemTime>, u64, u64)>, u64);
+
+/// The plugin description paths each `kflow.toml` named when last read, so that a stamp also
+/// changes when one of those files does.
+static PLUGIN_PATHS: RwLock<BTreeMap<PathBuf, Vec<PathBuf>>> = RwLock::new(BTreeMap::new());
 
 /// Rule levels the editor sets (`initializationOptions.rules`, `workspace/didChangeConfiguration`):
 /// defaults under what `kflow.toml` says.
@@ -55,7 +59,14 @@ fn with_editor_rules(config: &Config) -> Config {
 pub fn stamp(file: Option<&Path>) -> Stamp {
     let found = file.and_then(governing).and_then(|path| {
         let meta = std::fs::metadata(&path).ok()?;
-        Some((path, meta.modified().ok(), meta.len()))
+        let plugins = PLUGIN_PATHS
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&path)
+            .map_or(0, |paths| {
+                kflow_lint_rules::catalog::project_fingerprint(paths)
+            });
+        Some((path, meta.modified().ok(), meta.len(), plugins))
     });
     Stamp(found, EDITOR_RULES_GENERATION.load(Ordering::Relaxed))
 }
@@ -87,7 +98,7 @@ pub struct Loaded {
 impl Configs {
     pub fn for_file(&mut self, file: Option<&Path>) -> Loaded {
         let stamp = stamp(file);
-        let Some((path, _, _)) = &stamp.0 else {
+        let Some((path, _, _, _)) = &stamp.0 else {
             return Loaded {
                 config: Arc::new(with_editor_rules(&self.default)),
                 stamp,
@@ -103,10 +114,24 @@ impl Configs {
                 };
             }
         }
-        let parsed = std::fs::read_to_string(path)
-            .map_err(|e| e.to_string())
-            .and_then(|text| Config::parse(&text, |id| rules::get(id).is_some()))
+        let read = Config::read(path);
+        let named = read
+            .as_ref()
+            .map(|c| c.plugin_paths.clone())
+            .unwrap_or_default();
+        let parsed = read
+            .and_then(Config::with_plugins)
             .map(|c| with_editor_rules(&c));
+        let newly_named = {
+            let mut known = PLUGIN_PATHS.write().unwrap_or_else(|p| p.into_inner());
+            known.insert(path.clone(), named.clone()) != Some(named)
+        };
+        // The stamp must cover the plugin files the config now names.
+        let stamp = if newly_named {
+            self::stamp(file)
+        } else {
+            stamp.clone()
+        };
         match parsed {
             Ok(config) => {
                 let config = Arc::new(config);

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use kflow_lint_rules::Finding;
+use kflow_lint_rules::{Config, Finding};
 use kflow_syntax::{Document, LineIndex, Utf16Pos};
 use tokio::task::AbortHandle;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
@@ -22,8 +22,9 @@ pub struct Checked {
     pub version: i32,
     pub doc: Arc<Document>,
     pub findings: Vec<Finding>,
-    /// The config file it was checked with.
+    /// The config file it was checked with, and what it said.
     pub stamp: Stamp,
+    pub config: Arc<Config>,
 }
 
 pub struct OpenDoc {

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use kflow_lint_rules::ide::{self, CandidateKind};
-use kflow_lint_rules::Catalog;
 use kflow_syntax::Document;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
@@ -12,15 +11,12 @@ use tower_lsp_server::ls_types::*;
 use super::convert;
 use super::state::State;
 
-fn catalog() -> &'static Catalog {
-    Catalog::builtin()
-}
-
 pub fn completion(state: &State, p: CompletionParams) -> Result<Option<CompletionResponse>> {
     let at = p.text_document_position;
     let doc = state.doc(&at.text_document.uri)?;
     let offset = convert::offset(&doc, at.position);
-    let items = ide::complete(&doc, catalog(), offset)
+    let config = state.config(&at.text_document.uri)?;
+    let items = ide::complete(&doc, config.catalog(), offset)
         .into_iter()
         .map(|c| completion_item(&doc, c))
         .collect();
@@ -73,7 +69,7 @@ pub fn hover(state: &State, p: HoverParams) -> Result<Option<Hover>> {
     let doc = &checked.doc;
     let offset = convert::offset(doc, at.position);
     Ok(
-        ide::hover(doc, catalog(), &checked.findings, offset).map(|h| Hover {
+        ide::hover(doc, checked.config.catalog(), &checked.findings, offset).map(|h| Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,
                 value: h.markdown,

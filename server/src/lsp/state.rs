@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
-use kflow_lint_rules::Catalog;
+use kflow_lint_rules::Config;
 use kflow_syntax::Document;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::Uri;
@@ -101,6 +101,19 @@ impl State {
         Ok(parsed)
     }
 
+    /// The `kflow.toml` settings (and so the catalog) that govern the document.
+    pub fn config(&self, uri: &Uri) -> Result<Arc<Config>> {
+        let path = {
+            let docs = lock(&self.docs);
+            docs.open
+                .get(uri)
+                .ok_or_else(|| not_open(uri))?
+                .path
+                .clone()
+        };
+        Ok(lock(&self.configs).for_file(path.as_deref()).config)
+    }
+
     /// The findings on the document's current text with the current `kflow.toml`, checking now
     /// if needed.
     pub fn checked(&self, uri: &Uri) -> Result<Arc<Checked>> {
@@ -131,7 +144,7 @@ impl State {
         }
         let parsed = self.doc(uri).ok()?;
         let loaded = lock(&self.configs).for_file(path.as_deref());
-        let findings = kflow_lint_rules::check(&parsed, Catalog::builtin(), &loaded.config);
+        let findings = kflow_lint_rules::check(&parsed, loaded.config.catalog(), &loaded.config);
         let mut docs = lock(&self.docs);
         let doc = docs.open.get_mut(uri)?;
         static SERIAL: AtomicU64 = AtomicU64::new(1);
@@ -142,6 +155,7 @@ impl State {
             doc: parsed,
             findings,
             stamp: loaded.stamp,
+            config: loaded.config,
         });
         if doc.generation == current {
             doc.checked = Some(checked.clone());

@@ -103,7 +103,7 @@ pub struct Prepared {
 
 /// The lint errors of a flow.
 pub fn lint_errors(doc: &Document, config: &kflow_lint_rules::Config) -> Vec<Finding> {
-    kflow_lint_rules::check(doc, Catalog::builtin(), config)
+    kflow_lint_rules::check(doc, config.catalog(), config)
         .into_iter()
         .filter(|f| f.severity == Severity::Error)
         .collect()
