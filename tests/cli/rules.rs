@@ -279,6 +279,73 @@ fn target_version_decides_what_exists() {
 }
 
 #[test]
+fn pebble_names_follow_the_target_version() {
+    // `json` (filter and function) and `currentEachOutput` are gone in 2.0; `regexMatch`,
+    // `loopOutputs` and `dayOfWeek` are new in it (Kestra core's pebble Extension at each line).
+    let flow = format!(
+        "{HEAD}tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message:
+      - \"{{{{ {{'a': 1}} | json }}}} {{{{ json('[1]') }}}}\"
+      - \"{{{{ 'a1' | regexMatch('[0-9]') }}}} {{{{ dayOfWeek('2026-12-05') }}}}\"
+      - \"{{{{ 'x' | jsonn }}}}\"
+"
+    );
+    let v2 = Some("kestra-version = \"2.0\"\n");
+    assert_eq!(
+        findings(&flow),
+        [
+            f("unknown-function", 8),
+            f("unknown-function", 8),
+            f("unknown-function", 9)
+        ]
+    );
+    assert_eq!(
+        findings_with(&flow, v2),
+        [
+            f("unknown-function", 7),
+            f("unknown-function", 7),
+            f("unknown-function", 9)
+        ]
+    );
+    let dir = tempdir();
+    std::fs::write(dir.join("flow.yaml"), &flow).unwrap();
+    std::fs::write(dir.join("kflow.toml"), v2.unwrap()).unwrap();
+    let out = run_with_deadline(
+        &["lint", dir.join("flow.yaml").to_str().unwrap()],
+        Duration::from_secs(60),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("the filter `json` was removed in Kestra 2.0; use `toJson`")
+            && text.contains("the function `json` was removed in Kestra 2.0; use `fromJson`")
+            && !text.contains("did you mean `json`?"),
+        "{text}"
+    );
+    let out = run_with_deadline(
+        &[
+            "lint",
+            "--format",
+            "json",
+            tempdir_with(&flow).to_str().unwrap(),
+        ],
+        Duration::from_secs(60),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("the filter `regexMatch` needs Kestra 2.0 (kestra-version is 1.3)"),
+        "{text}"
+    );
+}
+
+fn tempdir_with(flow: &str) -> std::path::PathBuf {
+    let dir = tempdir();
+    std::fs::write(dir.join("flow.yaml"), flow).unwrap();
+    dir.join("flow.yaml")
+}
+
+#[test]
 fn nested_objects_retry_and_inputs_are_checked() {
     let flow = format!(
         "{HEAD}inputs:

@@ -47,6 +47,10 @@ use std::time::SystemTime;
 
 use kflow_syntax::pebble::{parse_template, Node, Template};
 use kflow_syntax::Span;
+
+/// The Kestra line whose Pebble the engine renders: its filters, functions and tests (see
+/// `kflow_syntax::pebble::builtins`).
+pub const ENGINE_LINE: kflow_syntax::pebble::builtins::Line = (1, 3);
 use serde_json::Map;
 pub use serde_json::Value;
 

@@ -248,14 +248,14 @@ fn expression(
                     .detail("context variable")
                     .doc(d)
             });
-            let functions = pebble_data::callables(catalog, CallKind::Function)
+            let functions = pebble_data::callables(CallKind::Function)
                 .map(|f| callable(f, CandidateKind::Function, partial));
             roots.chain(functions).collect()
         }
-        ExprSlot::Filter => pebble_data::callables(catalog, CallKind::Filter)
+        ExprSlot::Filter => pebble_data::callables(CallKind::Filter)
             .map(|f| callable(f, CandidateKind::Filter, partial))
             .collect(),
-        ExprSlot::Test => pebble_data::callables(catalog, CallKind::Test)
+        ExprSlot::Test => pebble_data::callables(CallKind::Test)
             .map(|f| Candidate::new(f.name, CandidateKind::Test, partial).doc(f.doc))
             .collect(),
         ExprSlot::Member(path) => member(doc, catalog, offset, cursor, path),
@@ -264,8 +264,9 @@ fn expression(
 
 fn callable(f: pebble_data::Callable, kind: CandidateKind, partial: Span) -> Candidate {
     let mut c = Candidate::new(f.name, kind, partial)
-        .detail(f.signature)
-        .doc(f.doc);
+        .detail(f.signature.clone())
+        .doc(f.doc.clone());
+    c.deprecated = f.removed;
     if kind == CandidateKind::Function || f.takes_args() {
         c.insert = if f.takes_args() {
             format!("{}(${{1}})", f.name)
@@ -274,7 +275,8 @@ fn callable(f: pebble_data::Callable, kind: CandidateKind, partial: Span) -> Can
         };
         c.snippet = true;
     }
-    c.sort = format!("1{}", f.name);
+    // What the newest line removed comes last.
+    c.sort = format!("{}{}", if f.removed { 2 } else { 1 }, f.name);
     c
 }
 

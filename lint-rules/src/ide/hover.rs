@@ -118,10 +118,7 @@ fn expression_hover(doc: &Document, catalog: &Catalog, offset: usize) -> Option<
                 PebbleCall::Function if !call.is_macro => CallKind::Function,
                 _ => return None,
             };
-            if !kind.names().contains(&call.name) {
-                return None;
-            }
-            let c = pebble_data::callable(catalog, kind, call.name);
+            let c = pebble_data::callable(kind, call.name)?;
             return Some(Hover {
                 span,
                 markdown: format!("{} `{}`\n\n{}", kind.noun(), c.signature, c.doc),

@@ -1,11 +1,12 @@
-//! Names, signatures and docs of what can be written inside `{{ }}`. The valid names are the
-//! rules' own lists (so completion never offers what `unknown-function` or
-//! `undefined-reference` would report); signatures and docs come from the catalog's
-//! `expressions.yaml`.
+//! Names, signatures and docs of what can be written inside `{{ }}`: filters, functions and tests
+//! from the one table the linter and the engine also use (`kflow_syntax::pebble::builtins`), and
+//! the variables of the rendering context from the catalog's `expressions.yaml`.
+
+use kflow_syntax::pebble::builtins::{self, Builtin};
+use kflow_syntax::pebble::CallKind as PebbleCall;
 
 use crate::catalog::Catalog;
 use crate::rules::undefined_reference::CONTEXT_ROOTS;
-use crate::rules::unknown_function::{FILTERS, FUNCTIONS, TESTS};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CallKind {
@@ -15,19 +16,11 @@ pub enum CallKind {
 }
 
 impl CallKind {
-    fn section(self) -> &'static str {
+    fn pebble(self) -> PebbleCall {
         match self {
-            CallKind::Filter => "expression_filters",
-            CallKind::Function => "expression_functions",
-            CallKind::Test => "expression_tests",
-        }
-    }
-
-    pub fn names(self) -> &'static [&'static str] {
-        match self {
-            CallKind::Filter => FILTERS,
-            CallKind::Function => FUNCTIONS,
-            CallKind::Test => TESTS,
+            CallKind::Filter => PebbleCall::Filter,
+            CallKind::Function => PebbleCall::Function,
+            CallKind::Test => PebbleCall::Test,
         }
     }
 
@@ -41,45 +34,51 @@ impl CallKind {
 }
 
 /// One filter, function or test.
-#[derive(Clone, Copy, Debug)]
-pub struct Callable<'c> {
-    pub name: &'c str,
+#[derive(Clone, Debug)]
+pub struct Callable {
+    pub name: &'static str,
     /// `name(arg, …)` as documented, or the bare name.
-    pub signature: &'c str,
-    pub doc: &'c str,
+    pub signature: String,
+    /// The doc, with the Kestra lines that have it when not all do.
+    pub doc: String,
+    /// Gone from the newest Kestra line.
+    pub removed: bool,
 }
 
-impl Callable<'_> {
+impl Callable {
+    fn of(b: &Builtin) -> Callable {
+        let mut doc = b.doc.to_string();
+        if let Some((major, minor)) = b.since {
+            doc.push_str(&format!(" Since Kestra {major}.{minor}."));
+        }
+        if let Some(((major, minor), instead)) = b.removed_in {
+            doc.push_str(&format!(
+                " Removed in Kestra {major}.{minor}: use `{instead}`."
+            ));
+        }
+        if b.enterprise {
+            doc.push_str(" Enterprise Edition.");
+        }
+        Callable {
+            name: b.name,
+            signature: b.signature(),
+            doc,
+            removed: b.removed_in.is_some(),
+        }
+    }
+
     pub fn takes_args(&self) -> bool {
         self.signature.contains('(') && !self.signature.ends_with("()")
     }
 }
 
-pub fn callable<'c>(catalog: &'c Catalog, kind: CallKind, name: &'c str) -> Callable<'c> {
-    let entry = catalog
-        .section(kind.section())
-        .and_then(|(tree, node)| Some((tree, tree.get_value(node, name)?)));
-    let field = |key: &str| {
-        entry
-            .and_then(|(tree, node)| tree.get_str(node, key))
-            .unwrap_or_default()
-    };
-    let signature = field("signature");
-    Callable {
-        name,
-        signature: if signature.is_empty() {
-            name
-        } else {
-            signature
-        },
-        doc: field("doc"),
-    }
+pub fn callable(kind: CallKind, name: &str) -> Option<Callable> {
+    builtins::get(kind.pebble(), name).map(Callable::of)
 }
 
-pub fn callables(catalog: &Catalog, kind: CallKind) -> impl Iterator<Item = Callable<'_>> {
-    kind.names()
-        .iter()
-        .map(move |name| callable(catalog, kind, name))
+/// Every filter, function or test of any supported Kestra line.
+pub fn callables(kind: CallKind) -> impl Iterator<Item = Callable> {
+    builtins::all(kind.pebble()).map(Callable::of)
 }
 
 /// The variables of the rendering context, with their docs.

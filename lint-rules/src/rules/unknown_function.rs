@@ -2,9 +2,12 @@
 //!
 //! ## What it does
 //! Checks the names in `x | name`, `name(…)` and `x is name` against Pebble's and Kestra's
-//! built-ins (`jq`, `toJson`, `date`, `default`, `read`, `secret`, `now`, `render`…) and the
-//! template's own macros, and suggests the closest name. Filters Kestra removed (`escape`, `raw`,
-//! `numberformat`) and Jinja names that Pebble spells differently are reported too.
+//! built-ins of the targeted Kestra line (`jq`, `toJson`, `date`, `default`, `read`, `secret`,
+//! `now`, `render`…) and the template's own macros, and suggests the closest name. Filters
+//! Kestra removed (`escape`, `raw`, `numberformat`) and Jinja names that Pebble spells
+//! differently are reported too. Under `kestra-version = "2.0"`, what 2.0 removed (`json`,
+//! `currentEachOutput`) names its replacement; under 1.3, what only 2.0 has (`regexMatch`,
+//! `loopOutputs`, `env`…) says so.
 //!
 //! A warning by default: Kestra saves the flow and fails when the expression is rendered.
 //!
@@ -19,121 +22,16 @@
 //! ## Fix
 //! Use the suggested name (`toJson`, `fromJson`…).
 
+use kflow_syntax::pebble::builtins::{self, Builtin};
 use kflow_syntax::pebble::{self, CallKind};
+use kflow_syntax::Span;
 
 use crate::context::{closest, Context};
 use crate::finding::{Finding, Severity};
+use crate::version::Version;
 
 pub const ID: &str = "unknown-function";
 pub const SEVERITY: Severity = Severity::Warning;
-
-pub const FILTERS: &[&str] = &[
-    // Pebble core
-    "abbreviate",
-    "abs",
-    "base64decode",
-    "base64encode",
-    "capitalize",
-    "default",
-    "first",
-    "join",
-    "last",
-    "length",
-    "lower",
-    "merge",
-    "nl2br",
-    "numberFormat",
-    "replace",
-    "reverse",
-    "rsort",
-    "sha256",
-    "slice",
-    "sort",
-    "split",
-    "title",
-    "trim",
-    "upper",
-    "urlencode",
-    // Kestra
-    "chunk",
-    "className",
-    "date",
-    "dateAdd",
-    "timestamp",
-    "timestampMilli",
-    "timestampMicro",
-    "timestampNano",
-    "jq",
-    "toJson",
-    "json",
-    "toIon",
-    "yaml",
-    "distinct",
-    "flatten",
-    "keys",
-    "values",
-    "number",
-    "string",
-    "escapeChar",
-    "indent",
-    "nindent",
-    "md5",
-    "sha1",
-    "sha512",
-    "slugify",
-    "startsWith",
-    "endsWith",
-    "substringBefore",
-    "substringBeforeLast",
-    "substringAfter",
-    "substringAfterLast",
-    "urldecode",
-];
-
-pub const FUNCTIONS: &[&str] = &[
-    // Pebble core
-    "range",
-    "max",
-    "min",
-    "i18n",
-    "block",
-    "parent",
-    // Kestra
-    "now",
-    "fromJson",
-    "json",
-    "yaml",
-    "fromIon",
-    "secret",
-    "kv",
-    "read",
-    "fileURI",
-    "fileSize",
-    "fileExists",
-    "isFileEmpty",
-    "render",
-    "renderOnce",
-    "currentEachOutput",
-    "errorLogs",
-    "tasksWithState",
-    "encrypt",
-    "decrypt",
-    "printContext",
-    "fetchContext",
-    "uuid",
-    "id",
-    "ksuid",
-    "nanoId",
-    "randomInt",
-    "randomPort",
-    "http",
-    "credential",
-    "appLink",
-];
-
-pub const TESTS: &[&str] = &[
-    "defined", "null", "empty", "even", "odd", "iterable", "map", "json",
-];
 
 /// Names people bring from Jinja or older Pebble, with what to write instead.
 const RENAMED: &[(&str, &str)] = &[
@@ -149,31 +47,39 @@ const RENAMED: &[(&str, &str)] = &[
 ];
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    let target = cx.config.kestra_version;
+    let line = (target.major, target.minor);
     for rendered in cx.rendered_expressions() {
         let e = rendered.expr;
         for call in pebble::template_calls(&e.template) {
-            let known: &[&str] = match call.kind {
-                CallKind::Filter => FILTERS,
+            let kind = match call.kind {
                 CallKind::Function if call.is_macro => continue,
-                CallKind::Function => FUNCTIONS,
-                CallKind::Test => TESTS,
                 CallKind::Method => continue,
+                k => k,
             };
-            if known.contains(&call.name) {
+            let known = builtins::get(kind, call.name);
+            if known.is_some_and(|b| b.in_line(line)) {
                 continue;
             }
-            let what = match call.kind {
+            let what = match kind {
                 CallKind::Filter => "filter",
                 CallKind::Test => "test",
                 _ => "function",
             };
             let span = e.file_span(call.name_span);
+            if let Some(b) = known {
+                out.push(other_line(b, what, target, span));
+                continue;
+            }
             let mut f = Finding::new(ID, span, format!("Kestra has no {what} `{}`", call.name));
             let suggestion = RENAMED
                 .iter()
                 .find(|(from, _)| *from == call.name)
                 .map(|(_, to)| *to)
-                .or_else(|| closest(call.name, known.iter().copied()));
+                .or_else(|| {
+                    let names = builtins::all(kind).filter(|b| b.in_line(line)).map(|b| b.name);
+                    closest(call.name, names)
+                });
             if let Some(s) = suggestion {
                 f.message.push_str(&format!("; did you mean `{s}`?"));
                 if !s.contains('(') {
@@ -183,4 +89,22 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             out.push(f);
         }
     }
+}
+
+/// A name Kestra has, but not in the targeted line: removed (with its replacement) or newer.
+fn other_line(b: &Builtin, what: &str, target: Version, span: Span) -> Finding {
+    let line = (target.major, target.minor);
+    if let Some(((major, minor), instead)) = b.removed_in.filter(|(r, _)| *r <= line) {
+        let msg = format!(
+            "the {what} `{}` was removed in Kestra {major}.{minor}; use `{instead}`",
+            b.name
+        );
+        return Finding::new(ID, span, msg).replace(format!("Use `{instead}`"), span, instead, false);
+    }
+    let (major, minor) = b.since.unwrap_or_default();
+    let msg = format!(
+        "the {what} `{}` needs Kestra {major}.{minor} (kestra-version is {target})",
+        b.name
+    );
+    Finding::new(ID, span, msg)
 }

@@ -8,6 +8,7 @@
 
 mod ast;
 mod blocks;
+pub mod builtins;
 mod expr;
 mod expr_build;
 mod lexer;

@@ -7,7 +7,8 @@ mod data;
 mod encode;
 mod strings;
 
-use kflow_syntax::pebble::{Expr, Invocation};
+use kflow_syntax::pebble::builtins;
+use kflow_syntax::pebble::{CallKind, Expr, Invocation};
 use kflow_syntax::Span;
 
 use super::args::Bound;
@@ -15,46 +16,14 @@ use super::error::{fail, EResult, EvalError};
 use super::exec::Renderer;
 use super::limits::MAX_VALUE_DEPTH;
 use super::value::Val;
+use super::ENGINE_LINE;
 
-/// Declared argument names of a filter (empty: variadic), `None` for an unknown filter.
+/// Declared argument names of a filter (empty: variadic), `None` for a filter the engine's
+/// Kestra line does not have.
 fn filter_args(name: &str) -> Option<&'static [&'static str]> {
-    Some(match name {
-        "abs" | "base64decode" | "base64encode" | "capitalize" | "first" | "last" | "length"
-        | "lower" | "upper" | "nl2br" | "reverse" | "rsort" | "sort" | "sha256" | "title"
-        | "trim" | "urlencode" | "className" | "json" | "toJson" | "keys" | "values" | "string"
-        | "urldecode" | "slugify" | "flatten" | "yaml" | "sha1" | "sha512" | "md5" | "distinct"
-        | "toIon" => &[],
-        "abbreviate" => &["length"],
-        "default" => &["default"],
-        "join" => &["separator"],
-        "merge" => &["items"],
-        "numberFormat" => &["format"],
-        "replace" => &["replace_pairs", "regexp"],
-        "slice" => &["fromIndex", "toIndex"],
-        "split" => &["delimiter", "limit"],
-        "chunk" => &["size"],
-        "date" => &["format", "timeZone", "existingFormat", "locale"],
-        "dateAdd" => &[
-            "amount",
-            "unit",
-            "format",
-            "timeZone",
-            "existingFormat",
-            "locale",
-        ],
-        "timestamp" | "timestampMilli" | "timestampMicro" | "timestampNano" => {
-            &["timeZone", "existingFormat"]
-        }
-        "jq" => &["expression"],
-        "escapeChar" => &["type"],
-        "number" => &["type"],
-        "substringBefore" | "substringBeforeLast" | "substringAfter" | "substringAfterLast" => {
-            &["separator"]
-        }
-        "indent" | "nindent" => &["amount", "prefix"],
-        "startsWith" | "endsWith" => &["value"],
-        _ => return None,
-    })
+    builtins::get(CallKind::Filter, name)
+        .filter(|b| b.in_line(ENGINE_LINE) && !b.enterprise)
+        .map(|b| b.arg_names())
 }
 
 impl<'c, 't> Renderer<'c, 't> {

@@ -6,7 +6,8 @@ mod host;
 mod misc;
 mod nested;
 
-use kflow_syntax::pebble::{Args, BinaryOp, Ident, Macro};
+use kflow_syntax::pebble::builtins;
+use kflow_syntax::pebble::{Args, BinaryOp, CallKind, Ident, Macro};
 use kflow_syntax::Span;
 
 use super::args::Bound;
@@ -14,44 +15,15 @@ use super::error::{fail, EResult};
 use super::exec::Renderer;
 use super::limits::{MAX_MACRO_DEPTH, MAX_RANGE, MAX_VALUE_DEPTH};
 use super::value::Val;
-use super::{dates, ops};
+use super::{dates, ops, ENGINE_LINE};
 
-/// Declared argument names of a function (empty: variadic), `None` when unknown.
+/// Declared argument names of a function (empty: variadic), `None` when the engine's Kestra
+/// line has no such function (`block` and `parent` are Pebble's template functions, handled
+/// apart).
 fn function_args(name: &str) -> Option<&'static [&'static str]> {
-    Some(match name {
-        "range" => &["start", "end", "increment"],
-        "max" | "min" | "printContext" | "fetchContext" | "uuid" | "id" | "ksuid"
-        | "randomPort" | "errorLogs" => &[],
-        "now" => &["format", "timeZone", "existingFormat", "locale"],
-        "fromJson" | "json" => &["json"],
-        "yaml" => &["yaml"],
-        "fromIon" => &["ion", "allRows"],
-        "secret" => &["key", "namespace", "subkey"],
-        "kv" => &["key", "namespace", "errorOnMissing"],
-        "read" | "fileURI" | "fileSize" | "fileExists" | "isFileEmpty" => {
-            &["path", "namespace", "version"]
-        }
-        "render" => &["toRender", "recursive"],
-        "renderOnce" => &["toRender"],
-        "currentEachOutput" => &["outputs"],
-        "tasksWithState" => &["state"],
-        "encrypt" => &["key", "plaintext"],
-        "decrypt" => &["key", "encrypted"],
-        "nanoId" => &["length", "alphabet"],
-        "randomInt" => &["lower", "upper"],
-        "http" => &[
-            "uri",
-            "method",
-            "query",
-            "body",
-            "contentType",
-            "headers",
-            "options",
-            "accept",
-        ],
-        "i18n" => &["bundle", "key", "params"],
-        _ => return None,
-    })
+    builtins::get(CallKind::Function, name)
+        .filter(|b| b.in_line(ENGINE_LINE) && !b.enterprise && !matches!(name, "block" | "parent"))
+        .map(|b| b.arg_names())
 }
 
 fn not_local<'c>(name: &str, span: Span) -> EResult<Val<'c>> {
