@@ -292,7 +292,8 @@ fn pebble_names_follow_the_target_version() {
       - \"{{{{ 'x' | jsonn }}}}\"
 "
     );
-    let v2 = Some("kestra-version = \"2.0\"\n");
+    let v2_toml = "kestra-version = \"2.0\"\n";
+    let v2 = Some(v2_toml);
     assert_eq!(
         findings(&flow),
         [
@@ -311,7 +312,7 @@ fn pebble_names_follow_the_target_version() {
     );
     let dir = tempdir();
     std::fs::write(dir.join("flow.yaml"), &flow).unwrap();
-    std::fs::write(dir.join("kflow.toml"), v2.unwrap()).unwrap();
+    std::fs::write(dir.join("kflow.toml"), v2_toml).unwrap();
     let out = run_with_deadline(
         &["lint", dir.join("flow.yaml").to_str().unwrap()],
         Duration::from_secs(60),
