@@ -8,7 +8,8 @@ use kflow_syntax::yaml::{NodeId, ScalarKind, Tree, Value};
 use kflow_syntax::Span;
 
 use crate::catalog::{Prop, PropType};
-use crate::context::{closest, Context};
+use crate::context::Context;
+use crate::suggest::closest;
 use crate::version::Version;
 
 #[derive(Clone, Debug)]

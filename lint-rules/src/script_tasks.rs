@@ -1,6 +1,7 @@
 //! The script tasks of a flow, read as code once per document: the text of `script` (or of the
 //! joined `commands`), its facts, and the way back from a span in that text to the file.
 
+use kflow_syntax::java_glob::PathMatcher;
 use kflow_syntax::model::TaskIdx;
 use kflow_syntax::yaml::{NodeId, ScalarMap};
 use kflow_syntax::Span;
@@ -144,21 +145,21 @@ pub fn collect(cx: &Context) -> Vec<ScriptTask> {
     out
 }
 
-/// Java-style `outputFiles` glob: `*` and `?` stay within one path segment, `**` crosses them.
-pub fn output_glob_matches(pattern: &str, path: &str) -> bool {
-    let pattern = pattern.strip_prefix("glob:").unwrap_or(pattern);
-    fn go(p: &[u8], t: &[u8]) -> bool {
-        match p.first() {
-            None => t.is_empty(),
-            Some(b'*') if p.get(1) == Some(&b'*') => (0..=t.len()).any(|i| go(&p[2..], &t[i..])),
-            Some(b'*') => (0..=t.len())
-                .take_while(|&i| i == 0 || t[i - 1] != b'/')
-                .any(|i| go(&p[1..], &t[i..])),
-            Some(b'?') => t.first().is_some_and(|&c| c != b'/') && go(&p[1..], &t[1..]),
-            Some(&c) => t.first() == Some(&c) && go(&p[1..], &t[1..]),
-        }
+/// What Kestra would collect with these `outputFiles` patterns: its `PathMatcherPredicate`
+/// anchored at the working directory, asked with paths relative to it. A pattern Kestra would
+/// reject matches everything (the run fails on it anyway; no file is reported uncollected).
+pub fn output_files_matcher(patterns: &[&str]) -> impl Fn(&str) -> bool {
+    const WD: &str = "/wd";
+    let matchers: Vec<Option<PathMatcher>> = patterns
+        .iter()
+        .map(|p| PathMatcher::new(Some(WD), &[p.to_string()]).ok())
+        .collect();
+    move |path| {
+        let full = format!("{WD}/{path}");
+        matchers
+            .iter()
+            .any(|m| m.as_ref().is_none_or(|m| m.matches(&full)))
     }
-    go(pattern.as_bytes(), path.as_bytes())
 }
 
 /// What a script task is, for the rules that would replace it: the most specific wins.
@@ -190,16 +191,30 @@ impl ScriptTask {
 
 #[cfg(test)]
 mod tests {
-    use super::output_glob_matches;
+    use super::output_files_matcher;
+
+    fn m(pattern: &str, path: &str) -> bool {
+        output_files_matcher(&[pattern])(path)
+    }
 
     #[test]
     fn java_style_globs() {
-        assert!(output_glob_matches("*.csv", "a.csv"));
-        assert!(!output_glob_matches("*.csv", "out/a.csv"));
-        assert!(output_glob_matches("**.csv", "out/a.csv"));
-        assert!(output_glob_matches("out/**", "out/x/y.json"));
-        assert!(!output_glob_matches("**/*.csv", "a.csv"));
-        assert!(output_glob_matches("report.json", "report.json"));
-        assert!(!output_glob_matches("report.json", "report.jsonl"));
+        assert!(m("*.csv", "a.csv"));
+        assert!(!m("*.csv", "out/a.csv"));
+        assert!(m("**.csv", "out/a.csv"));
+        assert!(m("out/**", "out/x/y.json"));
+        assert!(!m("**/*.csv", "a.csv"));
+        assert!(m("report.json", "report.json"));
+        assert!(!m("report.json", "report.jsonl"));
+        assert!(m("{a,b}.txt", "b.txt"));
+        // Kestra rejects it at run time; not a reason to report the file as uncollected.
+        assert!(m("[abc", "x"));
+    }
+
+    #[test]
+    fn many_stars_take_linear_time() {
+        let pattern = format!("{}b", "*a".repeat(12));
+        let path = "a".repeat(5_000);
+        assert!(!m(&pattern, &path));
     }
 }

@@ -2,6 +2,7 @@
 //! and parsed. Knows nothing of rules or the engine.
 
 pub mod expr;
+pub mod java_glob;
 pub mod jq;
 pub mod line_index;
 pub mod model;

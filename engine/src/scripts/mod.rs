@@ -6,14 +6,13 @@
 //! 2. [`run_script`] with the rendered [`ScriptSpec`].
 
 mod deps;
-mod glob;
 mod process;
 mod props;
 mod protocol;
 mod workdir;
 
 pub use deps::{cache_key, node_env, python_env, PreparedEnv};
-pub use glob::{glob_to_regex, PathMatcher};
+pub use kflow_syntax::java_glob::{glob_to_regex, PathMatcher};
 pub use protocol::{parse_line, LineEvent, Metric};
 pub use workdir::{NamespaceFiles, WorkingDir};
 

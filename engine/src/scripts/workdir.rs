@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
-use super::glob::PathMatcher;
 use crate::storage::uri::{file_uri, namespace_files_prefix};
 use crate::storage::{Storage, TaskRunKey};
 use crate::task::{Level, TaskError, TaskLog};
+use kflow_syntax::java_glob::PathMatcher;
 
 /// `namespaceFiles` of a script task.
 #[derive(Clone, Debug, Default)]

@@ -25,7 +25,8 @@ use std::collections::HashMap;
 
 use kflow_syntax::model::TaskIdx;
 
-use crate::context::{closest, Context};
+use crate::context::Context;
+use crate::suggest::closest;
 use crate::finding::{Finding, Severity};
 
 pub const ID: &str = "invalid-dag";

@@ -20,7 +20,8 @@
 //! ## Fix
 //! Use one of the input types (`STRING`, `INT`, `FLOAT`, `BOOL`, `SELECT`, `DATE`, `FILE`…).
 
-use crate::context::{closest, Context};
+use crate::context::Context;
+use crate::suggest::closest;
 use crate::finding::{Finding, Severity};
 
 pub const ID: &str = "invalid-input";

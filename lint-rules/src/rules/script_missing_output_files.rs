@@ -40,7 +40,7 @@ use crate::context::Context;
 use crate::edits::{append_list_item, insert_list_property};
 use crate::finding::{Finding, Severity};
 use crate::script;
-use crate::script_tasks::{output_glob_matches, Verdict};
+use crate::script_tasks::{output_files_matcher, Verdict};
 
 pub const ID: &str = "script-missing-output-files";
 pub const SEVERITY: Severity = Severity::Warning;
@@ -58,12 +58,13 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         };
         let written = script::written_files(&st.facts);
         let globs = st.output_globs(cx);
+        let collected = output_files_matcher(&globs);
         let mut missing: Vec<String> = Vec::new();
         for r in reads.iter().filter(|r| r.task == id.name) {
             let Some((key, _)) = &r.file_key else {
                 continue;
             };
-            let declared = globs.iter().any(|g| output_glob_matches(g, key));
+            let declared = collected(key);
             if written.iter().any(|w| w == key) && !declared && !missing.contains(key) {
                 missing.push(key.clone());
             }

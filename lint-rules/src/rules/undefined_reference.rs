@@ -31,12 +31,15 @@
 //! Use the suggested name (`inputs.region`), move the task after the one it reads, or guard an
 //! optional read: `{{ outputs.maybe.uri ?? '' }}`.
 
+use std::cell::OnceCell;
+
 use kflow_syntax::model::TaskIdx;
 use kflow_syntax::pebble::{PathRef, Segment};
 use kflow_syntax::Span;
 
-use crate::context::{closest, Context};
+use crate::context::Context;
 use crate::finding::{Finding, Severity};
+use crate::suggest::{closest, Suggester};
 use crate::scope::{is_value_loop, relation, Relation};
 
 pub const ID: &str = "undefined-reference";
@@ -154,6 +157,9 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     });
     // The same unknown name tends to repeat: suggest once per name.
     let mut suggestions: std::collections::HashMap<&str, Option<&str>> = Default::default();
+    let input_names = OnceCell::new();
+    let var_names = OnceCell::new();
+    let task_ids = OnceCell::new();
     for rendered in cx.rendered_expressions() {
         let (e, owner) = (rendered.expr, rendered.owner);
         let source = e.source(tree);
@@ -199,7 +205,10 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                     }
                     let mut f =
                         Finding::new(ID, file(name_span), format!("no input is named `{name}`"));
-                    if let Some(near) = closest(name, inputs.iter().copied()) {
+                    let near = input_names
+                        .get_or_init(|| Suggester::new(inputs.iter().copied()))
+                        .closest(name);
+                    if let Some(near) = near {
                         f.message.push_str(&format!("; did you mean `{near}`?"));
                         f = f.replace(format!("Use `{near}`"), file(name_span), near, false);
                     }
@@ -214,13 +223,16 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                         file(name_span),
                         format!("no flow variable is named `{name}`"),
                     );
-                    if let Some(near) = closest(name, vars.iter().copied()) {
+                    let near = var_names
+                        .get_or_init(|| Suggester::new(vars.iter().copied()))
+                        .closest(name);
+                    if let Some(near) = near {
                         f.message.push_str(&format!("; did you mean `{near}`?"));
                     }
                     out.push(f);
                 }
                 "outputs" if !in_trigger(cx, e) => {
-                    check_output(cx, owner, path, name, name_span, source, &file, out)
+                    check_output(cx, owner, path, name, name_span, source, &file, &task_ids, out)
                 }
                 _ => {}
             }
@@ -229,14 +241,15 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn check_output(
-    cx: &Context,
+fn check_output<'c>(
+    cx: &Context<'c>,
     owner: Option<TaskIdx>,
     path: &PathRef,
     name: &str,
     name_span: Span,
     source: &str,
     file: &dyn Fn(Span) -> Span,
+    task_ids: &OnceCell<Suggester<'c>>,
     out: &mut Vec<Finding>,
 ) {
     let Some(flow) = cx.flow else { return };
@@ -244,18 +257,21 @@ fn check_output(
         if path.guarded || is_for_each_item_part(cx, name) {
             return;
         }
-        let ids = flow
-            .tasks
-            .iter()
-            .filter_map(|t| t.id.as_ref())
-            .map(|n| n.name.as_str());
         if dashed_name(source, name, name_span)
             .is_some_and(|d| flow.tasks_named(&d).next().is_some())
         {
             return; // dashed-reference reports it
         }
         let mut f = Finding::new(ID, file(name_span), format!("no task is named `{name}`"));
-        if let Some(near) = closest(name, ids) {
+        let ids = task_ids.get_or_init(|| {
+            Suggester::new(
+                flow.tasks
+                    .iter()
+                    .filter_map(|t| t.id.as_ref())
+                    .map(|n| n.name.as_str()),
+            )
+        });
+        if let Some(near) = ids.closest(name) {
             f.message.push_str(&format!("; did you mean `{near}`?"));
             f = f.replace(format!("Use `{near}`"), file(name_span), near, false);
         }

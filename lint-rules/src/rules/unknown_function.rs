@@ -26,7 +26,8 @@ use kflow_syntax::pebble::builtins::{self, Builtin};
 use kflow_syntax::pebble::{self, CallKind};
 use kflow_syntax::Span;
 
-use crate::context::{closest, Context};
+use crate::context::Context;
+use crate::suggest::closest;
 use crate::finding::{Finding, Severity};
 use crate::version::Version;
 

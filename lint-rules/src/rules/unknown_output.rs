@@ -25,7 +25,8 @@
 
 use kflow_syntax::pebble::Segment;
 
-use crate::context::{closest, Context};
+use crate::context::Context;
+use crate::suggest::closest;
 use crate::finding::{Finding, Severity};
 use crate::rules::undefined_reference::first_name;
 use crate::scope::is_value_loop;

@@ -22,7 +22,8 @@
 //! the type.
 
 use crate::catalog::Lookup;
-use crate::context::{closest_type, Context};
+use crate::context::Context;
+use crate::suggest::closest_type;
 use crate::finding::{Finding, Severity};
 
 pub const ID: &str = "unknown-task-type";

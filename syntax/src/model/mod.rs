@@ -2,6 +2,9 @@
 
 mod walk;
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use crate::span::Span;
 use crate::yaml::{NodeId, Tree};
 
@@ -167,6 +170,10 @@ pub struct Flow {
     pub triggers: Vec<usize>,
     /// Problems met while walking (a non-mapping task, an alias budget exceeded…).
     pub problems: Vec<(Span, String)>,
+    /// Task id → tasks, made on first use (lookups by id are frequent and flows can be large).
+    by_id: OnceLock<HashMap<String, Vec<TaskIdx>>>,
+    /// Tasks by the start of their span, made on first use.
+    by_start: OnceLock<Vec<(u32, TaskIdx)>>,
 }
 
 impl Flow {
@@ -178,10 +185,18 @@ impl Flow {
         (0..self.tasks.len() as u32).map(TaskIdx)
     }
 
-    /// Tasks with the given id (several when ids are duplicated).
+    /// Tasks with the given id (several when ids are duplicated), in order.
     pub fn tasks_named<'a>(&'a self, id: &'a str) -> impl Iterator<Item = TaskIdx> + 'a {
-        self.task_indices()
-            .filter(move |&t| self.task(t).id.as_ref().is_some_and(|n| n.name == id))
+        let by_id = self.by_id.get_or_init(|| {
+            let mut map: HashMap<String, Vec<TaskIdx>> = HashMap::new();
+            for t in self.task_indices() {
+                if let Some(n) = &self.task(t).id {
+                    map.entry(n.name.clone()).or_default().push(t);
+                }
+            }
+            map
+        });
+        by_id.get(id).into_iter().flatten().copied()
     }
 
     /// The declared input ids.
@@ -213,8 +228,23 @@ impl Flow {
 
     /// The innermost task whose mapping contains `offset`.
     pub fn task_at(&self, tree: &Tree, offset: usize) -> Option<TaskIdx> {
-        self.task_indices()
-            .filter(|&t| tree.span(self.task(t).node).contains(offset))
-            .max_by_key(|&t| self.task(t).depth)
+        let by_start = self.by_start.get_or_init(|| {
+            let mut v: Vec<(u32, TaskIdx)> = self
+                .task_indices()
+                .map(|t| (tree.span(self.task(t).node).start, t))
+                .collect();
+            v.sort_unstable();
+            v
+        });
+        // Task spans nest: the innermost task holding `offset` is the last one starting at or
+        // before it, or one of that task's ancestors.
+        let after = by_start.partition_point(|&(start, _)| start as usize <= offset);
+        let (_, mut t) = *by_start.get(after.checked_sub(1)?)?;
+        loop {
+            if tree.span(self.task(t).node).contains(offset) {
+                return Some(t);
+            }
+            t = self.task(t).parent?;
+        }
     }
 }
