@@ -1,5 +1,10 @@
 //! `kflow`: lint, run and serve Kestra flows.
 
+/// Stack of the threads that check flows. Parsers and checks recurse with the input's nesting
+/// (capped, but deep YAML, Pebble and jq still go a few thousand frames down): a known, ample
+/// stack rather than the platform's 2 MiB default. Only the pages used are committed.
+const ANALYSIS_STACK: usize = 64 << 20;
+
 mod explain;
 mod format;
 mod lint;

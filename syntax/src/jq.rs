@@ -44,13 +44,83 @@ pub fn check(code: &str) -> Vec<JqError> {
     if let Some(hit) = cache.lock().ok().and_then(|c| c.get(code).cloned()) {
         return hit;
     }
-    let result = compile(code);
+    let result = match too_complex(code) {
+        Some(e) => vec![e],
+        None => compile(code),
+    };
     if let Ok(mut c) = cache.lock() {
         if c.len() < 4096 {
             c.insert(code.to_string(), result.clone());
         }
     }
     result
+}
+
+/// How many operators, brackets and block keywords a program may have. jaq's parser and
+/// compiler recurse about once per such token (a chain of pipes nests as deeply as brackets), so
+/// this bounds their stack use; real programs in flows have a few dozen.
+pub const MAX_OPERATORS: usize = 1000;
+
+/// An error when the program has more than [`MAX_OPERATORS`] operators, brackets and block
+/// keywords (outside string literals and comments), located at the first one over.
+fn too_complex(code: &str) -> Option<JqError> {
+    let bytes = code.as_bytes();
+    let mut count = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'|' | b',' | b'(' | b'[' | b'{' | b'+' | b'-' | b'*' | b'/' | b'%' | b'<' | b'>'
+            | b'=' | b'!' | b'?' | b';' | b':' => count += 1,
+            b'a'..=b'z' => {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                let word = &code[start..i];
+                if matches!(
+                    word,
+                    "if" | "try" | "reduce" | "foreach" | "def" | "label" | "and" | "or" | "as"
+                ) {
+                    count += 1;
+                }
+                if count > MAX_OPERATORS {
+                    return Some(over(code, start));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        if count > MAX_OPERATORS {
+            return Some(over(code, i));
+        }
+        i += 1;
+    }
+    None
+}
+
+fn over(code: &str, at: usize) -> JqError {
+    let at = (0..=at.min(code.len()))
+        .rev()
+        .find(|&i| code.is_char_boundary(i))
+        .unwrap_or(0);
+    JqError {
+        span: Span::new(at, code.len()),
+        message: format!(
+            "jq: program too complex to check (more than {MAX_OPERATORS} operators and brackets)"
+        ),
+    }
 }
 
 fn compile(code: &str) -> Vec<JqError> {
@@ -132,6 +202,23 @@ mod tests {
         ] {
             assert_eq!(check(ok), [], "{ok}");
         }
+    }
+
+    #[test]
+    fn deep_or_long_programs_are_refused_before_jaq_sees_them() {
+        for program in [
+            format!("{}.a{}", "[".repeat(20_000), "]".repeat(20_000)),
+            format!("{}.a", ".a | ".repeat(100_000)),
+            format!("{}.", "try ".repeat(100_000)),
+            format!("{}1", "-".repeat(100_000)),
+        ] {
+            let errs = check(&program);
+            assert_eq!(errs.len(), 1);
+            assert!(errs[0].message.contains("too complex"), "{errs:?}");
+        }
+        // Operators inside strings and comments do not count.
+        let quoted = format!("\"{}\" # {}\n.a", "|".repeat(5_000), "(".repeat(5_000));
+        assert_eq!(check(&quoted), []);
     }
 
     #[test]

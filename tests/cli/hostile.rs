@@ -93,3 +93,21 @@ fn truncated_tabs_and_duplicate_keys() {
     let (json, _, _) = lint_bytes("dup.yaml", b"id: t\nnamespace: n\nid: u\ntasks: []\n");
     assert_eq!(syntax_lines(&json), [3]);
 }
+
+#[test]
+fn deep_and_long_jq_programs() {
+    for program in [
+        format!("{}.a{}", "[".repeat(20_000), "]".repeat(20_000)),
+        format!("{}.a", ".a | ".repeat(100_000)),
+        format!("{}.", "if . then ".repeat(20_000)),
+    ] {
+        let text = format!(
+            "id: deep\nnamespace: n\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: \"{{{{ {{}} | jq('{program}') }}}}\"\n"
+        );
+        let (json, code, _) = lint_bytes("jq.yaml", text.as_bytes());
+        assert_eq!(code, 1);
+        let d = &json["diagnostics"][0];
+        assert_eq!(d["rule"], "expression-syntax");
+        assert_eq!(d["line"], 6);
+    }
+}

@@ -149,3 +149,31 @@ fn requests_before_initialize_are_refused_and_exit_without_shutdown_is_code_1() 
     c.notify("exit", Value::Null);
     assert_eq!(c.wait_exit().code(), Some(1));
 }
+
+/// Deeply nested or very long jq programs once overflowed an analysis thread's stack and killed
+/// the server: they are now a located finding, and the server keeps serving.
+#[test]
+fn deep_jq_programs_are_findings_not_crashes() {
+    let mut c = plain();
+    for (n, program) in [
+        format!("{}.a{}", "[".repeat(5_000), "]".repeat(5_000)),
+        format!("{}.a", ".a | ".repeat(50_000)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let uri = format!("untitled:deep-jq-{n}.yaml");
+        let text = format!(
+            "id: deep\nnamespace: company.team\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: \"{{{{ {{}} | jq('{program}') }}}}\"\n"
+        );
+        c.open(&uri, &text);
+        let diags = c.diagnostics(&uri, Some(1));
+        assert!(
+            diags.iter().any(|d| d["code"] == "expression-syntax"
+                && d["message"].as_str().unwrap().contains("too complex")
+                && d["range"]["start"]["line"] == 5),
+            "{diags:?}"
+        );
+        still_serving(&mut c, &uri);
+    }
+}

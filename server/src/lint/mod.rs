@@ -47,6 +47,11 @@ struct Reported {
 }
 
 pub fn run(args: LintArgs) -> u8 {
+    // Files are checked on rayon's threads: give them the analysis stack. (Only fails if a
+    // pool exists already, which then is the one to use.)
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(crate::ANALYSIS_STACK)
+        .build_global();
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {

@@ -44,6 +44,7 @@ pub fn run(args: LspArgs) -> u8 {
     let _ = args.stdio;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(crate::ANALYSIS_STACK)
         .build()
     {
         Ok(rt) => rt,

@@ -60,6 +60,7 @@ pub fn default_storage(flow: &Path) -> PathBuf {
 pub fn run(args: RunArgs) -> u8 {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(crate::ANALYSIS_STACK)
         .build()
     {
         Ok(rt) => rt,
