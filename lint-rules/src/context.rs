@@ -159,7 +159,7 @@ impl<'a> Context<'a> {
     /// The part of `span` on its first line.
     pub fn first_line(&self, span: Span) -> Span {
         let text = &self.doc.text[span.range()];
-        let len = text.find('\n').unwrap_or(text.len());
+        let len = text.find(['\n', '\r']).unwrap_or(text.len());
         Span::new(span.start as usize, span.start as usize + len)
     }
 }

@@ -7,16 +7,19 @@ use kflow_syntax::Span;
 use crate::context::Context;
 use crate::finding::Edit;
 
-/// Offset of the start of the line holding `offset`.
+/// Offset of the start of the line holding `offset` (LF, CRLF and a lone CR end lines).
 pub fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset].rfind('\n').map_or(0, |i| i + 1)
+    text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1)
 }
 
-/// Offset just past the end of the line holding `offset` (after its `\n`, or the end of text).
+/// Offset just past the end of the line holding `offset` (after its line break, or the end of
+/// text).
 pub fn line_end(text: &str, offset: usize) -> usize {
-    text[offset..]
-        .find('\n')
-        .map_or(text.len(), |i| offset + i + 1)
+    match text[offset..].find(['\n', '\r']) {
+        None => text.len(),
+        Some(i) if text[offset + i..].starts_with("\r\n") => offset + i + 2,
+        Some(i) => offset + i + 1,
+    }
 }
 
 /// The column (in bytes) where the keys of a block mapping start.
@@ -93,18 +96,59 @@ pub fn last_content_offset(cx: &Context, map: NodeId) -> usize {
 }
 
 /// Replaces a whole task mapping (from its first key to the end of its last line) with `lines`,
-/// indented like the task's keys.
+/// indented like the task's keys. The task's comments stay: one on the line of a key that the
+/// new lines keep (`id:`, `type:`) stays at the end of that line, the others follow the new lines.
 pub fn replace_task(cx: &Context, map: NodeId, lines: &[String]) -> Option<Edit> {
     let text = &cx.doc.text;
     let indent = " ".repeat(key_indent(cx, map)?);
     let start = cx.tree.span(map).start as usize;
     let end = line_end(text, last_content_offset(cx, map));
+    let mut trailing: Vec<Option<&str>> = vec![None; lines.len()];
+    let mut leftover: Vec<&str> = Vec::new();
+    for c in &cx.tree.comments {
+        let at = c.span.start as usize;
+        if at < start || at >= end {
+            continue;
+        }
+        // With the blanks before it, as written.
+        let gap = text[..at].len() - text[..at].trim_end_matches([' ', '\t']).len();
+        let comment = &text[at - gap..c.span.end as usize];
+        let line = line_start(text, at);
+        let on_key = cx
+            .tree
+            .entries(map)
+            .unwrap_or_default()
+            .iter()
+            .find_map(|e| {
+                let k = cx.tree.span(e.key).start as usize;
+                (line_start(text, k) == line)
+                    .then(|| cx.tree.str(e.key))
+                    .flatten()
+            });
+        let kept = on_key.and_then(|key| {
+            lines
+                .iter()
+                .position(|l| l.strip_prefix(key).is_some_and(|r| r.starts_with(':')))
+        });
+        match kept {
+            Some(i) if trailing[i].is_none() => trailing[i] = Some(comment),
+            _ => leftover.push(comment),
+        }
+    }
     let mut new_text = String::new();
     for (i, line) in lines.iter().enumerate() {
         if i > 0 {
             new_text.push_str(&indent);
         }
         new_text.push_str(line);
+        if let Some(c) = trailing[i] {
+            new_text.push_str(c);
+        }
+        new_text.push('\n');
+    }
+    for c in leftover {
+        new_text.push_str(&indent);
+        new_text.push_str(c.trim_start());
         new_text.push('\n');
     }
     Some(Edit {

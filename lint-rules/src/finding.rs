@@ -35,12 +35,39 @@ pub struct Edit {
     pub new_text: String,
 }
 
+/// How far a fix may be applied without a human looking at it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Applicability {
+    /// Keeps the flow's meaning: `kflow lint --fix` and the editor's "fix all" apply it.
+    Safe,
+    /// Changes what the flow does (a guessed name, another task type): applied only with
+    /// `--unsafe-fixes`, or one at a time from the editor.
+    Unsafe,
+    /// Shows the way but needs finishing by hand: never applied automatically.
+    DisplayOnly,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+            Applicability::DisplayOnly => "display-only",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fix {
     pub title: String,
     pub edits: Vec<Edit>,
-    /// Safe fixes keep the flow's meaning and are applied by `kflow lint --fix`.
-    pub safe: bool,
+    pub applicability: Applicability,
+}
+
+impl Fix {
+    pub fn is_safe(&self) -> bool {
+        self.applicability == Applicability::Safe
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,11 +106,16 @@ impl Finding {
         self
     }
 
-    pub fn fix(mut self, title: impl Into<String>, edits: Vec<Edit>, safe: bool) -> Finding {
+    pub fn fix(
+        mut self,
+        title: impl Into<String>,
+        edits: Vec<Edit>,
+        applicability: Applicability,
+    ) -> Finding {
         self.fixes.push(Fix {
             title: title.into(),
             edits,
-            safe,
+            applicability,
         });
         self
     }
@@ -94,7 +126,7 @@ impl Finding {
         title: impl Into<String>,
         span: Span,
         new_text: impl Into<String>,
-        safe: bool,
+        applicability: Applicability,
     ) -> Finding {
         self.fix(
             title,
@@ -102,7 +134,7 @@ impl Finding {
                 span,
                 new_text: new_text.into(),
             }],
-            safe,
+            applicability,
         )
     }
 }

@@ -5,6 +5,7 @@ pub mod config;
 mod context;
 mod edits;
 pub mod finding;
+pub mod fixes;
 mod http_tasks;
 pub mod ide;
 mod props;
@@ -23,7 +24,7 @@ pub mod version;
 pub use catalog::Catalog;
 pub use config::{Config, Level};
 pub use context::Context;
-pub use finding::{Edit, Finding, Fix, Related, Severity};
+pub use finding::{Applicability, Edit, Finding, Fix, Related, Severity};
 pub use version::Version;
 
 use kflow_syntax::Document;

@@ -30,11 +30,14 @@ pub struct Utf16Pos {
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
+        // Line breaks as YAML and LSP count them: LF, CRLF, and a CR alone.
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
         line_starts.extend(
-            text.bytes()
+            bytes
+                .iter()
                 .enumerate()
-                .filter(|&(_, b)| b == b'\n')
+                .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
                 .map(|(i, _)| i as u32 + 1),
         );
         let mut blocks = Vec::new();
@@ -93,9 +96,9 @@ impl LineIndex {
         let bytes = text.as_bytes();
         if end > self.line_start(line) && bytes.get(end - 1) == Some(&b'\n') {
             end -= 1;
-            if end > self.line_start(line) && bytes.get(end - 1) == Some(&b'\r') {
-                end -= 1;
-            }
+        }
+        if end > self.line_start(line) && bytes.get(end - 1) == Some(&b'\r') {
+            end -= 1;
         }
         end
     }

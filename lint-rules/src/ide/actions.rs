@@ -6,6 +6,7 @@ use kflow_syntax::yaml::Value;
 use kflow_syntax::{Document, Span};
 
 use crate::finding::{Edit, Finding};
+use crate::fixes::{self, Mode};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ActionKind {
@@ -37,9 +38,9 @@ pub fn quick_fixes(doc: &Document, findings: &[Finding], range: Span) -> Vec<Act
             out.push(Action {
                 title: fix.title.clone(),
                 kind: ActionKind::QuickFix,
-                edits: fix.edits.clone(),
+                edits: fixes::edits(&doc.text, &[fix]),
                 finding: Some(i),
-                preferred: n == 0 && fix.safe,
+                preferred: n == 0 && fix.is_safe(),
             });
         }
         if let Some(edit) = did_you_mean(doc, f) {
@@ -69,12 +70,14 @@ pub fn quick_fixes(doc: &Document, findings: &[Finding], range: Span) -> Vec<Act
         });
         if !rules_seen.contains(&f.rule) {
             rules_seen.push(f.rule);
-            let same: Vec<&Finding> = findings
+            let same: Vec<Finding> = findings
                 .iter()
                 .filter(|g| g.rule == f.rule && !g.fixes.is_empty())
+                .cloned()
                 .collect();
             if same.len() > 1 {
-                let edits = merge(same.iter().flat_map(|g| g.fixes[0].edits.iter().cloned()));
+                // Asked for by name: unsafe fixes too, each whole (overlapping ones wait).
+                let edits = fixes::edits(&doc.text, &fixes::select(&same, Mode::WithUnsafe));
                 out.push(Action {
                     title: format!(
                         "Fix all `{}` problems in this file ({})",
@@ -92,37 +95,22 @@ pub fn quick_fixes(doc: &Document, findings: &[Finding], range: Span) -> Vec<Act
     out
 }
 
-/// Every safe fix of the document at once (what `kflow lint --fix` applies).
-pub fn fix_all(findings: &[Finding]) -> Option<Action> {
-    let edits = merge(
-        findings
-            .iter()
-            .filter_map(|f| f.fixes.iter().find(|x| x.safe))
-            .flat_map(|fix| fix.edits.iter().cloned()),
-    );
-    (!edits.is_empty()).then(|| Action {
+/// Every safe fix of the document at once, as `kflow lint --fix` applies them (whole fixes,
+/// checked again until none applies): one edit from the current text to the fixed one.
+pub fn fix_all(
+    doc: &Document,
+    findings: &[Finding],
+    check: impl FnMut(&str) -> Vec<Finding>,
+) -> Option<Action> {
+    let fixed = fixes::fix_all(&doc.text, findings, Mode::SafeOnly, check);
+    let edit = fixes::minimal_edit(&doc.text, &fixed.text)?;
+    Some(Action {
         title: "Fix all safe kflow problems in this file".to_string(),
         kind: ActionKind::FixAll,
-        edits,
+        edits: vec![edit],
         finding: None,
         preferred: false,
     })
-}
-
-/// Sorted edits, dropping any that overlaps one kept before it.
-fn merge(edits: impl Iterator<Item = Edit>) -> Vec<Edit> {
-    let mut all: Vec<Edit> = edits.collect();
-    all.sort_by_key(|e| (e.span.start, e.span.end));
-    let mut out: Vec<Edit> = Vec::new();
-    for e in all {
-        if out
-            .last()
-            .is_none_or(|last| e.span.start >= last.span.end && e.span != last.span)
-        {
-            out.push(e);
-        }
-    }
-    out
 }
 
 /// "did you mean `x`?" in a message whose finding carries no edit to `x`: replace the word.

@@ -18,7 +18,7 @@
 use kflow_syntax::Span;
 
 use crate::context::Context;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Applicability, Finding, Severity};
 use crate::rules::undefined_reference::{dashed_name, first_name};
 
 pub const ID: &str = "dashed-reference";
@@ -64,7 +64,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                     format!("Write `{root}['{dashed}']`"),
                     fix_span,
                     format!("['{dashed}']"),
-                    true,
+                    Applicability::Safe,
                 );
             }
             out.push(f);

@@ -20,7 +20,7 @@
 
 use crate::catalog::Lookup;
 use crate::context::Context;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Applicability, Finding, Severity};
 
 pub const ID: &str = "deprecated-type";
 pub const SEVERITY: Severity = Severity::Warning;
@@ -36,7 +36,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             let f = Finding::new(ID, type_.span, message);
             let title = format!("Rename to `{}`", def.name);
             out.push(match cx.exact_value_span(type_.span, &type_.name) {
-                Some(at) => f.replace(title, at, def.name.clone(), true),
+                Some(at) => f.replace(title, at, def.name.clone(), Applicability::Safe),
                 None => f,
             });
         } else if let Some(advice) = &def.deprecated {

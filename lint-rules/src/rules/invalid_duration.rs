@@ -22,7 +22,7 @@ use kflow_syntax::yaml::{NodeId, Tree};
 
 use crate::catalog::{Prop, PropType};
 use crate::context::Context;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Applicability, Finding, Severity};
 
 pub const ID: &str = "invalid-duration";
 pub const SEVERITY: Severity = Severity::Error;
@@ -97,7 +97,7 @@ fn visit(tree: &Tree, node: NodeId, props: &BTreeMap<String, Prop>, out: &mut Ve
                     );
                     out.push(match suggest(v) {
                         Some(iso) => {
-                            f.replace(format!("Use `{iso}`"), tree.span(entry.value), iso, false)
+                            f.replace(format!("Use `{iso}`"), tree.span(entry.value), iso, Applicability::Unsafe)
                         }
                         None => f,
                     });

@@ -27,14 +27,14 @@
 //!
 //! ## Fix
 //! Change the type to `io.kestra.plugin.core.http.Download` (Request-only properties are dropped)
-//! and read `outputs.ID.uri` where the body was used as a file. `kflow lint --fix` does it when
-//! the body is not read in any other way.
+//! and read `outputs.ID.uri` where the body was used as a file. `kflow lint --fix --unsafe-fixes`
+//! does it when the body is not read in any other way (another task type: review the diff).
 
 use kflow_syntax::model::TaskIdx;
 
 use crate::context::Context;
 use crate::edits::{line_end, line_start};
-use crate::finding::{Edit, Finding, Severity};
+use crate::finding::{Applicability, Edit, Finding, Severity};
 use crate::http_tasks::{requests, url_path};
 use crate::script::plugin_for_url;
 
@@ -137,7 +137,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         // Safe when every read of the body is as a file: those become `.uri`.
         if body_reads.iter().all(|r| r.as_file) {
             if let Some(edits) = to_download(cx, t, &body_reads) {
-                f = f.fix("Change to a Download task", edits, true);
+                f = f.fix("Change to a Download task", edits, Applicability::Unsafe);
             }
         }
         out.push(f);

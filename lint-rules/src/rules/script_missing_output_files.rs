@@ -38,7 +38,7 @@
 
 use crate::context::Context;
 use crate::edits::{append_list_item, insert_list_property};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Applicability, Finding, Severity};
 use crate::script;
 use crate::script_tasks::{output_files_matcher, Verdict};
 
@@ -91,7 +91,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 .map(|e| vec![e]),
         };
         if let Some(edits) = edits.filter(|e| !e.is_empty()) {
-            f = f.fix(format!("Declare {names} in `outputFiles`"), edits, true);
+            f = f.fix(format!("Declare {names} in `outputFiles`"), edits, Applicability::Safe);
         }
         out.push(f);
     }

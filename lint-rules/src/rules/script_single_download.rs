@@ -33,12 +33,12 @@
 //!
 //! ## Fix
 //! Replace the task by a Download with the same id and URL, and read `outputs.get_orders.uri`
-//! where `outputs.get_orders.outputFiles['orders.csv']` was read. `kflow lint --fix` does both
-//! when the URL is literal.
+//! where `outputs.get_orders.outputFiles['orders.csv']` was read. `kflow lint --fix
+//! --unsafe-fixes` does both when the URL is literal (another task type: review the diff).
 
 use crate::context::Context;
 use crate::edits::replace_task;
-use crate::finding::{Edit, Finding, Severity};
+use crate::finding::{Applicability, Edit, Finding, Severity};
 use crate::script_tasks::Verdict;
 
 pub const ID: &str = "script-single-download";
@@ -87,7 +87,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 f = f.fix(
                     format!("Replace `{}` by a Download task", id.name),
                     edits,
-                    true,
+                    Applicability::Unsafe,
                 );
             }
         }

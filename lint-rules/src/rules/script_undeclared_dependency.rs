@@ -35,11 +35,12 @@
 //! ```
 //!
 //! ## Fix
-//! Add the distribution to `dependencies: [pandas]` (`kflow lint --fix` adds it).
+//! Add the distribution to `dependencies: [pandas]` (`kflow lint --fix --unsafe-fixes` adds it:
+//! installing a package changes what runs).
 
 use crate::context::Context;
 use crate::edits::{append_list_item, insert_list_property};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Applicability, Finding, Severity};
 use crate::script::{self, Lang};
 use crate::script_tasks::Verdict;
 
@@ -148,7 +149,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 f = f.fix(
                     format!("Add `{}` to `dependencies`", import.distribution),
                     vec![e],
-                    true,
+                    Applicability::Unsafe,
                 );
             }
             out.push(f);

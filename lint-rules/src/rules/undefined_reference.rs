@@ -38,7 +38,7 @@ use kflow_syntax::pebble::{PathRef, Segment};
 use kflow_syntax::Span;
 
 use crate::context::Context;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Applicability, Finding, Severity};
 use crate::suggest::{closest, Suggester};
 use crate::scope::{is_value_loop, relation, Relation};
 
@@ -210,7 +210,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                         .closest(name);
                     if let Some(near) = near {
                         f.message.push_str(&format!("; did you mean `{near}`?"));
-                        f = f.replace(format!("Use `{near}`"), file(name_span), near, false);
+                        f = f.replace(format!("Use `{near}`"), file(name_span), near, Applicability::Unsafe);
                     }
                     out.push(f);
                 }
@@ -273,7 +273,7 @@ fn check_output<'c>(
         });
         if let Some(near) = ids.closest(name) {
             f.message.push_str(&format!("; did you mean `{near}`?"));
-            f = f.replace(format!("Use `{near}`"), file(name_span), near, false);
+            f = f.replace(format!("Use `{near}`"), file(name_span), near, Applicability::Unsafe);
         }
         out.push(f);
         return;

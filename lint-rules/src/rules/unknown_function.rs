@@ -28,7 +28,7 @@ use kflow_syntax::Span;
 
 use crate::context::Context;
 use crate::suggest::closest;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Applicability, Finding, Severity};
 use crate::version::Version;
 
 pub const ID: &str = "unknown-function";
@@ -84,7 +84,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             if let Some(s) = suggestion {
                 f.message.push_str(&format!("; did you mean `{s}`?"));
                 if !s.contains('(') {
-                    f = f.replace(format!("Use `{s}`"), span, s, false);
+                    f = f.replace(format!("Use `{s}`"), span, s, Applicability::Unsafe);
                 }
             }
             out.push(f);
@@ -100,7 +100,19 @@ fn other_line(b: &Builtin, what: &str, target: Version, span: Span) -> Finding {
             "the {what} `{}` was removed in Kestra {major}.{minor}; use `{instead}`",
             b.name
         );
-        return Finding::new(ID, span, msg).replace(format!("Use `{instead}`"), span, instead, false);
+        // The same parameters: a rename keeps the meaning; otherwise the call needs rework.
+        let same_call = builtins::get(b.kind, instead).is_some_and(|r| r.params == b.params);
+        let applicability = if same_call {
+            Applicability::Safe
+        } else {
+            Applicability::DisplayOnly
+        };
+        return Finding::new(ID, span, msg).replace(
+            format!("Use `{instead}`"),
+            span,
+            instead,
+            applicability,
+        );
     }
     let (major, minor) = b.since.unwrap_or_default();
     let msg = format!(

@@ -27,7 +27,7 @@ use kflow_syntax::pebble::Segment;
 
 use crate::context::Context;
 use crate::suggest::closest;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Applicability, Finding, Severity};
 use crate::rules::undefined_reference::first_name;
 use crate::scope::is_value_loop;
 
@@ -88,7 +88,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             let mut f = Finding::new(ID, e.file_span(span), String::new());
             if let Some(near) = closest(output, def.outputs.keys().map(String::as_str)) {
                 message.push_str(&format!(" (did you mean `{near}`?)"));
-                f = f.replace(format!("Use `{near}`"), e.file_span(span), near, false);
+                f = f.replace(format!("Use `{near}`"), e.file_span(span), near, Applicability::Unsafe);
             }
             f.message = message;
             out.push(f);

@@ -21,7 +21,7 @@
 //! Rename the key to the suggested property (`level`), or remove it.
 
 use crate::context::Context;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Applicability, Finding, Severity};
 use crate::props::Issue;
 
 pub const ID: &str = "unknown-property";
@@ -46,7 +46,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         let mut f = Finding::new(ID, *key, message);
         if let Some(s) = suggestion {
             f.message.push_str(&format!("; did you mean `{s}`?"));
-            f = f.replace(format!("Rename to `{s}`"), *key, s.clone(), false);
+            f = f.replace(format!("Rename to `{s}`"), *key, s.clone(), Applicability::Unsafe);
         }
         out.push(f);
     }

@@ -24,7 +24,7 @@
 use crate::catalog::Lookup;
 use crate::context::Context;
 use crate::suggest::closest_type;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Applicability, Finding, Severity};
 
 pub const ID: &str = "unknown-task-type";
 pub const SEVERITY: Severity = Severity::Error;
@@ -38,7 +38,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 let mut f = Finding::new(ID, type_.span, format!("unknown type `{}`", type_.name));
                 if let Some(near) = closest_type(&type_.name, cx.catalog.names()) {
                     f.message.push_str(&format!("; did you mean `{near}`?"));
-                    f = f.replace(format!("Use `{near}`"), type_.span, near, false);
+                    f = f.replace(format!("Use `{near}`"), type_.span, near, Applicability::Unsafe);
                 }
                 out.push(f);
             }

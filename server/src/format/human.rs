@@ -6,7 +6,7 @@ use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as CsSeverity};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::termcolor::{Ansi, NoColor};
 use codespan_reporting::term::{self, Config};
-use kflow_lint_rules::Severity;
+use kflow_lint_rules::{Applicability, Severity};
 
 use crate::lint::Linted;
 
@@ -31,7 +31,11 @@ pub fn file(l: &Linted, color: bool) -> Vec<u8> {
         let mut notes: Vec<String> = f
             .fixes
             .iter()
-            .map(|fix| format!("help: {}", fix.title))
+            .map(|fix| match fix.applicability {
+                Applicability::Safe => format!("help: {}", fix.title),
+                Applicability::Unsafe => format!("help: {} (unsafe fix)", fix.title),
+                Applicability::DisplayOnly => format!("help: {} (by hand)", fix.title),
+            })
             .collect();
         notes.push(format!("see `kflow explain {}`", f.rule));
         let d = Diagnostic::new(severity(f.severity))

@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 
+use kflow_lint_rules::fixes;
 use serde_json::{json, Value};
 
 use super::range;
@@ -16,8 +17,7 @@ pub fn diagnostics(l: &Linted) -> Vec<Value> {
                 .fixes
                 .iter()
                 .map(|fix| {
-                    let edits: Vec<Value> = fix
-                        .edits
+                    let edits: Vec<Value> = fixes::edits(&l.doc.text, &[fix])
                         .iter()
                         .map(|e| {
                             let er = range(&l.doc, e.span);
@@ -25,7 +25,8 @@ pub fn diagnostics(l: &Linted) -> Vec<Value> {
                                    "end_column": er.end_column, "new_text": e.new_text})
                         })
                         .collect();
-                    json!({"title": fix.title, "safe": fix.safe, "edits": edits})
+                    json!({"title": fix.title, "safe": fix.is_safe(),
+                           "applicability": fix.applicability.as_str(), "edits": edits})
                 })
                 .collect();
             let related: Vec<Value> = f

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use kflow_lint_rules::{rules, Severity};
+use kflow_lint_rules::{fixes, rules, Severity};
 use serde_json::{json, Value};
 
 use super::range;
@@ -42,8 +42,7 @@ pub fn file(l: &Linted) -> Vec<u8> {
             .fixes
             .iter()
             .map(|fix| {
-                let replacements: Vec<Value> = fix
-                    .edits
+                let replacements: Vec<Value> = fixes::edits(&l.doc.text, &[fix])
                     .iter()
                     .map(|e| {
                         let er = range(&l.doc, e.span);

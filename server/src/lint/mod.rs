@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
+use kflow_lint_rules::fixes::{self, Mode};
 use kflow_lint_rules::{Finding, Severity};
 use kflow_syntax::Document;
 use rayon::prelude::*;
@@ -23,12 +24,24 @@ pub struct LintArgs {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value = "error")]
     deny: DenyLevel,
-    /// Apply safe fixes in place and report what changed.
+    /// Apply safe fixes in place (whole fixes, checked again until none applies) and report
+    /// what is left.
     #[arg(long)]
     fix: bool,
-    /// Colour: auto, always or never.
-    #[arg(long, default_value = "auto")]
-    color: String,
+    /// With --fix, also apply unsafe fixes: they change what the flow does (a guessed name,
+    /// another task type), so review the diff.
+    #[arg(long, requires = "fix")]
+    unsafe_fixes: bool,
+    /// Colour.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: Color,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
 }
 
 /// One linted file.
@@ -69,10 +82,10 @@ pub fn run(args: LintArgs) -> u8 {
         eprintln!("error: {e}");
         return 2;
     }
-    let color = match args.color.as_str() {
-        "always" => true,
-        "never" => false,
-        _ => {
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
             std::io::IsTerminal::is_terminal(&std::io::stdout())
                 && std::env::var_os("NO_COLOR").is_none()
         }
@@ -96,7 +109,12 @@ pub fn run(args: LintArgs) -> u8 {
                 findings,
             };
             if args.fix {
-                fix_file(&mut linted, config)?;
+                let mode = if args.unsafe_fixes {
+                    Mode::WithUnsafe
+                } else {
+                    Mode::SafeOnly
+                };
+                fix_file(&mut linted, config, mode)?;
             }
             let mut counts = [0usize; 3];
             for finding in &linted.findings {
@@ -144,35 +162,18 @@ pub fn run(args: LintArgs) -> u8 {
     u8::from(denied)
 }
 
-/// Applies the safe fixes (non-overlapping, in order), rewrites the file and checks it again so
-/// that the report shows what is left.
-fn fix_file(l: &mut Linted, config: &kflow_lint_rules::Config) -> Result<(), String> {
-    let mut edits: Vec<_> = l
-        .findings
-        .iter()
-        .flat_map(|f| f.fixes.iter().filter(|x| x.safe).take(1))
-        .flat_map(|fix| fix.edits.iter().cloned())
-        .collect();
-    if edits.is_empty() {
+/// Applies fixes (whole ones, checked again until none applies; see `kflow_lint_rules::fixes`),
+/// rewrites the file and keeps the findings of the fixed text for the report.
+fn fix_file(l: &mut Linted, config: &kflow_lint_rules::Config, mode: Mode) -> Result<(), String> {
+    let check =
+        |text: &str| kflow_lint_rules::check(&kflow_syntax::parse(text), config.catalog(), config);
+    let fixed = fixes::fix_all(&l.doc.text, &l.findings, mode, check);
+    if fixed.applied == 0 {
         return Ok(());
     }
-    edits.sort_by_key(|e| (e.span.start, e.span.end));
-    let mut text = String::with_capacity(l.doc.text.len());
-    let mut at = 0usize;
-    let mut applied = 0;
-    for e in &edits {
-        if (e.span.start as usize) < at {
-            continue;
-        }
-        text.push_str(&l.doc.text[at..e.span.start as usize]);
-        text.push_str(&e.new_text);
-        at = e.span.end as usize;
-        applied += 1;
-    }
-    text.push_str(&l.doc.text[at..]);
-    std::fs::write(&l.path, &text).map_err(|e| format!("cannot write {}: {e}", l.display))?;
-    eprintln!("fixed {}: {applied} edit(s)", l.display);
-    l.doc = kflow_syntax::parse(&text);
+    std::fs::write(&l.path, &fixed.text).map_err(|e| format!("cannot write {}: {e}", l.display))?;
+    eprintln!("fixed {}: {} fix(es)", l.display, fixed.applied);
+    l.doc = kflow_syntax::parse(&fixed.text);
     l.findings = kflow_lint_rules::check(&l.doc, config.catalog(), config);
     Ok(())
 }

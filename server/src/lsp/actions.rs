@@ -38,7 +38,11 @@ pub fn code_actions(state: &State, p: CodeActionParams) -> Result<Option<CodeAct
     }
     let fix_all = CodeActionKind::new(FIX_ALL);
     if wants(&fix_all) {
-        if let Some(a) = ide::fix_all(&checked.findings) {
+        let check = |text: &str| {
+            let doc = kflow_syntax::parse(text);
+            kflow_lint_rules::check(&doc, checked.config.catalog(), &checked.config)
+        };
+        if let Some(a) = ide::fix_all(doc, &checked.findings, check) {
             out.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title: a.title,
                 kind: Some(fix_all),

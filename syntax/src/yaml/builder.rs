@@ -212,7 +212,7 @@ fn quoted_span(text: &str, span: Span, double: bool) -> Span {
 
 fn span_to_line(text: &str, span: Span) -> Span {
     let end = text[span.start as usize..]
-        .find('\n')
+        .find(['\n', '\r'])
         .map_or(text.len(), |i| span.start as usize + i);
     Span::new(span.start as usize, end)
 }

@@ -47,6 +47,6 @@ pub fn collect(text: &str, tree: &Tree) -> Vec<Comment> {
 fn memchr_newline(bytes: &[u8], from: usize) -> usize {
     bytes[from..]
         .iter()
-        .position(|&b| b == b'\n')
+        .position(|&b| b == b'\n' || b == b'\r')
         .map_or(bytes.len(), |p| from + p)
 }

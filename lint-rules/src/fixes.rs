@@ -1,0 +1,299 @@
+//! Applying fixes: the one implementation behind `kflow lint --fix` and the editor's "fix all".
+//!
+//! A fix applies whole or not at all: when two fixes overlap, the later one waits for the next
+//! pass, where it is computed again on the fixed text. Passes repeat until no fix applies (at
+//! most [`MAX_PASSES`]). Inserted line breaks follow the file's own (LF, CRLF or CR), and a pass
+//! that would add YAML syntax errors is not kept.
+
+use crate::finding::{Applicability, Edit, Finding, Fix};
+
+/// How many times fixes are applied and the text checked again.
+pub const MAX_PASSES: usize = 8;
+
+/// Which fixes to apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    SafeOnly,
+    /// Safe and unsafe ones (`--unsafe-fixes`); display-only fixes never apply.
+    WithUnsafe,
+}
+
+impl Mode {
+    fn allows(self, a: Applicability) -> bool {
+        match a {
+            Applicability::Safe => true,
+            Applicability::Unsafe => self == Mode::WithUnsafe,
+            Applicability::DisplayOnly => false,
+        }
+    }
+}
+
+/// The fixes one pass applies: each finding's first allowed fix, in order of position, leaving
+/// out a fix that overlaps one chosen before it.
+pub fn select(findings: &[Finding], mode: Mode) -> Vec<&Fix> {
+    let mut candidates: Vec<&Fix> = findings
+        .iter()
+        .filter_map(|f| f.fixes.iter().find(|x| mode.allows(x.applicability)))
+        .filter(|fix| !fix.edits.is_empty())
+        .collect();
+    candidates.sort_by_key(|fix| first_start(fix));
+    let mut taken: Vec<(u32, u32)> = Vec::new();
+    let mut chosen = Vec::new();
+    for fix in candidates {
+        let spans: Vec<(u32, u32)> = fix
+            .edits
+            .iter()
+            .map(|e| (e.span.start, e.span.end))
+            .collect();
+        if spans.iter().any(|&s| taken.iter().any(|&t| overlaps(s, t))) {
+            continue;
+        }
+        // A fix whose own edits overlap cannot be applied either.
+        let mut own = spans.clone();
+        own.sort_unstable();
+        if own.windows(2).any(|w| overlaps(w[0], w[1])) {
+            continue;
+        }
+        taken.extend(spans);
+        chosen.push(fix);
+    }
+    chosen
+}
+
+fn first_start(fix: &Fix) -> (u32, u32) {
+    fix.edits
+        .iter()
+        .map(|e| (e.span.start, e.span.end))
+        .min()
+        .unwrap_or_default()
+}
+
+/// Whether two edits touch the same text; two insertions at one point count, as their order
+/// would be arbitrary.
+fn overlaps(a: (u32, u32), b: (u32, u32)) -> bool {
+    (a.0 < b.1 && b.0 < a.1) || a.0 == b.0
+}
+
+/// The file's line break: the first one it has, LF when it has none.
+pub fn line_ending(text: &str) -> &'static str {
+    match text.find(['\r', '\n']) {
+        Some(i) if text[i..].starts_with("\r\n") => "\r\n",
+        Some(i) if text.as_bytes()[i] == b'\r' => "\r",
+        _ => "\n",
+    }
+}
+
+/// `new_text` with its line breaks made the file's.
+fn with_line_ending(new_text: &str, ending: &str) -> String {
+    if ending == "\n" && !new_text.contains('\r') {
+        return new_text.to_string();
+    }
+    new_text
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\n', ending)
+}
+
+/// The edits of `fixes` (chosen by [`select`]), sorted, with the file's line breaks.
+pub fn edits(text: &str, fixes: &[&Fix]) -> Vec<Edit> {
+    let ending = line_ending(text);
+    let mut edits: Vec<Edit> = fixes
+        .iter()
+        .flat_map(|f| f.edits.iter())
+        .map(|e| Edit {
+            span: e.span,
+            new_text: with_line_ending(&e.new_text, ending),
+        })
+        .collect();
+    edits.sort_by_key(|e| (e.span.start, e.span.end));
+    edits
+}
+
+/// `text` with sorted, non-overlapping edits applied.
+pub fn apply(text: &str, edits: &[Edit]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0usize;
+    for e in edits {
+        let (start, end) = (e.span.start as usize, e.span.end as usize);
+        if start < at
+            || end > text.len()
+            || !text.is_char_boundary(start)
+            || !text.is_char_boundary(end)
+        {
+            continue;
+        }
+        out.push_str(&text[at..start]);
+        out.push_str(&e.new_text);
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// What fixing did.
+#[derive(Debug)]
+pub struct Fixed {
+    pub text: String,
+    /// Fixes applied, over all passes.
+    pub applied: usize,
+}
+
+/// Applies fixes to `text`, checks the result with `check`, and repeats until no fix applies.
+/// `findings` are `check(text)`, already known to the caller.
+pub fn fix_all(
+    text: &str,
+    findings: &[Finding],
+    mode: Mode,
+    mut check: impl FnMut(&str) -> Vec<Finding>,
+) -> Fixed {
+    let syntax_errors = |fs: &[Finding]| fs.iter().filter(|f| f.rule == "syntax").count();
+    let mut current = text.to_string();
+    let mut current_findings: Option<Vec<Finding>> = None;
+    let mut applied = 0;
+    for _ in 0..MAX_PASSES {
+        let findings_now = current_findings.as_deref().unwrap_or(findings);
+        let fixes = select(findings_now, mode);
+        if fixes.is_empty() {
+            break;
+        }
+        let next = apply(&current, &edits(&current, &fixes));
+        if next == current {
+            break;
+        }
+        let next_findings = check(&next);
+        if syntax_errors(&next_findings) > syntax_errors(findings_now) {
+            break;
+        }
+        applied += fixes.len();
+        current = next;
+        current_findings = Some(next_findings);
+    }
+    Fixed {
+        text: current,
+        applied,
+    }
+}
+
+/// One edit turning `old` into `new`: the span between their common prefix and suffix.
+pub fn minimal_edit(old: &str, new: &str) -> Option<Edit> {
+    if old == new {
+        return None;
+    }
+    let mut prefix = old
+        .bytes()
+        .zip(new.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !old.is_char_boundary(prefix) || !new.is_char_boundary(prefix) {
+        prefix -= 1;
+    }
+    let max_suffix = old.len().min(new.len()) - prefix;
+    let mut suffix = old
+        .bytes()
+        .rev()
+        .zip(new.bytes().rev())
+        .take(max_suffix)
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !old.is_char_boundary(old.len() - suffix) || !new.is_char_boundary(new.len() - suffix) {
+        suffix -= 1;
+    }
+    Some(Edit {
+        span: kflow_syntax::Span::new(prefix, old.len() - suffix),
+        new_text: new[prefix..new.len() - suffix].to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Severity;
+    use kflow_syntax::Span;
+
+    fn finding(edits: &[(usize, usize, &str)], a: Applicability) -> Finding {
+        let edits = edits
+            .iter()
+            .map(|&(s, e, t)| Edit {
+                span: Span::new(s, e),
+                new_text: t.to_string(),
+            })
+            .collect();
+        let mut f = Finding::new("r", Span::new(0, 0), "m");
+        f.severity = Severity::Error;
+        f.fix("t", edits, a)
+    }
+
+    #[test]
+    fn overlapping_fixes_apply_whole_or_not_at_all() {
+        // The first fix has two edits; the second overlaps the first fix's second edit.
+        let findings = [
+            finding(&[(0, 1, "A"), (4, 5, "E")], Applicability::Safe),
+            finding(&[(2, 3, "C"), (4, 6, "X")], Applicability::Safe),
+        ];
+        let fixes = select(&findings, Mode::SafeOnly);
+        assert_eq!(fixes.len(), 1);
+        assert_eq!(apply("abcdefg", &edits("abcdefg", &fixes)), "AbcdEfg");
+    }
+
+    #[test]
+    fn grades_decide_what_applies() {
+        let findings = [
+            finding(&[(0, 1, "S")], Applicability::Safe),
+            finding(&[(1, 2, "U")], Applicability::Unsafe),
+            finding(&[(2, 3, "D")], Applicability::DisplayOnly),
+        ];
+        let safe = select(&findings, Mode::SafeOnly);
+        assert_eq!(apply("abc", &edits("abc", &safe)), "Sbc");
+        let all = select(&findings, Mode::WithUnsafe);
+        assert_eq!(apply("abc", &edits("abc", &all)), "SUc");
+    }
+
+    #[test]
+    fn inserted_lines_follow_the_file() {
+        assert_eq!(line_ending("a\r\nb\n"), "\r\n");
+        assert_eq!(line_ending("a\rb"), "\r");
+        assert_eq!(line_ending("ab"), "\n");
+        for (text, expected) in [
+            ("a:\r\nb: 2\r\n", "a:\r\nx: 1\r\nb: 2\r\n"),
+            ("a:\rb: 2\r", "a:\rx: 1\rb: 2\r"),
+        ] {
+            let at = text.find("b:").unwrap();
+            let f = [finding(&[(at, at, "x: 1\n")], Applicability::Safe)];
+            let fixed = apply(text, &edits(text, &select(&f, Mode::SafeOnly)));
+            assert_eq!(fixed, expected);
+        }
+    }
+
+    #[test]
+    fn passes_repeat_until_nothing_applies() {
+        // Each pass turns one `a` into `b`; the checker reports the next one.
+        let check = |t: &str| match t.find('a') {
+            Some(i) => vec![finding(&[(i, i + 1, "b")], Applicability::Safe)],
+            None => Vec::new(),
+        };
+        let text = "aaa";
+        let fixed = fix_all(text, &check(text), Mode::SafeOnly, check);
+        assert_eq!((fixed.text.as_str(), fixed.applied), ("bbb", 3));
+        // A checker that always finds something stops after MAX_PASSES.
+        let endless = |t: &str| {
+            vec![finding(&[(0, 0, "z")], Applicability::Safe)]
+                .into_iter()
+                .filter(|_| t.len() < 1000)
+                .collect::<Vec<_>>()
+        };
+        let fixed = fix_all("", &endless(""), Mode::SafeOnly, endless);
+        assert_eq!(fixed.applied, MAX_PASSES);
+    }
+
+    #[test]
+    fn minimal_edit_covers_the_change() {
+        let e = minimal_edit("id: a\nx: 1\n", "id: a\nx: 2\n").unwrap();
+        assert_eq!(
+            (e.span.start, e.span.end, e.new_text.as_str()),
+            (9, 10, "2")
+        );
+        assert!(minimal_edit("same", "same").is_none());
+        let e = minimal_edit("aé", "aè").unwrap();
+        assert_eq!(e.new_text, "è");
+    }
+}
