@@ -18,3 +18,5 @@ mod formats;
 mod hostile;
 #[path = "cli/rules.rs"]
 mod rules;
+#[path = "cli/usage.rs"]
+mod usage;

@@ -17,7 +17,7 @@ mod script_tasks;
 
 /// Byte spans, shared with the syntax crate (the script analysis uses them).
 pub(crate) use kflow_syntax::span;
-mod suggest;
+pub mod suggest;
 mod suppress;
 pub mod version;
 

@@ -45,7 +45,11 @@ pub fn explain(id: &str) -> u8 {
             0
         }
         None => {
-            eprintln!("error: no rule is named `{id}`; `kflow rules` lists them");
+            let near = kflow_lint_rules::suggest::closest(id, rules::ALL.iter().map(|r| r.id));
+            match near {
+                Some(near) => eprintln!("error: no rule is named `{id}`; did you mean `{near}`?"),
+                None => eprintln!("error: no rule is named `{id}`; `kflow rules` lists them"),
+            }
             2
         }
     }

@@ -21,7 +21,10 @@ fn severity(s: Severity) -> CsSeverity {
 /// One file's diagnostics, rustc-style.
 pub fn file(l: &Linted, color: bool) -> Vec<u8> {
     let config = Config::default();
-    let source = SimpleFile::new(l.display.as_str(), l.doc.text.as_str());
+    // codespan-reporting breaks lines at LF only: show a lone CR as the line break it is (one
+    // byte for one, so spans stay valid).
+    let text = lone_cr_as_lf(&l.doc.text);
+    let source = SimpleFile::new(l.display.as_str(), text.as_ref());
     let mut out = Vec::new();
     for f in &l.findings {
         let mut labels = vec![Label::primary((), f.span.range())];
@@ -43,11 +46,13 @@ pub fn file(l: &Linted, color: bool) -> Vec<u8> {
             .with_message(&f.message)
             .with_labels(labels)
             .with_notes(notes);
+        let mut one = Vec::new();
         let rendered = if color {
-            term::emit_to_write_style(&mut Ansi::new(&mut out), &config, &source, &d)
+            term::emit_to_write_style(&mut Ansi::new(&mut one), &config, &source, &d)
         } else {
-            term::emit_to_write_style(&mut NoColor::new(&mut out), &config, &source, &d)
+            term::emit_to_write_style(&mut NoColor::new(&mut one), &config, &source, &d)
         };
+        out.extend_from_slice(&info_header(one, f.severity, f.rule));
         if let Err(e) = rendered {
             out.extend_from_slice(
                 format!("{}: {}: {} ({e})\n", l.display, f.rule, f.message).as_bytes(),
@@ -57,12 +62,38 @@ pub fn file(l: &Linted, color: bool) -> Vec<u8> {
     out
 }
 
-/// The findings, then a summary line.
+fn lone_cr_as_lf(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let lone = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+    if !(0..bytes.len()).any(lone) {
+        return text.into();
+    }
+    let fixed: Vec<u8> = (0..bytes.len())
+        .map(|i| if lone(i) { b'\n' } else { bytes[i] })
+        .collect();
+    String::from_utf8(fixed).map_or(text.into(), Into::into)
+}
+
+/// codespan-reporting calls its lowest level `note`; kflow's docs, config and `--deny` say
+/// `info`: rename it in the diagnostic's header (`note[rule]` → `info[rule]`).
+fn info_header(rendered: Vec<u8>, s: Severity, rule: &str) -> Vec<u8> {
+    if s != Severity::Info {
+        return rendered;
+    }
+    let Ok(text) = String::from_utf8(rendered) else {
+        return Vec::new();
+    };
+    text.replacen(&format!("note[{rule}]"), &format!("info[{rule}]"), 1)
+        .into_bytes()
+}
+
+/// The findings, then a summary line: `failed` when the findings fail the run (`--deny`).
 pub fn finish(
     out: &mut impl Write,
     chunks: &[Vec<u8>],
     files: usize,
     counts: [usize; 3],
+    denied: bool,
 ) -> io::Result<()> {
     for chunk in chunks {
         out.write_all(chunk)?;
@@ -72,7 +103,7 @@ pub fn finish(
     writeln!(
         out,
         "{}: {}, {}, {info} info in {}",
-        if errors > 0 { "failed" } else { "checked" },
+        if denied { "failed" } else { "checked" },
         plural(errors, "error"),
         plural(warnings, "warning"),
         plural(files, "file")

@@ -29,9 +29,10 @@ pub fn write_report(
     chunks: &[Vec<u8>],
     files: usize,
     counts: [usize; 3],
+    denied: bool,
 ) -> io::Result<()> {
     match format {
-        Format::Human => human::finish(out, chunks, files, counts),
+        Format::Human => human::finish(out, chunks, files, counts, denied),
         Format::Json => json::finish(out, chunks, files),
         Format::Sarif => sarif::finish(out, chunks),
         Format::Github => chunks.iter().try_for_each(|c| out.write_all(c)),

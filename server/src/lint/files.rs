@@ -13,8 +13,15 @@ pub struct FoundFile {
     pub explicit: bool,
 }
 
-pub fn discover(paths: &[PathBuf], configs: &mut Configs) -> Result<Vec<FoundFile>, String> {
+/// The files to check, and how many YAML files `exclude` left out.
+pub struct Discovered {
+    pub files: Vec<FoundFile>,
+    pub excluded: usize,
+}
+
+pub fn discover(paths: &[PathBuf], configs: &mut Configs) -> Result<Discovered, String> {
     let mut found = Vec::new();
+    let mut excluded = 0;
     for root in paths {
         let meta = std::fs::metadata(root).map_err(|e| format!("{}: {e}", root.display()))?;
         if meta.is_file() {
@@ -40,6 +47,7 @@ pub fn discover(paths: &[PathBuf], configs: &mut Configs) -> Result<Vec<FoundFil
             }
             configs.load_for(path);
             if configs.excluded(path) {
+                excluded += 1;
                 continue;
             }
             found.push(FoundFile {
@@ -51,7 +59,10 @@ pub fn discover(paths: &[PathBuf], configs: &mut Configs) -> Result<Vec<FoundFil
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
     found.dedup_by(|a, b| a.path == b.path);
-    Ok(found)
+    Ok(Discovered {
+        files: found,
+        excluded,
+    })
 }
 
 fn is_yaml(path: &Path) -> bool {

@@ -71,7 +71,10 @@ pub fn run(args: LintArgs) -> u8 {
         args.paths.clone()
     };
     let mut configs = config::Configs::default();
-    let found = match files::discover(&paths, &mut configs) {
+    let files::Discovered {
+        files: found,
+        excluded,
+    } = match files::discover(&paths, &mut configs) {
         Ok(found) => found,
         Err(e) => {
             eprintln!("error: {e}");
@@ -142,9 +145,25 @@ pub fn run(args: LintArgs) -> u8 {
             }
         }
     }
+    let deny = match args.deny {
+        DenyLevel::Error => Severity::Error,
+        DenyLevel::Warning => Severity::Warning,
+        DenyLevel::Info => Severity::Info,
+    };
+    let denied = counts[deny as usize..].iter().any(|&n| n > 0);
+    if chunks.is_empty() && excluded == 0 && !io_error {
+        // A CI job pointed at the wrong folder must not go green.
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        eprintln!(
+            "error: no flows found in {} (flow files are .yml/.yaml files with a top-level `id:` and `namespace:`)",
+            shown.join(", ")
+        );
+        return 2;
+    }
     let out = std::io::stdout();
     let mut out = out.lock();
-    let printed = format::write_report(args.format, &mut out, &chunks, chunks.len(), counts);
+    let printed =
+        format::write_report(args.format, &mut out, &chunks, chunks.len(), counts, denied);
     let _ = out.flush();
     if let Err(e) = printed {
         eprintln!("error: cannot write the report: {e}");
@@ -153,12 +172,6 @@ pub fn run(args: LintArgs) -> u8 {
     if io_error {
         return 2;
     }
-    let deny = match args.deny {
-        DenyLevel::Error => Severity::Error,
-        DenyLevel::Warning => Severity::Warning,
-        DenyLevel::Info => Severity::Info,
-    };
-    let denied = counts[deny as usize..].iter().any(|&n| n > 0);
     u8::from(denied)
 }
 
