@@ -3,7 +3,7 @@
 use std::cell::OnceCell;
 
 use kflow_syntax::model::{Flow, Plugin};
-use kflow_syntax::yaml::{NodeId, Tree};
+use kflow_syntax::yaml::{NodeId, Tree, Value};
 use kflow_syntax::{Document, Span};
 
 use crate::catalog::{Catalog, Lookup, TypeDef};
@@ -22,6 +22,8 @@ pub struct Context<'a> {
     script_tasks: OnceCell<Vec<ScriptTask>>,
     rendered: OnceCell<Vec<Rendered<'a>>>,
     reads: OnceCell<Vec<OutputRead<'a>>>,
+    /// Node → the mapping or list holding it.
+    parents: OnceCell<Vec<Option<NodeId>>>,
 }
 
 /// An expression Kestra renders, where it sits, and its variable paths.
@@ -43,6 +45,58 @@ impl<'a> Context<'a> {
             script_tasks: OnceCell::new(),
             rendered: OnceCell::new(),
             reads: OnceCell::new(),
+            parents: OnceCell::new(),
+        }
+    }
+
+    /// The mapping or list that holds `node` (`None` for the root).
+    pub fn parent(&self, node: NodeId) -> Option<NodeId> {
+        let parents = self.parents.get_or_init(|| {
+            let mut parents = vec![None; self.tree.nodes.len()];
+            for (i, n) in self.tree.nodes.iter().enumerate() {
+                let children: Vec<NodeId> = match &n.value {
+                    Value::Map(entries) => entries.iter().flat_map(|e| [e.key, e.value]).collect(),
+                    Value::Seq(items) => items.clone(),
+                    _ => continue,
+                };
+                for c in children {
+                    if let Some(slot) = parents.get_mut(c.0 as usize) {
+                        slot.get_or_insert(NodeId(i as u32));
+                    }
+                }
+            }
+            parents
+        });
+        parents.get(node.0 as usize).copied().flatten()
+    }
+
+    /// Whether Kestra leaves this text unrendered: the `description` of the flow, of an input,
+    /// of a flow output, or of a plugin whose `description` is documentation (the catalog says
+    /// whether it is dynamic: some plugins render theirs, a Jira issue's for one).
+    pub fn is_documentation(&self, e: &kflow_syntax::expr::Expression) -> bool {
+        if e.key.as_deref() != Some("description") {
+            return false;
+        }
+        let Some(map) = self.parent(e.node) else {
+            return false;
+        };
+        let Some(flow) = self.flow else {
+            return map == self.tree.root.unwrap_or(map);
+        };
+        if map == flow.root || flow.inputs.iter().any(|i| i.node == map) {
+            return true;
+        }
+        if flow.outputs.iter().any(|o| self.parent(o.node) == Some(map)) {
+            return true;
+        }
+        match flow.plugins.iter().find(|p| p.node == map) {
+            Some(p) => !p
+                .type_
+                .as_ref()
+                .and_then(|t| self.catalog.get(&t.name))
+                .and_then(|def| def.properties.get("description"))
+                .is_some_and(|prop| prop.dynamic),
+            None => false,
         }
     }
 
@@ -128,7 +182,7 @@ impl<'a> Context<'a> {
             self.doc
                 .expressions
                 .iter()
-                .filter(|e| e.key.as_deref() != Some("description"))
+                .filter(|e| !self.is_documentation(e))
                 .filter_map(|e| {
                     let at = self.tree.span(e.node).start as usize;
                     let owner = flow.task_at(self.tree, at);

@@ -379,3 +379,36 @@ tasks:
         assert!(got.contains(&expected), "{expected:?} missing from {got:?}");
     }
 }
+
+#[test]
+fn documentation_is_not_read_as_expressions() {
+    // Markdown that shows Pebble as an example: Kestra does not render descriptions.
+    let flow = format!(
+        "{HEAD}description: |
+  Read a secret with `{{{{ secret('API_KEY') `, branch with `{{% if x %}}`.
+inputs:
+  - id: day
+    type: STRING
+    description: \"Use {{{{ like this\"
+tasks:
+  - id: a
+    type: io.kestra.plugin.core.log.Log
+    description: \"{{{{ outputs.nope.x }}}} {{% endif %}}\"
+    message: hi
+  - id: event
+    type: io.kestra.plugin.googleworkspace.calendar.InsertEvent
+    calendarId: primary
+    summary: standup
+    startTime: {{dateTime: '2026-12-07T09:00:00Z'}}
+    endTime: {{dateTime: '2026-12-07T09:15:00Z'}}
+    description: \"{{{{ outputs.nope.x }}}}\"
+outputs:
+  - id: o
+    type: STRING
+    value: x
+    description: \"{{{{ unclosed\"
+"
+    );
+    // Only the calendar event's description is rendered (its plugin declares it dynamic).
+    assert_eq!(findings(&flow), [f("undefined-reference", 20)]);
+}

@@ -31,7 +31,7 @@ pub const ID: &str = "expression-syntax";
 pub const SEVERITY: Severity = Severity::Error;
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    for e in &cx.doc.expressions {
+    for e in cx.doc.expressions.iter().filter(|e| !cx.is_documentation(e)) {
         for err in &e.template.errors {
             out.push(Finding::new(ID, e.file_span(err.span), err.message.clone()));
         }
