@@ -21,8 +21,9 @@ pub struct OutputRead<'a> {
     pub file_key: Option<(String, Span)>,
     /// The whole path, in the expression source.
     pub span: Span,
-    /// Where the read is used as a file: a `from`/`files`/`inputFiles` value, or the argument of
-    /// `read()`, `fileSize()`, `fileExists()`, `isFileEmpty()`.
+    /// Where the read is used as a file URI: a `from`/`files`/`items` value, or the argument of
+    /// `read()`, `fileSize()`, `fileExists()`, `isFileEmpty()`. (`inputFiles` values are not:
+    /// Kestra writes inline content there as the file's text.)
     pub as_file: bool,
     /// The mapping key whose value holds the expression.
     pub key: Option<&'a str>,
@@ -46,15 +47,6 @@ fn file_argument_spans(e: &Expression) -> Vec<Span> {
         .collect()
 }
 
-/// Whether the value holding `e` sits under an `inputFiles` mapping of its task.
-fn under_input_files(cx: &Context, e: &Expression, owner: Option<TaskIdx>) -> bool {
-    let (Some(owner), Some(flow)) = (owner, cx.flow) else {
-        return false;
-    };
-    let at = cx.tree.span(e.node).start as usize;
-    cx.property_at(flow.task(owner).node, at) == Some("inputFiles")
-}
-
 /// Computes the reads; rules use [`Context::output_reads`], which caches them.
 pub fn output_reads<'a>(cx: &Context<'a>) -> Vec<OutputRead<'a>> {
     let mut out = Vec::new();
@@ -64,8 +56,7 @@ pub fn output_reads<'a>(cx: &Context<'a>) -> Vec<OutputRead<'a>> {
         let whole_value_is_file = e
             .key
             .as_deref()
-            .is_some_and(|k| FILE_PROPERTIES.contains(&k))
-            || under_input_files(cx, e, owner);
+            .is_some_and(|k| FILE_PROPERTIES.contains(&k));
         let source = e.source(cx.tree);
         for path in &rendered.paths {
             if path.local || path.root.0 != "outputs" {
@@ -122,9 +113,13 @@ pub fn output_reads<'a>(cx: &Context<'a>) -> Vec<OutputRead<'a>> {
     out
 }
 
-/// Whether an expression is exactly one path with nothing around it (`{{ outputs.a.body }}`).
-pub fn is_bare_path(cx: &Context, e: &Expression) -> bool {
-    use kflow_syntax::pebble::Node;
+/// Whether the value of `e` is the whole of what the path at `path` reads: `{{ outputs.a.body }}`,
+/// also through conversions that keep all of it (`| toJson`, `fromJson(…)`), but not a part
+/// taken out of it (`fromJson(outputs.a.body).total`, `| jq('.x')`, `| length`).
+pub fn is_whole_value(cx: &Context, e: &Expression, path: Span) -> bool {
+    use kflow_syntax::pebble::{Expr, Node};
+    const KEEP_ALL_FILTERS: &[&str] = &["toJson", "json", "string", "trim", "yaml", "toIon"];
+    const KEEP_ALL_FUNCTIONS: &[&str] = &["fromJson", "json", "yaml", "fromIon"];
     let source = e.source(cx.tree);
     let nodes: Vec<&Node> = e
         .template
@@ -132,7 +127,26 @@ pub fn is_bare_path(cx: &Context, e: &Expression) -> bool {
         .iter()
         .filter(|n| !matches!(n, Node::Text(s) if source[s.range()].trim().is_empty()))
         .collect();
-    matches!(nodes.as_slice(), [Node::Print(p)] if matches!(p.expr.kind, ExprKind::Attr { .. } | ExprKind::Index { .. }))
+    let [Node::Print(p)] = nodes.as_slice() else {
+        return false;
+    };
+    let mut expr: &Expr = &p.expr;
+    loop {
+        match &expr.kind {
+            ExprKind::Filter { input, filter }
+                if KEEP_ALL_FILTERS.contains(&filter.name.name.as_str()) =>
+            {
+                expr = input;
+            }
+            ExprKind::Call { name, args }
+                if KEEP_ALL_FUNCTIONS.contains(&name.name.as_str()) && args.positional.len() == 1 =>
+            {
+                expr = &args.positional[0];
+            }
+            _ => break,
+        }
+    }
+    expr.span == path
 }
 
 /// Reads of the `body` output of Request tasks.

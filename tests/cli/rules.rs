@@ -412,3 +412,54 @@ outputs:
     // Only the calendar event's description is rendered (its plugin declares it dynamic).
     assert_eq!(findings(&flow), [f("undefined-reference", 20)]);
 }
+
+#[test]
+fn request_rules_need_evidence_of_a_file() {
+    // JSON API calls whose bodies are passed on or picked apart: no finding.
+    let flow = format!(
+        "{HEAD}tasks:
+  - id: prom
+    type: io.kestra.plugin.core.http.Request
+    uri: http://127.0.0.1:9090/api/v1/query?query=up
+  - id: exports
+    type: io.kestra.plugin.core.http.Request
+    uri: https://api.example.com/v1/exports?limit=100
+  - id: tls
+    type: io.kestra.plugin.core.http.Request
+    uri: https://api.ssllabs.com/api/v3/analyze?host=example.com
+  - id: py
+    type: io.kestra.plugin.scripts.python.Script
+    inputFiles:
+      exports.json: \"{{{{ outputs.exports.body }}}}\"
+    script: print(open('exports.json').read())
+  - id: total
+    type: io.kestra.plugin.core.output.OutputValues
+    values:
+      total: \"{{{{ fromJson(outputs.prom.body).data.result | length }}}}\"
+      status: \"{{{{ json(outputs.tls.body).status }}}}\"
+"
+    );
+    assert_eq!(findings(&flow), []);
+    // A file asked for in the query, and a whole body kept in outputs: findings.
+    let flow = format!(
+        "{HEAD}tasks:
+  - id: sheet
+    type: io.kestra.plugin.core.http.Request
+    uri: https://www.googleapis.com/drive/v3/files/abc?alt=media
+  - id: api
+    type: io.kestra.plugin.core.http.Request
+    uri: https://api.example.com/v1/items
+  - id: keep
+    type: io.kestra.plugin.core.output.OutputValues
+    values:
+      all: \"{{{{ fromJson(outputs.api.body) | toJson }}}}\"
+"
+    );
+    assert_eq!(
+        findings(&flow),
+        [
+            f("request-file-payload", 5),
+            f("large-payload-in-outputs", 13)
+        ]
+    );
+}

@@ -36,7 +36,7 @@
 
 use crate::context::Context;
 use crate::finding::{Finding, Severity};
-use crate::refs::{is_bare_path, request_body_reads};
+use crate::refs::{is_whole_value, request_body_reads};
 
 pub const ID: &str = "large-payload-in-outputs";
 pub const SEVERITY: Severity = Severity::Warning;
@@ -51,7 +51,7 @@ const OUTPUT_HOLDERS: &[(&str, &str)] = &[
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
     for r in request_body_reads(cx) {
-        if !is_bare_path(cx, r.expr) {
+        if !is_whole_value(cx, r.expr, r.span) {
             continue;
         }
         let at = cx.tree.span(r.expr.node).start as usize;

@@ -1,10 +1,12 @@
 //! Reports a Request task that fetches a file or a large payload: a Download task does it.
 //!
 //! ## What it does
-//! Flags `io.kestra.plugin.core.http.Request` tasks whose URL names a file (`.csv`, `.tsv`,
-//! `.zip`, `.gz`, `.tar`, `.parquet`, `.avro`, `.xlsx`, `.pdf`, images, or an `export`/`dump`
-//! path), whose `Accept` header asks for a file type (`text/csv`, `application/zip`,
-//! `application/octet-stream`…), or whose `body` is read downstream as a file.
+//! Flags `io.kestra.plugin.core.http.Request` tasks with evidence that the response is a file:
+//! the URL names one (`.csv`, `.tsv`, `.zip`, `.gz`, `.tar`, `.parquet`, `.avro`, `.xlsx`,
+//! `.pdf`, images…) or asks for one in its query (`format=csv`, `alt=media`), the `Accept`
+//! header asks for a file type (`text/csv`, `application/zip`, `application/octet-stream`…), or
+//! the `body` is read downstream as a file URI (`from`, `files`, `read()`). A JSON API call
+//! whose body is only passed on (`inputFiles`, a `Log`) is not one.
 //!
 //! ## Why
 //! The fetch-pattern guide: "Prefer Download instead when the response is really a file or a
@@ -46,14 +48,8 @@ const FILE_EXTENSIONS: &[&str] = &[
     "feather", "arrow", "xlsx", "xls", "pdf", "png", "jpg", "jpeg", "gif", "webp", "tif", "tiff",
     "jsonl", "ndjson", "sqlite", "db", "bin", "iso", "mp3", "mp4",
 ];
-const FILE_SEGMENTS: &[&str] = &[
-    "export",
-    "exports",
-    "dump",
-    "dumps",
-    "download",
-    "downloads",
-];
+/// Query parameters that ask for a file: `format=csv`, `alt=media` (Google APIs).
+const FILE_QUERY_KEYS: &[&str] = &["format", "output", "outputformat", "filetype", "export"];
 const FILE_MEDIA: &[&str] = &[
     "text/csv",
     "text/tab-separated-values",
@@ -83,9 +79,14 @@ fn file_url(url: &str) -> Option<String> {
             return Some(format!("its URL names a `.{ext}` file"));
         }
     }
-    path.split('/')
-        .find(|seg| FILE_SEGMENTS.contains(seg))
-        .map(|seg| format!("its URL points at an `{seg}` path"))
+    let query = url.split_once('?').map_or("", |(_, q)| q).split('#').next().unwrap_or("");
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        let (k, v) = (k.to_ascii_lowercase(), v.to_ascii_lowercase());
+        let asks = (FILE_QUERY_KEYS.contains(&k.as_str()) && FILE_EXTENSIONS.contains(&v.as_str()))
+            || (k == "alt" && v == "media");
+        asks.then(|| format!("its URL asks for `{k}={v}`"))
+    })
 }
 
 fn file_accept(cx: &Context, task: kflow_syntax::yaml::NodeId) -> Option<String> {
