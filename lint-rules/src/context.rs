@@ -86,7 +86,11 @@ impl<'a> Context<'a> {
         if map == flow.root || flow.inputs.iter().any(|i| i.node == map) {
             return true;
         }
-        if flow.outputs.iter().any(|o| self.parent(o.node) == Some(map)) {
+        if flow
+            .outputs
+            .iter()
+            .any(|o| self.parent(o.node) == Some(map))
+        {
             return true;
         }
         match flow.plugins.iter().find(|p| p.node == map) {

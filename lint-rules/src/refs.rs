@@ -139,7 +139,8 @@ pub fn is_whole_value(cx: &Context, e: &Expression, path: Span) -> bool {
                 expr = input;
             }
             ExprKind::Call { name, args }
-                if KEEP_ALL_FUNCTIONS.contains(&name.name.as_str()) && args.positional.len() == 1 =>
+                if KEEP_ALL_FUNCTIONS.contains(&name.name.as_str())
+                    && args.positional.len() == 1 =>
             {
                 expr = &args.positional[0];
             }

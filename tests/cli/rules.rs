@@ -463,3 +463,32 @@ fn request_rules_need_evidence_of_a_file() {
         ]
     );
 }
+
+#[test]
+fn packages_installed_by_declared_ones_are_declared() {
+    let flow = |deps: &str, imports: &str| {
+        format!(
+            "{HEAD}tasks:
+  - id: py
+    type: io.kestra.plugin.scripts.python.Script
+    dependencies: [{deps}]
+    script: |
+      {imports}
+      print('ok')
+"
+        )
+    };
+    // boto3 comes with awswrangler; requests with dlt and with kestra; numpy with pandas.
+    assert_eq!(
+        findings(&flow("awswrangler", "import boto3, awswrangler")),
+        []
+    );
+    assert_eq!(findings(&flow("dlt", "import requests, dlt")), []);
+    assert_eq!(findings(&flow("kestra", "import requests")), []);
+    assert_eq!(findings(&flow("pandas", "import numpy")), []);
+    // Not the other way round.
+    assert_eq!(
+        findings(&flow("requests", "import pandas")),
+        [f("script-undeclared-dependency", 8)]
+    );
+}

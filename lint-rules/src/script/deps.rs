@@ -10,6 +10,36 @@ use crate::span::Span;
 
 const STDLIB: &str = include_str!("../../data/python-stdlib.txt");
 const IMPORT_DISTS: &str = include_str!("../../data/python-import-dists.txt");
+const DIST_REQUIRES: &str = include_str!("../../data/python-dist-requires.txt");
+
+/// What each known distribution requires at run time (from PyPI; see the data file's header).
+fn dist_requires() -> &'static HashMap<&'static str, Vec<&'static str>> {
+    static MAP: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        lines(DIST_REQUIRES)
+            .filter_map(|l| {
+                let (head, reqs) = l.split_once(':')?;
+                let name = head.split_whitespace().next()?;
+                Some((name, reqs.split_whitespace().collect()))
+            })
+            .collect()
+    })
+}
+
+/// The declared distributions and everything they install, transitively (normalised names).
+fn with_requirements(declared: HashSet<String>) -> HashSet<String> {
+    let requires = dist_requires();
+    let mut all = declared.clone();
+    let mut queue: Vec<String> = declared.into_iter().collect();
+    while let Some(d) = queue.pop() {
+        for r in requires.get(d.as_str()).into_iter().flatten() {
+            if all.insert(r.to_string()) {
+                queue.push(r.to_string());
+            }
+        }
+    }
+    all
+}
 
 /// An import no declared dependency provides.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -129,10 +159,13 @@ pub fn python_third_party_imports_excluding(
     declared: &[String],
     local_modules: &[&str],
 ) -> Vec<ThirdPartyImport> {
-    let declared: HashSet<String> = declared
-        .iter()
-        .filter_map(|d| normalize_requirement(d))
-        .collect();
+    // A declared package brings its own requirements (awswrangler installs boto3).
+    let declared = with_requirements(
+        declared
+            .iter()
+            .filter_map(|d| normalize_requirement(d))
+            .collect(),
+    );
     let mut out: Vec<ThirdPartyImport> = Vec::new();
     for import in &facts.imports {
         if import.relative || import.guarded || import.module.is_empty() {
@@ -274,5 +307,16 @@ mod tests {
         );
         assert_eq!(python_distribution("cv2")[0], "opencv-python");
         assert_eq!(python_distribution("somethingelse.sub")[0], "somethingelse");
+    }
+}
+
+#[cfg(test)]
+mod requires_tests {
+    use super::*;
+
+    #[test]
+    fn declared_packages_bring_their_requirements() {
+        let all = with_requirements(["awswrangler".to_string()].into_iter().collect());
+        assert!(all.contains("boto3"), "{all:?}");
     }
 }
