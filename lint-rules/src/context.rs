@@ -186,7 +186,9 @@ impl<'a> Context<'a> {
             self.doc
                 .expressions
                 .iter()
-                .filter(|e| !self.is_documentation(e))
+                // A broken template is reported by expression-syntax alone: what it seems to
+                // read is uncertain.
+                .filter(|e| !self.is_documentation(e) && e.template.errors.is_empty())
                 .filter_map(|e| {
                     let at = self.tree.span(e.node).start as usize;
                     let owner = flow.task_at(self.tree, at);

@@ -51,6 +51,24 @@ fn cap(findings: &mut Vec<Finding>, start: usize, rule: &'static str) {
 
 /// Runs every enabled rule on `doc`: severities from `config`, inline suppressions applied,
 /// findings sorted by position.
+/// Rules whose findings depend only on the text they point at (and the catalog), not on the
+/// rest of the flow: still right above a YAML syntax error.
+const LOCAL_RULES: &[&str] = &[
+    "expression-syntax",
+    "invalid-cron",
+    "invalid-duration",
+    "invalid-id",
+    "unknown-property",
+    "deprecated-property",
+    "deprecated-type",
+    "unknown-task-type",
+    "unchecked-plugin",
+    "invalid-property-type",
+    "unknown-function",
+    "reserved-label",
+    "long-inline-script",
+];
+
 pub fn check(doc: &Document, catalog: &Catalog, config: &Config) -> Vec<Finding> {
     let cx = Context::new(doc, catalog, config);
     let mut findings = Vec::new();
@@ -66,9 +84,34 @@ pub fn check(doc: &Document, catalog: &Catalog, config: &Config) -> Vec<Finding>
         }
     }
     suppress::apply(doc, &mut findings);
+    // Text YAML cannot read leaves the rest uncertain (a task cut short "lacks" properties):
+    // then only local findings before the first error are kept, after the syntax errors.
+    if let Some(first) = doc.errors.iter().map(|e| e.span.start).min() {
+        findings.retain(|f| {
+            f.rule == rules::syntax::ID || (LOCAL_RULES.contains(&f.rule) && f.span.end <= first)
+        });
+    }
     findings.sort_by(|a, b| {
-        (a.span.start, a.span.end, a.rule).cmp(&(b.span.start, b.span.end, b.rule))
+        let key = |f: &Finding| {
+            (
+                f.rule != rules::syntax::ID,
+                f.span.start,
+                f.span.end,
+                f.rule,
+            )
+        };
+        key(a).cmp(&key(b))
     });
     findings.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
     findings
+}
+
+#[cfg(test)]
+mod local_rules_tests {
+    #[test]
+    fn local_rules_exist() {
+        for id in super::LOCAL_RULES {
+            assert!(super::rules::get(id).is_some(), "{id}");
+        }
+    }
 }

@@ -492,3 +492,39 @@ fn packages_installed_by_declared_ones_are_declared() {
         [f("script-undeclared-dependency", 8)]
     );
 }
+
+#[test]
+fn one_problem_one_finding() {
+    // An unclosed `{{`: the syntax error only, not also a guess at what it reads.
+    let flow = format!(
+        "{HEAD}tasks:
+  - id: a
+    type: io.kestra.plugin.core.log.Log
+    message: \"{{{{ outputs.x\"
+"
+    );
+    assert_eq!(findings(&flow), [f("expression-syntax", 6)]);
+    // A YAML error cuts a task short: the syntax error first, and no \"requires `message`\".
+    let flow = format!(
+        "{HEAD}tasks:
+  - id: a
+    type: io.kestra.plugin.core.log.Log
+    levle: INFO
+  - id: b
+    type: io.kestra.plugin.core.log.Log
+    message: \"{{{{ outputs.a.value }}}}\"
+    x: [unclosed
+"
+    );
+    let got = findings(&flow);
+    assert_eq!(
+        got.first().map(|(r, _)| r.as_str()),
+        Some("syntax"),
+        "{got:?}"
+    );
+    assert!(
+        got.iter()
+            .all(|(r, _)| r == "syntax" || r == "unknown-property"),
+        "{got:?}"
+    );
+}
