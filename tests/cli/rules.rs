@@ -528,3 +528,41 @@ fn one_problem_one_finding() {
         "{got:?}"
     );
 }
+
+#[test]
+fn scheduled_inputs_follow_the_target_version() {
+    // Kestra 2.0's FlowValidator rejects an input without defaults that a Schedule does not set,
+    // even one marked `required: false` (its test flow scheduled-missing-inputs-defaults.yaml).
+    let flow = format!(
+        "{HEAD}inputs:
+  - id: user
+    type: STRING
+    defaults: John
+  - id: user2
+    type: STRING
+    required: false
+  - id: user3
+    type: STRING
+tasks:
+  - id: hello
+    type: io.kestra.plugin.core.log.Log
+    message: hey {{{{ inputs.user }}}}
+triggers:
+  - id: every_minute
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: \"*/1 * * * *\"
+    inputs:
+      user3: Jane
+  - id: hook
+    type: io.kestra.plugin.core.trigger.Webhook
+    key: a-secret-key
+"
+    );
+    assert_eq!(findings(&flow), []);
+    assert_eq!(
+        findings_with(&flow, Some("kestra-version = \"2.0\"\n")),
+        [f("missing-input-default", 7)]
+    );
+    let no_user3 = flow.replace("    inputs:\n      user3: Jane\n", "");
+    assert_eq!(findings(&no_user3), [f("missing-input-default", 10)]);
+}

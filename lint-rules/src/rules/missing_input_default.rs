@@ -1,11 +1,14 @@
-//! Reports a scheduled flow with a required input that has no default.
+//! Reports a scheduled flow with an input that nothing fills.
 //!
 //! ## What it does
-//! A flow with a Schedule trigger runs without anyone to type inputs: every required input needs
-//! `defaults` (or the trigger must pass it in its `inputs`).
+//! A flow with a Schedule trigger runs without anyone to type inputs. Under Kestra 1.3, every
+//! required input needs `defaults` or a value in the trigger's `inputs`. Kestra 2.0 goes
+//! further: every input without `defaults`, required or not, must be in each Schedule trigger's
+//! `inputs`.
 //!
 //! ## Why
-//! Kestra rejects the flow: scheduled executions could never be created.
+//! Kestra 2.0 rejects the flow when it is saved ("Missing inputs for Schedule Trigger …"); under
+//! 1.3 the flow is saved, and every scheduled execution fails on the missing input.
 //!
 //! ## Example
 //! ```yaml
@@ -19,10 +22,12 @@
 //! ```
 //!
 //! ## Fix
-//! Give the input `defaults`, mark it `required: false`, or set it in the trigger's `inputs`.
+//! Give the input `defaults`, or set it in the trigger's `inputs` (under 1.3, `required: false`
+//! also does).
 
 use crate::context::Context;
 use crate::finding::{Finding, Severity};
+use crate::version::Version;
 
 pub const ID: &str = "missing-input-default";
 pub const SEVERITY: Severity = Severity::Error;
@@ -30,6 +35,8 @@ pub const SEVERITY: Severity = Severity::Error;
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
     let tree = cx.tree;
+    // Kestra 2.0's FlowValidator: an input without `defaults` must come from each schedule.
+    let strict = cx.config.kestra_version >= Version { major: 2, minor: 0 };
     for &t in &flow.triggers {
         let trigger = &flow.plugins[t];
         if !trigger
@@ -47,16 +54,24 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 .get_value(input.node, "defaults")
                 .is_some_and(|d| !tree.is_null(d));
             let passed = given.is_some_and(|g| tree.get(g, &id.name).is_some());
-            if required && !has_default && !passed {
-                out.push(
-                    Finding::new(
-                        ID,
-                        id.span,
-                        format!("input `{}` is required and has no default, but the flow runs on a schedule", id.name),
-                    )
-                    .related(cx.object_span(trigger.node), "scheduled here"),
-                );
+            if has_default || passed || !(required || strict) {
+                continue;
             }
+            let message = if strict {
+                format!(
+                    "input `{}` has no default and the Schedule trigger does not set it: Kestra 2.0 rejects the flow",
+                    id.name
+                )
+            } else {
+                format!(
+                    "input `{}` is required and has no default, but the flow runs on a schedule: scheduled executions fail",
+                    id.name
+                )
+            };
+            out.push(
+                Finding::new(ID, id.span, message)
+                    .related(cx.object_span(trigger.node), "scheduled here"),
+            );
         }
     }
 }
