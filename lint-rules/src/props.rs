@@ -300,6 +300,13 @@ fn check_keys(
             });
             continue;
         }
+        if let Some((at, message)) = item_mismatch(tree, entry.value, prop) {
+            out.push(Issue::BadType {
+                at,
+                message: format!("`{name}`: {message}"),
+            });
+            continue;
+        }
         if name == "retry" && tree.entries(entry.value).is_some() {
             check_retry(cx, entry.value, out);
             continue;
@@ -355,6 +362,37 @@ pub fn type_mismatch(tree: &Tree, value: NodeId, prop: &Prop) -> Option<String> 
         prop.type_text(),
         tree.describe(value)
     ))
+}
+
+/// The first item of a list that does not fit the list's item type, with where it is.
+/// (`commands: [echo a: b]`: YAML reads the item as a mapping, and Kestra runs `{echo a=b}`.)
+fn item_mismatch(tree: &Tree, list: NodeId, prop: &Prop) -> Option<(kflow_syntax::Span, String)> {
+    let items_prop = prop.items.as_deref()?;
+    if items_prop.types.is_empty() || items_prop.types.contains(&PropType::Any) {
+        return None;
+    }
+    for (i, &item) in tree.items(list)?.iter().enumerate() {
+        if tree.is_null(item) || tree.scalar(item).is_some_and(|s| is_expression(&s.value)) {
+            continue;
+        }
+        if items_prop.types.iter().any(|t| accepts(tree, item, t)) {
+            continue;
+        }
+        let mut message = format!(
+            "item {} should be {}, found {}",
+            i + 1,
+            items_prop.type_text(),
+            tree.describe(item)
+        );
+        if tree.entries(item).is_some_and(|e| e.len() == 1)
+            && !tree.node(item).flow_style
+            && items_prop.types.contains(&PropType::String)
+        {
+            message.push_str(" (YAML reads `key: value` as a mapping: quote the item)");
+        }
+        return Some((tree.span(item), message));
+    }
+    None
 }
 
 fn accepts(tree: &Tree, value: NodeId, t: &PropType) -> bool {

@@ -566,3 +566,21 @@ triggers:
     let no_user3 = flow.replace("    inputs:\n      user3: Jane\n", "");
     assert_eq!(findings(&no_user3), [f("missing-input-default", 10)]);
 }
+
+#[test]
+fn list_items_are_checked() {
+    let flow = format!(
+        "{HEAD}tasks:
+  - id: sh
+    type: io.kestra.plugin.scripts.shell.Commands
+    commands:
+      - echo start
+      - echo a: b
+      - \"echo {{{{ inputs.x ?? 'x' }}}}\"
+      - 42
+"
+    );
+    assert_eq!(findings(&flow), [f("invalid-property-type", 8)]);
+    let quoted = flow.replace("- echo a: b", "- \"echo a: b\"");
+    assert_eq!(findings(&quoted), []);
+}
