@@ -162,3 +162,30 @@ fn fetch_pattern_findings_snapshot() {
     lines.sort();
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+/// The report is the same bytes whatever the run and the number of threads: ten runs over the
+/// corpus, with 1, 2 and 8 threads and the default.
+#[test]
+fn corpus_report_is_byte_identical_across_runs_and_threads() {
+    let root = shared().join("corpus");
+    let mut reports: Vec<(String, Vec<u8>)> = Vec::new();
+    for (run, threads) in ["1", "2", "8", "", "1", "2", "8", "", "", ""].iter().enumerate() {
+        let mut cmd = support::kflow();
+        cmd.args(["lint", "--format", "json"]).arg(&root);
+        if !threads.is_empty() {
+            cmd.env("RAYON_NUM_THREADS", threads);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.code().is_some_and(|c| c <= 1), "run {run}");
+        reports.push((format!("run {run} threads {threads:?}"), out.stdout));
+    }
+    let (first_name, first) = &reports[0];
+    assert!(first.len() > 100_000, "corpus not linted");
+    for (name, report) in &reports[1..] {
+        assert!(
+            report == first,
+            "{name} differs from {first_name} (first difference at byte {})",
+            report.iter().zip(first).position(|(a, b)| a != b).unwrap_or(report.len().min(first.len()))
+        );
+    }
+}
