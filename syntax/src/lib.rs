@@ -54,14 +54,28 @@ pub struct Document {
 }
 
 /// Parses file contents, which may be invalid UTF-8.
+/// `span` moved inside `text`, on character boundaries.
+fn within(text: &str, span: Span) -> Span {
+    let floor = |i: usize| {
+        let mut i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = floor(span.start as usize);
+    Span::new(start, floor(span.end as usize).max(start))
+}
+
 pub fn parse_bytes(bytes: &[u8]) -> Document {
     match std::str::from_utf8(bytes) {
         Ok(text) => parse(text),
         Err(err) => {
             let text = String::from_utf8_lossy(bytes).into_owned();
             let at = err.valid_up_to();
+            // The invalid byte is now U+FFFD (three bytes) in the lossy text.
             let error = SyntaxError::new(
-                Span::new(at, (at + 1).min(text.len())),
+                within(&text, Span::new(at, at + 3)),
                 format!("the file is not valid UTF-8 (invalid byte at offset {at})"),
             );
             Document {
@@ -96,6 +110,13 @@ pub fn parse(text: &str) -> Document {
     let tree = yaml::parse(text, &mut errors);
     let flow = model::build(&tree);
     let expressions = expr::collect(text, &tree);
+    // The parser points past the end for "unexpected end of file": keep spans in the text.
+    for e in &mut errors {
+        e.span = within(text, e.span);
+        if let Some((span, _)) = &mut e.related {
+            *span = within(text, *span);
+        }
+    }
     Document {
         text: text.to_string(),
         line_index: LineIndex::new(text),
