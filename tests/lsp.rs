@@ -10,6 +10,8 @@ mod actions;
 mod completion;
 #[path = "lsp/diagnostics.rs"]
 mod diagnostics;
+#[path = "lsp/fuzz_edits.rs"]
+mod fuzz_edits;
 #[path = "lsp/hostile.rs"]
 mod hostile;
 #[path = "lsp/hover.rs"]
