@@ -1,5 +1,6 @@
 //! `kflow lsp` figures for benches/README.md: time from a change to its diagnostics on a
-//! 5,000-line flow, and memory for a 500-file workspace.
+//! 5,000-line flow, hover latency on a 4,000-task flow while it is being checked, and memory for
+//! a 500-file workspace.
 //!
 //! ```sh
 //! cargo bench -p kflow --bench lsp
@@ -87,6 +88,65 @@ fn change_to_diagnostics() {
         "through kflow lsp (debounce 0): median {}, p90 {}",
         ms(percentile(&round, 0.5)),
         ms(percentile(&round, 0.9))
+    );
+    assert!(c.shutdown().success());
+}
+
+/// Hover latency on a 4,000-task flow while a check of that document is running: each round
+/// sends a change (debounce 0, so the check starts at once) and a hover right behind it.
+fn hover_during_check() {
+    let text = big_flow(4000);
+    let mut c = Client::initialized(json!({}), json!({"debounceMs": 0}), None);
+    let u = "untitled:hover.yaml";
+    c.open(u, &text);
+    c.diagnostics(u, Some(1));
+    let line = text
+        .lines()
+        .position(|l| l.contains("description: log 1000"))
+        .unwrap();
+    let hover_line = text
+        .lines()
+        .position(|l| l.contains("id: log1500"))
+        .unwrap()
+        + 1;
+    let mut hovers = Vec::new();
+    let mut checks = Vec::new();
+    for v in 2..=31 {
+        let ch = if v % 2 == 0 { "x" } else { "" };
+        let (start, end) = if v % 2 == 0 { (18, 18) } else { (18, 19) };
+        let sent = Instant::now();
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": u, "version": v}, "contentChanges": [{"range": {"start": {"line": line, "character": start}, "end": {"line": line, "character": end}}, "text": ch}]}),
+        );
+        let t = Instant::now();
+        let h = c.call(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": u}, "position": {"line": hover_line, "character": 12}}),
+        );
+        hovers.push(t.elapsed());
+        assert!(h["contents"]["value"]
+            .as_str()
+            .is_some_and(|s| s.contains("Log")));
+        c.diagnostics(u, Some(v));
+        checks.push(sent.elapsed());
+    }
+    hovers.sort();
+    checks.sort();
+    println!(
+        "## hover during a check, {}-line flow ({} bytes)",
+        text.lines().count(),
+        text.len()
+    );
+    println!(
+        "hover sent right after a change: median {}, p90 {}",
+        ms(percentile(&hovers, 0.5)),
+        ms(percentile(&hovers, 0.9))
+    );
+    println!(
+        "the check it overlaps (change → diagnostics): median {}, p90 {}",
+        ms(percentile(&checks, 0.5)),
+        ms(percentile(&checks, 0.9))
     );
     assert!(c.shutdown().success());
 }
@@ -185,5 +245,6 @@ fn main() {
         return;
     }
     change_to_diagnostics();
+    hover_during_check();
     workspace_memory();
 }

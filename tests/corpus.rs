@@ -169,7 +169,10 @@ fn fetch_pattern_findings_snapshot() {
 fn corpus_report_is_byte_identical_across_runs_and_threads() {
     let root = shared().join("corpus");
     let mut reports: Vec<(String, Vec<u8>)> = Vec::new();
-    for (run, threads) in ["1", "2", "8", "", "1", "2", "8", "", "", ""].iter().enumerate() {
+    for (run, threads) in ["1", "2", "8", "", "1", "2", "8", "", "", ""]
+        .iter()
+        .enumerate()
+    {
         let mut cmd = support::kflow();
         cmd.args(["lint", "--format", "json"]).arg(&root);
         if !threads.is_empty() {
@@ -185,7 +188,11 @@ fn corpus_report_is_byte_identical_across_runs_and_threads() {
         assert!(
             report == first,
             "{name} differs from {first_name} (first difference at byte {})",
-            report.iter().zip(first).position(|(a, b)| a != b).unwrap_or(report.len().min(first.len()))
+            report
+                .iter()
+                .zip(first)
+                .position(|(a, b)| a != b)
+                .unwrap_or(report.len().min(first.len()))
         );
     }
 }

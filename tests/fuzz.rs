@@ -37,11 +37,56 @@ impl Rng {
 }
 
 const TOKENS: &[&str] = &[
-    "{{", "}}", "{%", "%}", "{#", "#}", ":", ": ", "- ", "[", "]", "{", "}", "'", "\"", "#",
-    " # c", "|", "|-\n", ">", "&a ", "*a", "!!str ", "%", "\t", "\n", "\r\n", "\r", "? ", ",",
-    "\\", "{{ outputs.", "{{ inputs.x }}", "| jq('", "'.a')", "{% if x %}", "{% endif %}",
-    "{{ secret('K') }}", "- id: t\n  type: io.kestra.plugin.core.log.Log\n", "type: ", "id: ",
-    "tasks:", "---\n", "...\n", "~", "null", "0x1F", "1e999", "PT5M", "*/5 * * * *",
+    "{{",
+    "}}",
+    "{%",
+    "%}",
+    "{#",
+    "#}",
+    ":",
+    ": ",
+    "- ",
+    "[",
+    "]",
+    "{",
+    "}",
+    "'",
+    "\"",
+    "#",
+    " # c",
+    "|",
+    "|-\n",
+    ">",
+    "&a ",
+    "*a",
+    "!!str ",
+    "%",
+    "\t",
+    "\n",
+    "\r\n",
+    "\r",
+    "? ",
+    ",",
+    "\\",
+    "{{ outputs.",
+    "{{ inputs.x }}",
+    "| jq('",
+    "'.a')",
+    "{% if x %}",
+    "{% endif %}",
+    "{{ secret('K') }}",
+    "- id: t\n  type: io.kestra.plugin.core.log.Log\n",
+    "type: ",
+    "id: ",
+    "tasks:",
+    "---\n",
+    "...\n",
+    "~",
+    "null",
+    "0x1F",
+    "1e999",
+    "PT5M",
+    "*/5 * * * *",
 ];
 const UNICODE: &[&str] = &[
     "é", "𝔘", "🙂", "\u{202e}", "\u{0301}", "\u{feff}", "\u{0}", "中文", "\u{2028}", "\u{85}",
@@ -70,7 +115,9 @@ fn mutate(rng: &mut Rng, text: &[u8]) -> Vec<u8> {
             out.splice(at..at, nest.bytes());
         }
         5 => {
-            let long = rng.pick(&["a", "x: ", "{{ a }}", "🙂"]).repeat(20_000 + rng.below(80_000));
+            let long = rng
+                .pick(&["a", "x: ", "{{ a }}", "🙂"])
+                .repeat(20_000 + rng.below(80_000));
             out.splice(at..at, long.bytes());
         }
         6 => {
@@ -103,7 +150,11 @@ fn mutate(rng: &mut Rng, text: &[u8]) -> Vec<u8> {
 }
 
 fn check(text: &str) -> Vec<Finding> {
-    kflow_lint_rules::check(&kflow_syntax::parse(text), Catalog::builtin(), &Config::default())
+    kflow_lint_rules::check(
+        &kflow_syntax::parse(text),
+        Catalog::builtin(),
+        &Config::default(),
+    )
 }
 
 fn spans_inside(text: &str, findings: &[Finding]) -> Result<(), String> {
@@ -118,7 +169,10 @@ fn spans_inside(text: &str, findings: &[Finding]) -> Result<(), String> {
             return Err(format!("{} span {:?} outside the text", f.rule, f.span));
         }
         if let Some(r) = f.related.iter().find(|r| !ok(r.span)) {
-            return Err(format!("{} related span {:?} outside the text", f.rule, r.span));
+            return Err(format!(
+                "{} related span {:?} outside the text",
+                f.rule, r.span
+            ));
         }
         for fix in &f.fixes {
             if let Some(e) = fix.edits.iter().find(|e| !ok(e.span)) {
@@ -177,7 +231,10 @@ fn fix_properties(text: &str, findings: &[Finding]) -> Result<(), String> {
         if all.applied < fixes::MAX_PASSES {
             let again = fixes::fix_all(&all.text, &fixed_findings, Mode::WithUnsafe, check);
             if again.applied > 0 && again.text != all.text {
-                return Err(format!("fixing again applied {} more fix(es)", again.applied));
+                return Err(format!(
+                    "fixing again applied {} more fix(es)",
+                    again.applied
+                ));
             }
         }
     }
@@ -267,12 +324,21 @@ fn mutants_of_the_corpus_never_break_lint_or_fix() {
                 });
                 if let Some(problem) = problem {
                     let saved = save_failure(seed, n, &bytes);
-                    failures.push(format!("{} (from {}): {problem}", saved.display(), name.display()));
+                    failures.push(format!(
+                        "{} (from {}): {problem}",
+                        saved.display(),
+                        name.display()
+                    ));
                 }
             }
             failures
         })
         .unwrap();
     let failures = worker.join().expect("the fuzz worker died");
-    assert!(failures.is_empty(), "{} failing mutant(s):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failing mutant(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

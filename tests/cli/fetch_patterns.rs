@@ -164,3 +164,55 @@ fn long_scripts_with_outputs_are_fine() {
     let configured = crate::rules::findings_with(&without, Some("max-script-lines = 100\n"));
     assert_eq!(configured, []);
 }
+
+#[test]
+fn api_calls_with_an_official_plugin_name_it() {
+    let flow = task(
+        "  - id: notify
+    type: io.kestra.plugin.core.http.Request
+    uri: https://hooks.slack.com/services/T000/B000/XXXX
+    method: POST
+    body: '{\"text\": \"done\"}'
+  - id: issue
+    type: io.kestra.plugin.core.http.Request
+    uri: https://api.github.com/repos/acme/app/issues
+    method: POST
+  - id: sheet
+    type: io.kestra.plugin.scripts.python.Script
+    dependencies: [requests]
+    script: |
+      import requests
+      rows = requests.get('https://sheets.googleapis.com/v4/spreadsheets/abc/values/A1:B9').json()
+      print(len(rows))
+",
+    );
+    let dir = crate::formats::tempdir();
+    let path = dir.join("flow.yaml");
+    std::fs::write(&path, &flow).unwrap();
+    let out = crate::support::run_with_deadline(
+        &["lint", "--format", "json", path.to_str().unwrap()],
+        std::time::Duration::from_secs(60),
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let messages: Vec<String> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "prefer-dedicated-plugin")
+        .map(|d| d["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    // The current Slack plugin, not the deprecated notifications one.
+    assert!(
+        messages[0].contains("io.kestra.plugin.slack.SlackIncomingWebhook"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].contains("io.kestra.plugin.github.issues.Create"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[2].contains("io.kestra.plugin.googleworkspace.sheets.Read"),
+        "{messages:?}"
+    );
+}

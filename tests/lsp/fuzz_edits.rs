@@ -20,9 +20,25 @@ impl Rng {
 }
 
 const INSERTS: &[&str] = &[
-    "{{", "}}", "{% if x %}", ": ", "- ", "[", "]", "\"", "'", "#", "\n", "\r\n", "x", "é",
-    "🙂", "{{ outputs.a.b }}", "\n  - id: z\n    type: io.kestra.plugin.core.log.Log\n",
-    "levle: INFO\n", "    ",
+    "{{",
+    "}}",
+    "{% if x %}",
+    ": ",
+    "- ",
+    "[",
+    "]",
+    "\"",
+    "'",
+    "#",
+    "\n",
+    "\r\n",
+    "x",
+    "é",
+    "🙂",
+    "{{ outputs.a.b }}",
+    "\n  - id: z\n    type: io.kestra.plugin.core.log.Log\n",
+    "levle: INFO\n",
+    "    ",
 ];
 
 fn floor(text: &str, mut i: usize) -> usize {
@@ -68,7 +84,11 @@ fn edit_sequences_end_with_the_diagnostics_of_kflow_lint() {
         for version in 2..2 + edits as i64 {
             let a = floor(&text, rng.below(text.len() + 1));
             let b = floor(&text, (a + rng.below(40)).min(text.len())).max(a);
-            let insert = if rng.below(3) == 0 { "" } else { INSERTS[rng.below(INSERTS.len())] };
+            let insert = if rng.below(3) == 0 {
+                ""
+            } else {
+                INSERTS[rng.below(INSERTS.len())]
+            };
             let range = json!({"start": position(&text, a), "end": position(&text, b)});
             text.replace_range(a..b, insert);
             c.notify(
@@ -79,7 +99,11 @@ fn edit_sequences_end_with_the_diagnostics_of_kflow_lint() {
         }
         let server = c.diagnostics(&uri, Some(1 + edits as i64));
         let held = c.call("kflow/documentText", json!({"uri": uri}));
-        assert_eq!(held["text"].as_str(), Some(text.as_str()), "the server's text drifted");
+        assert_eq!(
+            held["text"].as_str(),
+            Some(text.as_str()),
+            "the server's text drifted"
+        );
         let file = dir.join(format!("fuzz-{n}.yaml"));
         std::fs::write(&file, &text).unwrap();
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_kflow"))
@@ -102,8 +126,16 @@ fn edit_sequences_end_with_the_diagnostics_of_kflow_lint() {
                 d["message"].as_str().unwrap().to_string(),
             )
         }));
-        assert_eq!(from_server, from_cli, "{} after {edits} edits:\n{text}", path.display());
-        c.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
+        assert_eq!(
+            from_server,
+            from_cli,
+            "{} after {edits} edits:\n{text}",
+            path.display()
+        );
+        c.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri}}),
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

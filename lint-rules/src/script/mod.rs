@@ -42,7 +42,9 @@ pub use facts::{
     Call, FileRead, FileWrite, HttpCall, Import, PackageInstall, ScriptFacts, Statement,
     StatementKind, StrArg, UrlArg,
 };
-pub use plugins::{dedicated_plugin, dedicated_plugins, plugin_for_url, PluginHint};
+pub use plugins::{
+    dedicated_plugin, dedicated_plugins, named_plugin_types, plugin_for_url, PluginHint,
+};
 
 use crate::span::Span;
 

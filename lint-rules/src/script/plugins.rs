@@ -62,6 +62,11 @@ fn rules() -> &'static [Rule] {
     })
 }
 
+/// Every plugin task type the rules name.
+pub fn named_plugin_types() -> impl Iterator<Item = &'static str> {
+    rules().iter().map(|r| r.plugin_type)
+}
+
 /// The first matching plugin rule: the most specific evidence of a system Kestra has a plugin for.
 pub fn dedicated_plugin(facts: &ScriptFacts) -> Option<PluginHint> {
     dedicated_plugins(facts).into_iter().next()

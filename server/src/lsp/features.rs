@@ -63,13 +63,28 @@ fn completion_item(doc: &Document, c: ide::Candidate) -> CompletionItem {
     }
 }
 
+/// Documents from this size on are not checked for a hover: a check of a large flow takes a
+/// while, and a hover must answer at once.
+const HOVER_CHECKS_BELOW: usize = 64 * 1024;
+
+/// The hover shows the findings under the cursor too. For a large document it answers from the
+/// current parse without waiting for a check in progress, with the findings of the last check
+/// when that was of this very text.
 pub fn hover(state: &State, p: HoverParams) -> Result<Option<Hover>> {
     let at = p.text_document_position_params;
-    let checked = state.checked(&at.text_document.uri)?;
-    let doc = &checked.doc;
+    let uri = &at.text_document.uri;
+    let doc = state.doc(uri)?;
+    let config = state.config(uri)?;
+    let current = if doc.text.len() < HOVER_CHECKS_BELOW {
+        Some(state.checked(uri)?)
+    } else {
+        state.current_check(uri)
+    };
+    let findings = current.as_ref().map_or(&[][..], |c| &c.findings[..]);
+    let doc = &*doc;
     let offset = convert::offset(doc, at.position);
     Ok(
-        ide::hover(doc, checked.config.catalog(), &checked.findings, offset).map(|h| Hover {
+        ide::hover(doc, config.catalog(), findings, offset).map(|h| Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,
                 value: h.markdown,

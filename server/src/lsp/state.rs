@@ -101,6 +101,11 @@ impl State {
         Ok(parsed)
     }
 
+    /// The last check of the document, if it was made from its current text.
+    pub fn current_check(&self, uri: &Uri) -> Option<Arc<Checked>> {
+        lock(&self.docs).open.get(uri)?.current_check()
+    }
+
     /// The `kflow.toml` settings (and so the catalog) that govern the document.
     pub fn config(&self, uri: &Uri) -> Result<Arc<Config>> {
         let path = {
