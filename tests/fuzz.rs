@@ -278,7 +278,7 @@ fn mutants_of_the_corpus_never_break_lint_or_fix() {
     let seed: u64 = std::env::var("KFLOW_FUZZ_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(0x6b66_6c6f_77);
+        .unwrap_or(0x006b_666c_6f77);
     let files = corpus();
     // The stack kflow checks flows with (see the server's ANALYSIS_STACK).
     let worker = std::thread::Builder::new()
