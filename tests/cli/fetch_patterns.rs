@@ -216,3 +216,49 @@ fn api_calls_with_an_official_plugin_name_it() {
         "{messages:?}"
     );
 }
+
+#[test]
+fn scripts_passing_response_bodies_to_outputs() {
+    // One GET saved to a file and passed to Kestra.outputs too: still a download.
+    let both = task(
+        "  - id: fetch
+    type: io.kestra.plugin.scripts.python.Script
+    dependencies: [requests, kestra]
+    outputFiles: [data.json]
+    script: |
+      import requests
+      from kestra import Kestra
+      r = requests.get('https://example.com/api/export/data.json')
+      with open('data.json', 'w') as f:
+          f.write(r.text)
+      Kestra.outputs({'data': r.json()})
+",
+    );
+    assert_eq!(findings(&both), [f("script-single-download", 5)]);
+    // Only a field of it: real work, not a download.
+    let field = both.replace("{'data': r.json()}", "{'total': r.json()['total']}");
+    assert_eq!(findings(&field), []);
+    // An API call whose whole body goes to outputs: the payload is kept in the execution.
+    let emit = task(
+        "  - id: api
+    type: io.kestra.plugin.scripts.python.Script
+    dependencies: [requests, kestra]
+    script: |
+      import requests
+      from kestra import Kestra
+      r = requests.get('https://api.example.com/v1/items')
+      rows = r.json()
+      for row in rows:
+          print(row['id'])
+      Kestra.outputs({'items': r.json(), 'count': len(rows)})
+",
+    );
+    // (Printing and emitting is all it does besides the call: a Request task would do.)
+    assert_eq!(
+        findings(&emit),
+        [
+            f("script-single-request", 5),
+            f("large-payload-in-outputs", 14)
+        ]
+    );
+}

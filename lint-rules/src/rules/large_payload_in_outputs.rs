@@ -36,6 +36,7 @@
 
 use crate::context::Context;
 use crate::finding::{Finding, Severity};
+use crate::script_tasks::Verdict;
 use crate::refs::{is_whole_value, request_body_reads};
 
 pub const ID: &str = "large-payload-in-outputs";
@@ -49,6 +50,7 @@ const OUTPUT_HOLDERS: &[(&str, &str)] = &[
 ];
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    scripts_emitting_bodies(cx, out);
     let Some(flow) = cx.flow else { return };
     for r in request_body_reads(cx) {
         if !is_whole_value(cx, r.expr, r.span) {
@@ -88,5 +90,22 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 r.task
             ),
         ));
+    }
+}
+
+/// Scripts that pass a whole HTTP response body to `Kestra.outputs(…)`. (A script that also
+/// saves it to a file is reported by script-single-download, which says so.)
+fn scripts_emitting_bodies(cx: &Context, out: &mut Vec<Finding>) {
+    for st in cx.script_tasks() {
+        if matches!(st.verdict(), Verdict::Download(_)) {
+            continue;
+        }
+        for &(span, _) in &st.facts.kestra_outputs_http {
+            out.push(Finding::new(
+                ID,
+                st.file_span(span),
+                "the whole HTTP response body is passed to Kestra outputs, which keep it in the execution: write it to a file declared in `outputFiles` (or use a Download task) and output only what you need",
+            ));
+        }
     }
 }

@@ -58,16 +58,23 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         let what = url
             .as_deref()
             .map_or("one file".to_string(), |u| format!("`{u}`"));
+        let also = if d.also_outputs {
+            " (and also passes the response to Kestra outputs, which keeps it in the execution: read the file's `uri` downstream instead)"
+        } else {
+            ""
+        };
         let mut f = Finding::new(
             ID,
             type_.span,
             format!(
-                "this script only downloads {what} with {}: use an `io.kestra.plugin.core.http.Download` task, which streams the file to storage and returns its `uri`",
+                "this script only downloads {what} with {}{also}: use an `io.kestra.plugin.core.http.Download` task, which streams the file to storage and returns its `uri`",
                 d.client
             ),
         )
         .related(st.file_span(d.call_span), "the download");
-        if let (Some(url), true) = (url, d.url.as_ref().is_some_and(|u| u.literal)) {
+        // With outputs read downstream, the rewrite needs a human: no automatic fix.
+        let literal_url = d.url.as_ref().is_some_and(|u| u.literal) && !d.also_outputs;
+        if let (Some(url), true) = (url, literal_url) {
             let mut edits: Vec<Edit> = Vec::new();
             let lines = vec![
                 format!("id: {}", cx.text(id.span)),

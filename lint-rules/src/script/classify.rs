@@ -17,6 +17,8 @@ pub struct Download {
     pub call_span: Span,
     /// Where the file is created (`open(…)`, `curl -o` command, `> file`).
     pub write_span: Span,
+    /// The response is also passed to Kestra outputs (`Kestra.outputs(…)`).
+    pub also_outputs: bool,
 }
 
 /// A script whose whole job is one API call whose response is only printed or emitted.
@@ -35,8 +37,15 @@ pub struct Request {
 /// `raise_for_status()`, `mkdir`, constants and unpacking the response are fine).
 pub fn single_download(facts: &ScriptFacts) -> Option<Download> {
     let (index, http) = only_plain_call(facts)?;
-    // Emitting outputs as well is more than a download.
-    if http.method != "GET" || !facts.file_reads.is_empty() || !facts.kestra_outputs.is_empty() {
+    // Emitting other outputs as well is more than a download; passing the response on as outputs
+    // too is still a download (and a payload kept in outputs).
+    let outputs_are_the_response = facts.kestra_outputs.iter().all(|s| {
+        facts
+            .kestra_outputs_http
+            .iter()
+            .any(|&(o, h)| o == *s && h == index)
+    });
+    if http.method != "GET" || !facts.file_reads.is_empty() || !outputs_are_the_response {
         return None;
     }
     let [write] = facts.file_writes.as_slice() else {
@@ -56,6 +65,7 @@ pub fn single_download(facts: &ScriptFacts) -> Option<Download> {
         has_auth: http.has_auth,
         call_span: http.span,
         write_span: write.span,
+        also_outputs: !facts.kestra_outputs.is_empty(),
     })
 }
 

@@ -18,6 +18,8 @@ pub struct ScriptFacts {
     pub prints: Vec<Span>,
     /// `::{"outputs": …}::` printed, or `Kestra.outputs(…)`.
     pub kestra_outputs: Vec<Span>,
+    /// Those of them that pass on (all or part of) an HTTP response: index into `http_calls`.
+    pub kestra_outputs_http: Vec<(Span, usize)>,
     /// `pip install …`, `uv pip install …`, `npm install …` in shell code.
     pub package_installs: Vec<PackageInstall>,
     /// Every statement with what it is, in text order.

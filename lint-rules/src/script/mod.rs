@@ -170,6 +170,9 @@ fn map_spans(f: &mut ScriptFacts, map: impl Fn(Span) -> Span) {
     for spans in [&mut f.loops, &mut f.prints, &mut f.kestra_outputs] {
         spans.iter_mut().for_each(|s| *s = map(*s));
     }
+    f.kestra_outputs_http
+        .iter_mut()
+        .for_each(|(s, _)| *s = map(*s));
     f.package_installs
         .iter_mut()
         .for_each(|p| p.span = map(p.span));
@@ -182,6 +185,11 @@ fn merge(into: &mut ScriptFacts, mut sub: ScriptFacts) {
     for w in &mut sub.file_writes {
         w.from_http = w.from_http.map(|h| h + offset);
     }
+    for (_, h) in &mut sub.kestra_outputs_http {
+        *h += offset;
+    }
+    into.kestra_outputs_http
+        .append(&mut sub.kestra_outputs_http);
     into.imports.append(&mut sub.imports);
     into.http_calls.append(&mut sub.http_calls);
     into.file_writes.append(&mut sub.file_writes);

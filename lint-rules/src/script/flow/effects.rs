@@ -70,6 +70,9 @@ impl<'p, 'a> Flow<'p, 'a> {
         }
         if apis::is_kestra_outputs(norm) {
             self.facts.kestra_outputs.push(span);
+            if let Some(http) = self.response_in_args(id) {
+                self.facts.kestra_outputs_http.push((span, http));
+            }
             return (Role::Boilerplate, Value::Unknown);
         }
         if apis::is_print(lang, norm) {
@@ -78,6 +81,9 @@ impl<'p, 'a> Flow<'p, 'a> {
             if let Some(Value::Str(s)) = first.map(|(a, b)| self.eval(a, b)) {
                 if s.text.trim_start().starts_with("::") {
                     self.facts.kestra_outputs.push(span);
+                    if let Some(http) = self.response_in_args(id) {
+                        self.facts.kestra_outputs_http.push((span, http));
+                    }
                 }
             }
             return (Role::Boilerplate, Value::Unknown);
@@ -437,6 +443,26 @@ impl<'p, 'a> Flow<'p, 'a> {
     }
 
     /// Links argument `index` (or a keyword in `names`) of call `id` as data written to file `w`.
+    /// The HTTP call whose whole body an argument of call `id` passes on (`r.json()`, `r.text`,
+    /// not `r.json()["total"]` or `r.status_code`), if any.
+    fn response_in_args(&mut self, id: usize) -> Option<usize> {
+        let args: Vec<(usize, usize)> = self.p.calls[id]
+            .positional()
+            .map(|a| (a.start, a.end))
+            .collect();
+        args.into_iter().find_map(|(a, b)| {
+            let code = &self.p.code;
+            let text = &code.src[code.toks[a].start as usize..code.toks[b - 1].end as usize];
+            if !passes_whole_body(text) {
+                return None;
+            }
+            match self.eval(a, b) {
+                Value::Resp { http, .. } => Some(http),
+                _ => None,
+            }
+        })
+    }
+
     pub(super) fn link_arg(
         &mut self,
         w: usize,
@@ -469,4 +495,20 @@ impl<'p, 'a> Flow<'p, 'a> {
             }
         }
     }
+}
+
+/// Whether `text` reads a whole response body: `.json()`, `.text` or `.content` with nothing
+/// taken out of it after (`[…]`, `.get(…)`, another member).
+fn passes_whole_body(text: &str) -> bool {
+    [".json()", ".text", ".content"].iter().any(|m| {
+        text.match_indices(m).any(|(i, _)| {
+            let rest = &text[i + m.len()..];
+            let next = rest.trim_start().chars().next();
+            let ident_goes_on = rest
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_');
+            !ident_goes_on && !matches!(next, Some('[' | '.' | '('))
+        })
+    })
 }

@@ -41,18 +41,18 @@ fn webhooks_by_host() {
     let facts = py("import requests\nrequests.post('https://hooks.slack.com/services/T000/B000/XXXX', json={'text': 'done'})\n");
     assert_eq!(
         plugin_of(&facts).as_deref(),
-        Some("io.kestra.plugin.notifications.slack.SlackIncomingWebhook")
+        Some("io.kestra.plugin.slack.SlackIncomingWebhook")
     );
     let facts = sh("curl -X POST -H 'Content-Type: application/json' -d '{\"content\":\"hi\"}' https://discord.com/api/webhooks/1/abc");
     assert_eq!(
         plugin_of(&facts).as_deref(),
-        Some("io.kestra.plugin.notifications.discord.DiscordIncomingWebhook")
+        Some("io.kestra.plugin.discord.DiscordIncomingWebhook")
     );
     let facts =
         js("await fetch('https://acme.webhook.office.com/webhookb2/x', { method: 'POST' });");
     assert_eq!(
         plugin_of(&facts).as_deref(),
-        Some("io.kestra.plugin.notifications.teams.TeamsIncomingWebhook")
+        Some("io.kestra.plugin.microsoft365.teams.TeamsIncomingWebhook")
     );
     let facts = py("import requests\nrequests.post('https://example.com/hooks.slack.com')\n");
     assert_eq!(plugin_of(&facts), None, "the host must match, not the path");
