@@ -1,8 +1,11 @@
 //! Reports a whole response body copied into task or flow outputs.
 //!
 //! ## What it does
-//! Flags `{{ outputs.ID.body }}` of a Request task, copied as is into an OutputValues `values`
-//! entry, a Return `format`, a SetVariables value or a flow-level output `value`.
+//! Flags `{{ outputs.ID.body }}` of a Request task, copied whole (also through `fromJson(…)` or
+//! `| toJson`) into an OutputValues `values` entry, a Return `format`, a SetVariables value or a
+//! flow-level output `value`; a field taken out of it (`fromJson(outputs.ID.body).total`) is
+//! fine. Also flags scripts that pass a whole HTTP response body (`r.json()`, `r.text`) to
+//! `Kestra.outputs(…)`.
 //!
 //! ## Why
 //! The fetch-pattern guide: avoid "storing large API payloads in task outputs when a file-based
