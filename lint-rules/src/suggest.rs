@@ -130,9 +130,13 @@ impl<'c> Suggester<'c> {
             .collect();
         ids.sort_unstable();
         ids.dedup();
+        let chars = lower.chars().count();
         best(ids.into_iter().filter_map(|i| {
             let (c, cl) = &self.names[i as usize];
-            if strsim::levenshtein(&lower, cl) > INDEX_DISTANCE {
+            // Cheap first: more than two characters apart in length is more than two edits.
+            if cl.chars().count().abs_diff(chars) > INDEX_DISTANCE
+                || strsim::levenshtein(&lower, cl) > INDEX_DISTANCE
+            {
                 return None;
             }
             score(name, &lower, c, cl).map(|s| (*c, s))
