@@ -49,8 +49,6 @@ fn cap(findings: &mut Vec<Finding>, start: usize, rule: &'static str) {
     }
 }
 
-/// Runs every enabled rule on `doc`: severities from `config`, inline suppressions applied,
-/// findings sorted by position.
 /// Rules whose findings depend only on the text they point at (and the catalog), not on the
 /// rest of the flow: still right above a YAML syntax error.
 const LOCAL_RULES: &[&str] = &[
@@ -69,6 +67,8 @@ const LOCAL_RULES: &[&str] = &[
     "long-inline-script",
 ];
 
+/// Runs every enabled rule on `doc`: severities from `config`, inline suppressions applied,
+/// findings sorted by position (syntax errors first).
 pub fn check(doc: &Document, catalog: &Catalog, config: &Config) -> Vec<Finding> {
     let cx = Context::new(doc, catalog, config);
     let mut findings = Vec::new();
