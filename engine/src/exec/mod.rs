@@ -8,6 +8,7 @@ mod defaults;
 mod flowable;
 mod retry;
 mod runnable;
+mod support;
 mod walk;
 
 use std::collections::BTreeMap;
@@ -23,6 +24,7 @@ use crate::storage::Storage;
 use crate::task::Level;
 
 pub use context::{env_vars, parse_secrets_file, secrets_from_env};
+pub use support::{supports, unsupported_tasks};
 
 /// Canonical name of a task type (aliases resolved); identity when unknown.
 pub type TypeResolver = Arc<dyn Fn(&str) -> String + Send + Sync>;

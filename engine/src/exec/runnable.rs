@@ -65,15 +65,6 @@ fn to_map<T: serde::Serialize>(value: &T) -> Map<String, Value> {
     }
 }
 
-fn short(type_: &str) -> &str {
-    // `io.kestra.plugin.core.log.Log` → `log.Log`; scripts keep `python.Script`.
-    let mut parts = type_.rsplitn(3, '.');
-    let name = parts.next().unwrap_or(type_);
-    let group = parts.next().unwrap_or("");
-    let len = name.len() + group.len() + usize::from(!group.is_empty());
-    &type_[type_.len() - len..]
-}
-
 impl Exec {
     pub(crate) async fn run_runnable(
         self: Arc<Self>,
@@ -123,7 +114,7 @@ impl Exec {
         let storage = self.opts.storage.clone();
         let mut vars = self.task_vars(info, scope, def);
         let raw = Self::props_of(def);
-        let kind = short(type_);
+        let kind = super::support::runnable_name(type_);
         if type_.starts_with("io.kestra.plugin.scripts.") {
             return self
                 .run_script_task(def, type_, raw, vars, scope, timeout, &key, &log)
@@ -134,7 +125,7 @@ impl Exec {
         let p = Props::new(&map);
         let ns = self.namespace.clone();
         let kv = || crate::kv::KvStore::new(storage.clone());
-        let out: Map<String, Value> = match kind {
+        let out: Map<String, Value> = match kind.unwrap_or_default() {
             "log.Log" | "debug.Echo" => {
                 let level = p
                     .string("level")?
@@ -287,7 +278,7 @@ impl Exec {
                 let spec = crate::serdes::CsvToIonSpec::from_properties(&map)?;
                 to_map(&crate::serdes::csv_to_ion(&spec, &storage, &key, &log).await?)
             }
-            "ion.IonToCsv" | "csv.IonToCsv" => {
+            "csv.IonToCsv" => {
                 let spec = crate::serdes::IonToCsvSpec::from_properties(&map)?;
                 to_map(&crate::serdes::ion_to_csv(&spec, &storage, &key, &log).await?)
             }
@@ -295,7 +286,7 @@ impl Exec {
                 let spec = crate::serdes::JsonToIonSpec::from_properties(&map)?;
                 to_map(&crate::serdes::json_to_ion(&spec, &storage, &key, &log).await?)
             }
-            "json.IonToJson" | "ion.IonToJson" => {
+            "json.IonToJson" => {
                 let spec = crate::serdes::IonToJsonSpec::from_properties(&map)?;
                 to_map(&crate::serdes::ion_to_json(&spec, &storage, &key, &log).await?)
             }
