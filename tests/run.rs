@@ -5,6 +5,8 @@
 mod faults;
 #[path = "run/inputs.rs"]
 mod inputs;
+#[path = "run/parity.rs"]
+mod parity;
 #[path = "run/seed.rs"]
 mod seed;
 #[path = "run/server.rs"]

@@ -54,7 +54,92 @@ fn concurrency(v: Option<&Value>, default: u64) -> usize {
     }
 }
 
+/// Java's class name of a JSON value as Jackson reads YAML (for Kestra's error messages).
+fn java_class(v: &Value) -> &'static str {
+    match v {
+        Value::String(_) => "class java.lang.String",
+        Value::Bool(_) => "class java.lang.Boolean",
+        Value::Number(n) if n.is_f64() => "class java.lang.Double",
+        Value::Number(n) if n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()) => {
+            "class java.lang.Integer"
+        }
+        Value::Number(_) => "class java.lang.Long",
+        Value::Array(_) => "class java.util.ArrayList",
+        Value::Object(_) => "class java.util.LinkedHashMap",
+        Value::Null => "null",
+    }
+}
+
+/// Java's `toString` of an Each value, for the "null values" message.
+fn java_text(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(java_text).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Object(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{k}={}", java_text(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => other.to_string(),
+    }
+}
+
 impl Exec {
+    /// The values an Each task iterates over, as Kestra's `FlowableUtils.resolveEachTasks`
+    /// reads them: a string is rendered and must be a JSON array; a list's strings are
+    /// rendered, its integers made strings, its maps rendered; anything else is an error.
+    /// Duplicates are dropped (first one kept); a null value fails the task.
+    fn each_values(&self, raw: &Value, vars: &Map<String, Value>) -> Result<Vec<Value>, String> {
+        let values: Vec<Value> = match raw {
+            Value::String(_) => {
+                let text = self.render_string(raw, vars)?;
+                match serde_json::from_str::<Value>(&text) {
+                    Ok(Value::Array(items)) => items,
+                    Ok(other) => {
+                        return Err(format!(
+                            "'{text}' is not a JSON array (found {})",
+                            java_class(&other)
+                        ))
+                    }
+                    Err(e) => return Err(format!("'{text}' is not a JSON array: {e}")),
+                }
+            }
+            Value::Array(items) => items
+                .iter()
+                .map(|item| match item {
+                    Value::String(_) => self.render_string(item, vars).map(Value::String),
+                    Value::Number(n) if java_class(item) == "class java.lang.Integer" => self
+                        .render_string(&Value::String(n.to_string()), vars)
+                        .map(Value::String),
+                    Value::Object(_) => self.render_json(item, vars),
+                    other => Err(format!("Unknown value element type: {}", java_class(other))),
+                })
+                .collect::<Result<_, _>>()?,
+            Value::Null => return Err("is required".into()),
+            other => return Err(format!("Unknown value type: {}", java_class(other))),
+        };
+        let mut seen = std::collections::HashSet::new();
+        let distinct: Vec<Value> = values
+            .iter()
+            .filter(|v| seen.insert(v.to_string()))
+            .cloned()
+            .collect();
+        let nulls = distinct.iter().filter(|v| v.is_null()).count();
+        if nulls > 0 {
+            return Err(format!(
+                "Found '{nulls}' null values on Each, with values=[{}]",
+                values.iter().map(java_text).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        Ok(distinct)
+    }
+
     pub(crate) async fn run_flowable(
         self: Arc<Self>,
         def: &Value,
@@ -142,12 +227,16 @@ impl Exec {
                 };
                 let outputs = json!({ "value": value, "defaults": defaults });
                 self.store_flowable_outputs(info, scope, &outputs);
-                if defaults && def.get("defaults").is_none() {
+                // No case and no `defaults` (absent or an explicit null): Kestra's
+                // FlowableUtils.resolveState finds no task, warns and fails the Switch.
+                if defaults && def.get("defaults").is_none_or(Value::is_null) {
+                    let key = self.execution_key();
                     return (
                         State::Failed,
                         outputs.as_object().cloned(),
                         Some(format!(
-                            "No task found for the value '{value}' and no defaults"
+                            "No task found on flow '{}.{}', task '{}', execution '{}' (value '{value}' matches no case and there are no defaults)",
+                            key.namespace, key.flow_id, info.task_id, key.execution_id
                         )),
                     );
                 }
@@ -155,36 +244,20 @@ impl Exec {
                 (s, outputs.as_object().cloned(), None)
             }
             "ForEach" | "EachSequential" | "EachParallel" => {
-                let values =
-                    match self.render_json(def.get("values").unwrap_or(&Value::Null), &vars) {
-                        Ok(v) => v,
-                        Err(e) => return (State::Failed, None, Some(format!("values: {e}"))),
-                    };
-                let values = match values {
-                    Value::String(s) => match serde_json::from_str::<Value>(&s) {
-                        Ok(Value::Array(a)) => a,
-                        _ => vec![Value::String(s)],
-                    },
-                    Value::Array(a) => a,
-                    Value::Object(m) => m
-                        .into_iter()
-                        .map(|(k, v)| json!({"key": k, "value": v}))
-                        .collect(),
-                    Value::Null => Vec::new(),
-                    other => vec![other],
+                // ForEach names the list `values`, the older Each tasks `value`.
+                let key = if name == "ForEach" { "values" } else { "value" };
+                let values = match self.each_values(def.get(key).unwrap_or(&Value::Null), &vars) {
+                    Ok(v) => v,
+                    Err(e) => return (State::Failed, None, Some(format!("{key}: {e}"))),
                 };
                 let limit = match name {
                     "ForEach" => concurrency(def.get("concurrencyLimit"), 1),
                     "EachParallel" => concurrency(def.get("concurrent"), 0),
                     _ => 1,
                 };
-                let mut seen = BTreeSet::new();
                 let mut groups = Vec::new();
                 for v in values {
                     let text = value_text(&v);
-                    if !seen.insert(text.clone()) {
-                        continue;
-                    }
                     let mut s = child.clone();
                     s.iteration = Some(groups.len());
                     s.values.push(text.clone());

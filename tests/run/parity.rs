@@ -1,0 +1,117 @@
+//! Kestra's own test flows (core `flows/valids`, read from `../shared/corpus/kestra-tests/valid`)
+//! run with `kflow run`, checked against the assertions of the Java tests that run them
+//! (`EachSequentialTest`, `SwitchTest` of Kestra 1.3): final state, number of task runs, the
+//! outputs and log lines they look at.
+
+use crate::server::*;
+
+fn kestra_flow(name: &str) -> String {
+    let shared = std::env::var_os("KFLOW_SHARED").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
+        std::path::PathBuf::from,
+    );
+    let path = shared.join("corpus/kestra-tests/valid").join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn run(name: &str, inputs: &[&str]) -> serde_json::Value {
+    let dir = TempDir::new(name.trim_end_matches(".yaml"));
+    let mut extra = Vec::new();
+    for i in inputs {
+        extra.extend(["--input", i]);
+    }
+    let (code, rec, err) = run_json(dir.path(), &kestra_flow(name), &extra, &[]);
+    assert!(rec.is_object(), "{name}: no record (exit {code}): {err}");
+    rec
+}
+
+fn task_runs(rec: &serde_json::Value) -> usize {
+    rec["taskRuns"].as_array().map_or(0, Vec::len)
+}
+
+fn output_of(rec: &serde_json::Value, task: &str, values: &[&str]) -> serde_json::Value {
+    rec["taskRuns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["taskId"] == task && r["value"].as_str() == values.last().copied())
+        .map(|r| r["outputs"]["value"].clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn each_sequential_iterates_its_value() {
+    // EachSequentialTest.sequential: 11 task runs, WARNING (a Log fails inside AllowFailure).
+    let rec = run("each-sequential.yaml", &[]);
+    assert_eq!(rec["state"], "WARNING", "{rec}");
+    assert_eq!(task_runs(&rec), 11, "{rec}");
+}
+
+#[test]
+fn each_sequential_nested_and_empty() {
+    // EachSequentialTest.sequentialNested: 23 task runs, SUCCESS; eachEmpty: 2, SUCCESS.
+    let rec = run("each-sequential-nested.yaml", &[]);
+    assert_eq!(
+        (rec["state"].as_str(), task_runs(&rec)),
+        (Some("SUCCESS"), 23),
+        "{rec}"
+    );
+    let rec = run("each-empty.yaml", &[]);
+    assert_eq!(
+        (rec["state"].as_str(), task_runs(&rec)),
+        (Some("SUCCESS"), 2),
+        "{rec}"
+    );
+}
+
+#[test]
+fn a_null_in_each_values_fails() {
+    // EachSequentialTest.eachNull: one task run, FAILED, and the message Kestra logs.
+    let rec = run("each-null.yaml", &[]);
+    assert_eq!(
+        (rec["state"].as_str(), task_runs(&rec)),
+        (Some("FAILED"), 1),
+        "{rec}"
+    );
+    let text = rec.to_string();
+    assert!(
+        text.contains(
+            "Found '1' null values on Each, with values=[1, null, {key=my-key, value=my-value}]"
+        ),
+        "{rec}"
+    );
+}
+
+#[test]
+fn each_over_objects_and_switch_inside() {
+    // EachSequentialTest.object: 8 task runs, SUCCESS, the 7th returns `json > JSON > ["my-complex"]`.
+    let rec = run("each-object.yaml", &[]);
+    assert_eq!(
+        (rec["state"].as_str(), task_runs(&rec)),
+        (Some("SUCCESS"), 8),
+        "{rec}"
+    );
+    let seventh = rec["taskRuns"][6]["outputs"]["value"]
+        .as_str()
+        .unwrap_or("");
+    assert!(seventh.contains("json > JSON > [\"my-complex\"]"), "{rec}");
+    // EachSequentialTest.eachSwitch: 12 task runs, SUCCESS, switch-number-1 for (b, 1) returns 1.
+    let rec = run("each-switch.yaml", &[]);
+    assert_eq!(
+        (rec["state"].as_str(), task_runs(&rec)),
+        (Some("SUCCESS"), 12),
+        "{rec}"
+    );
+    assert_eq!(
+        output_of(&rec, "2-1-1_switch-number-1", &["b", "1"]),
+        "1",
+        "{rec}"
+    );
+}
+
+#[test]
+fn a_switch_without_match_nor_defaults_fails() {
+    // SwitchTest.switchImpossible: `defaults: null` and no matching case → FAILED.
+    let rec = run("switch-impossible.yaml", &["string=impossible"]);
+    assert_eq!(rec["state"], "FAILED", "{rec}");
+}
