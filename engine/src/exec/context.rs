@@ -21,8 +21,9 @@ pub fn env_vars() -> Map<String, Value> {
         .collect()
 }
 
-/// `SECRET_*` environment variables, base64-decoded as Kestra OSS does. Undecodable values are
-/// skipped with a warning in the returned list.
+/// `SECRET_*` environment variables, base64-decoded as Kestra OSS's `SecretService` does: line
+/// breaks in the value are dropped before decoding, and names are upper-cased (lookups are
+/// too). Undecodable values are skipped with a warning in the returned list.
 pub fn secrets_from_env() -> (BTreeMap<String, String>, Vec<String>) {
     let mut secrets = BTreeMap::new();
     let mut warnings = Vec::new();
@@ -30,9 +31,19 @@ pub fn secrets_from_env() -> (BTreeMap<String, String>, Vec<String>) {
         let Some(name) = k.strip_prefix("SECRET_") else {
             continue;
         };
+        // Java's `\R`: any line break.
+        let v: String = v
+            .chars()
+            .filter(|c| {
+                !matches!(
+                    c,
+                    '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+                )
+            })
+            .collect();
         match base64_decode(v.trim()).and_then(|b| String::from_utf8(b).ok()) {
             Some(text) => {
-                secrets.insert(name.to_string(), text);
+                secrets.insert(name.to_uppercase(), text);
             }
             None => warnings.push(format!("{k} is not valid base64: ignored")),
         }
@@ -57,7 +68,7 @@ pub fn parse_secrets_file(text: &str) -> Result<BTreeMap<String, String>, String
         if k.is_empty() {
             return Err(format!("line {}: empty key", n + 1));
         }
-        out.insert(k.to_string(), v.to_string());
+        out.insert(k.to_uppercase(), v.to_string());
     }
     Ok(out)
 }
@@ -144,7 +155,8 @@ impl Host for ExecHost {
     }
 
     fn secret(&self, key: &str) -> Result<String, String> {
-        self.secrets.get(key).cloned().ok_or_else(|| {
+        // Kestra looks secrets up by their upper-cased key.
+        self.secrets.get(&key.to_uppercase()).cloned().ok_or_else(|| {
             format!("Cannot find secret for key '{key}' (set SECRET_{key} base64-encoded, or pass --secrets FILE)")
         })
     }

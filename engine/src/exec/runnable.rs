@@ -147,9 +147,12 @@ impl Exec {
                 Map::new()
             }
             "debug.Return" => {
-                let v = map.get("format").cloned().unwrap_or(Value::Null);
-                let v = match v {
+                // Kestra renders `format` as a string: an expression that renders null gives
+                // "" (only a missing `format` gives no value).
+                let written = def.get("format").is_some_and(|f| !f.is_null());
+                let v = match map.get("format").cloned().unwrap_or(Value::Null) {
                     Value::String(s) => Value::String(s),
+                    Value::Null if written => Value::String(String::new()),
                     Value::Null => Value::Null,
                     other => Value::String(other.to_string()),
                 };
