@@ -127,3 +127,39 @@ fn unsupported_tasks_are_refused_before_the_run() {
     assert!(rec.is_null(), "nothing ran: {rec}");
     assert!(!err.contains("ran"), "{err}");
 }
+
+/// `kflow run parent.yaml` from the flow's folder (a bare file name) finds sibling subflows.
+#[test]
+fn a_bare_file_name_finds_sibling_subflows() {
+    let dir = TempDir::new("bare");
+    std::fs::write(
+        dir.path().join("parent.yaml"),
+        "id: parent\nnamespace: t\ntasks:\n  - id: call\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: t\n    flowId: child\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("child.yaml"),
+        "id: child\nnamespace: t\ntasks:\n  - id: hi\n    type: io.kestra.plugin.core.log.Log\n    message: from the child\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kflow"))
+        .args([
+            "run",
+            "parent.yaml",
+            "--storage",
+            "storage",
+            "--format",
+            "json",
+        ])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let rec: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert_eq!(
+        rec["state"],
+        "SUCCESS",
+        "{rec}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

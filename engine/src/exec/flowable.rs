@@ -468,7 +468,15 @@ impl Exec {
             .opts
             .flow_path
             .as_ref()
-            .and_then(|p| p.parent().map(|d| d.to_path_buf()))
+            // `flow.yaml` (a bare file name) has the empty path as parent: the current folder.
+            .and_then(|p| p.parent())
+            .map(|d| {
+                if d.as_os_str().is_empty() {
+                    std::path::PathBuf::from(".")
+                } else {
+                    d.to_path_buf()
+                }
+            })
         else {
             return (
                 State::Failed,
