@@ -201,6 +201,7 @@ impl FileLock {
         {
             use std::os::unix::io::AsRawFd;
             // SAFETY: flock on a descriptor we own; blocks until the lock is ours.
+            #[allow(unsafe_code)]
             let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
             if rc != 0 {
                 return Err(std::io::Error::last_os_error());

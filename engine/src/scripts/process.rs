@@ -27,6 +27,7 @@ impl GroupGuard {
         if let Some(pgid) = self.pgid.take() {
             // SAFETY: plain syscall on a process group id we created; errors are ignored
             // (the group may already be gone).
+            #[allow(unsafe_code)]
             unsafe {
                 libc::kill(-pgid, libc::SIGKILL);
             }
