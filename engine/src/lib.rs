@@ -11,6 +11,7 @@
 //! - [`inputs::declarations`] + [`inputs::resolve`] at execution creation;
 //! - [`record::Execution`] (saved with `save`), [`record::mask`] for secrets.
 
+pub mod codec;
 pub mod exec;
 pub mod hash;
 pub mod http;

@@ -41,7 +41,7 @@ pub fn secrets_from_env() -> (BTreeMap<String, String>, Vec<String>) {
                 )
             })
             .collect();
-        match base64_decode(v.trim()).and_then(|b| String::from_utf8(b).ok()) {
+        match crate::codec::base64_decode(&v).and_then(|b| String::from_utf8(b).ok()) {
             Some(text) => {
                 secrets.insert(name.to_uppercase(), text);
             }
@@ -71,32 +71,6 @@ pub fn parse_secrets_file(text: &str) -> Result<BTreeMap<String, String>, String
         out.insert(k.to_uppercase(), v.to_string());
     }
     Ok(out)
-}
-
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut buf = 0u32;
-    let mut bits = 0;
-    for c in text.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' => break,
-            b'\n' | b'\r' | b' ' => continue,
-            _ => return None,
-        };
-        buf = (buf << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
-            buf &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
 }
 
 /// `read()`, `secret()`, `kv()`, `fileSize()`, `fileExists()` for one execution.

@@ -47,51 +47,7 @@ pub fn apply<'c>(name: &str, v: &Val<'c>, span: Span) -> EResult<Val<'c>> {
     Ok(Val::str(out))
 }
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-pub fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, &b)| acc | (b as u32) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// Java's basic decoder: the standard alphabet, optional padding, nothing else.
-pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let body = s.trim_end_matches('=');
-    if s.len() - body.len() > 2 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(body.len() * 3 / 4);
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for c in body.bytes() {
-        let v = B64.iter().position(|&b| b == c)? as u32;
-        acc = acc << 6 | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    // A lone trailing 6-bit group cannot encode a byte.
-    if body.len() % 4 == 1 {
-        return None;
-    }
-    Some(out)
-}
+pub use crate::codec::{base64_decode, base64_encode};
 
 /// Java `URLEncoder.encode(s, UTF-8)` (the same encoder Download uses for file names).
 pub fn url_encode(s: &str) -> String {

@@ -450,7 +450,7 @@ impl Parser<'_> {
                 .filter(|c| !c.is_whitespace())
                 .collect();
             Ion::Blob(
-                decode_base64(&text)
+                crate::codec::base64_decode(&text)
                     .ok_or_else(|| ParseError::Syntax("invalid base64 in blob".into()))?,
             )
         };
@@ -642,31 +642,4 @@ fn parse_number(token: &str) -> Result<Ion, String> {
         .parse()
         .map_err(|_| format!("integer '{token}' is too large"))?;
     Ok(Ion::Int(if negative { -value } else { value }))
-}
-
-fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for c in text.bytes() {
-        if c == b'=' {
-            break;
-        }
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
 }

@@ -30,7 +30,7 @@ pub fn write_value(out: &mut String, value: &Ion) {
         Ion::Symbol(s) => write_symbol(out, s),
         Ion::Blob(bytes) => {
             out.push_str("{{");
-            out.push_str(&base64(bytes));
+            out.push_str(&crate::codec::base64_encode(bytes));
             out.push_str("}}");
         }
         Ion::Clob(bytes) => {
@@ -188,22 +188,4 @@ fn is_identifier(s: &str) -> bool {
     // `$12` is a symbol id; keywords would read back as values.
     let symbol_id = s.len() > 1 && s.starts_with('$') && s[1..].bytes().all(|b| b.is_ascii_digit());
     !symbol_id && !matches!(s, "null" | "true" | "false" | "nan")
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = (chunk[0] as u32) << 16
-            | (*chunk.get(1).unwrap_or(&0) as u32) << 8
-            | *chunk.get(2).unwrap_or(&0) as u32;
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(TABLE[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
