@@ -62,6 +62,17 @@ struct RawConfig {
     plugins: Vec<String>,
 }
 
+/// The `kflow.toml` in `dir`, if there is one.
+pub fn file_in(dir: &Path) -> Option<PathBuf> {
+    let candidate = dir.join("kflow.toml");
+    candidate.is_file().then_some(candidate)
+}
+
+/// The `kflow.toml` that governs `file`: the nearest one in its folder or a folder above.
+pub fn governing(file: &Path) -> Option<PathBuf> {
+    file.ancestors().skip(1).find_map(file_in)
+}
+
 impl Config {
     /// Parses a `kflow.toml`; `known_rule` tells which rule ids exist.
     pub fn parse(text: &str, known_rule: impl Fn(&str) -> bool) -> Result<Config, String> {

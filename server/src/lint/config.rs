@@ -24,12 +24,9 @@ impl Configs {
         if let Some(found) = self.by_dir.get(dir) {
             return found.clone();
         }
-        let candidate = dir.join("kflow.toml");
-        let found = if candidate.is_file() {
-            Some(candidate)
-        } else {
-            dir.parent().and_then(|p| self.governing(p))
-        };
+        // The same rule as `kflow_lint_rules::config::governing`, remembered per folder.
+        let found = kflow_lint_rules::config::file_in(dir)
+            .or_else(|| dir.parent().and_then(|p| self.governing(p)));
         self.by_dir.insert(dir.to_path_buf(), found.clone());
         found
     }

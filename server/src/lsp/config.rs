@@ -57,29 +57,20 @@ fn with_editor_rules(config: &Config) -> Config {
 
 /// The config governing `file` and the stamp it was read at.
 pub fn stamp(file: Option<&Path>) -> Stamp {
-    let found = file.and_then(governing).and_then(|path| {
-        let meta = std::fs::metadata(&path).ok()?;
-        let plugins = PLUGIN_PATHS
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&path)
-            .map_or(0, |paths| {
-                kflow_lint_rules::catalog::project_fingerprint(paths)
-            });
-        Some((path, meta.modified().ok(), meta.len(), plugins))
-    });
+    let found = file
+        .and_then(kflow_lint_rules::config::governing)
+        .and_then(|path| {
+            let meta = std::fs::metadata(&path).ok()?;
+            let plugins = PLUGIN_PATHS
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&path)
+                .map_or(0, |paths| {
+                    kflow_lint_rules::catalog::project_fingerprint(paths)
+                });
+            Some((path, meta.modified().ok(), meta.len(), plugins))
+        });
     Stamp(found, EDITOR_RULES_GENERATION.load(Ordering::Relaxed))
-}
-
-fn governing(file: &Path) -> Option<PathBuf> {
-    let mut dir = file.parent()?;
-    loop {
-        let candidate = dir.join("kflow.toml");
-        if candidate.is_file() {
-            return Some(candidate);
-        }
-        dir = dir.parent()?;
-    }
 }
 
 #[derive(Default)]
