@@ -1,7 +1,7 @@
 //! The script tasks of a flow, read as code once per document: the text of `script` (or of the
 //! joined `commands`), its facts, and the way back from a span in that text to the file.
 
-use kflow_syntax::java_glob::PathMatcher;
+use kflow_java::glob::PathMatcher;
 use kflow_syntax::model::TaskIdx;
 use kflow_syntax::yaml::{NodeId, ScalarMap};
 use kflow_syntax::Span;

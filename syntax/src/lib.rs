@@ -2,7 +2,6 @@
 //! and parsed. Knows nothing of rules or the engine.
 
 pub mod expr;
-pub mod java_glob;
 pub mod jq;
 pub mod line_index;
 pub mod model;

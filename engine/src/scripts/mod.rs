@@ -12,7 +12,7 @@ mod protocol;
 mod workdir;
 
 pub use deps::{cache_key, node_env, python_env, PreparedEnv};
-pub use kflow_syntax::java_glob::{glob_to_regex, PathMatcher};
+pub use kflow_java::glob::{glob_to_regex, PathMatcher};
 pub use protocol::{parse_line, LineEvent, Metric};
 pub use workdir::{NamespaceFiles, WorkingDir};
 

@@ -8,7 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use crate::storage::uri::{file_uri, namespace_files_prefix};
 use crate::storage::{Storage, TaskRunKey};
 use crate::task::{Level, TaskError, TaskLog};
-use kflow_syntax::java_glob::PathMatcher;
+use kflow_java::glob::PathMatcher;
 
 /// `namespaceFiles` of a script task.
 #[derive(Clone, Debug, Default)]

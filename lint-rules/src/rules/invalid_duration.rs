@@ -27,50 +27,9 @@ use crate::finding::{Applicability, Finding, Severity};
 pub const ID: &str = "invalid-duration";
 pub const SEVERITY: Severity = Severity::Error;
 
-/// Java `Duration.parse`: `[-]P[nD][T[nH][nM][n[.n]S]]` (at least one part), case-insensitive.
+/// Whether Java's `Duration.parse` reads it (YAML already trimmed plain scalars).
 pub fn is_iso_duration(s: &str) -> bool {
-    let s = s.trim().to_ascii_uppercase();
-    let s = s.strip_prefix(['-', '+']).unwrap_or(&s);
-    let Some(rest) = s.strip_prefix('P') else {
-        return false;
-    };
-    let (date, time) = match rest.split_once('T') {
-        Some((d, t)) => (d, Some(t)),
-        None => (rest, None),
-    };
-    let mut parts = 0;
-    let units_ok = |text: &str, units: &[char], frac_unit: Option<char>, parts: &mut usize| {
-        let mut num = String::new();
-        let mut allowed = units;
-        for c in text.chars() {
-            if c.is_ascii_digit() || c == '-' || c == '+' || (c == '.' && frac_unit.is_some()) {
-                num.push(c);
-                continue;
-            }
-            let Some(pos) = allowed.iter().position(|&u| u == c) else {
-                return false;
-            };
-            if num.is_empty() || num.trim_start_matches(['-', '+']).is_empty() {
-                return false;
-            }
-            if num.contains('.') && Some(c) != frac_unit {
-                return false;
-            }
-            allowed = &allowed[pos + 1..];
-            num.clear();
-            *parts += 1;
-        }
-        num.is_empty()
-    };
-    if !units_ok(date, &['D'], None, &mut parts) {
-        return false;
-    }
-    if let Some(time) = time {
-        if time.is_empty() || !units_ok(time, &['H', 'M', 'S'], Some('S'), &mut parts) {
-            return false;
-        }
-    }
-    parts > 0
+    kflow_java::duration::JavaDuration::parse(s.trim()).is_ok()
 }
 
 fn is_duration(prop: &Prop) -> bool {
