@@ -153,3 +153,22 @@ fn a_return_rendering_null_records_an_empty_value() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(rec["taskRuns"][0]["outputs"]["value"], "", "{rec}");
 }
+
+#[test]
+fn a_pause_runs_its_tasks_once_it_ends() {
+    // PauseTest.delay (pause-delay.yaml): after the one-second delay, the Pause's `tasks` run:
+    // three task runs, SUCCESS.
+    let rec = run("pause-delay.yaml", &[]);
+    assert_eq!(
+        (rec["state"].as_str(), task_runs(&rec)),
+        (Some("SUCCESS"), 3),
+        "{rec}"
+    );
+    let order: Vec<&str> = rec["taskRuns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["taskId"].as_str())
+        .collect();
+    assert_eq!(order, ["pause", "subtask", "last"], "{rec}");
+}

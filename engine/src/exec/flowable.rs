@@ -295,9 +295,24 @@ impl Exec {
                         Some(d) => {
                             self.set_state(info, scope, State::Paused, None, None);
                             self.log(Some(&info.task_id), scope.depth, Some(&info.id), Level::Info, &format!("paused for {text}"));
-                            tokio::select! {
-                                _ = tokio::time::sleep(d) => (State::Success, None, None),
-                                _ = self.wait_killed() => (State::Killed, None, None),
+                            let waited = tokio::select! {
+                                _ = tokio::time::sleep(d) => State::Success,
+                                _ = self.wait_killed() => State::Killed,
+                            };
+                            // Once resumed, the child tasks run (`onPause` first, then the
+                            // deprecated `tasks`), as Pause.childTasks lists them.
+                            let mut tasks = list(def, "tasks");
+                            if let Some(on_pause) = def.get("onPause").filter(|p| p.is_object()) {
+                                tasks.insert(0, on_pause.clone());
+                            }
+                            if waited != State::Success
+                                || (tasks.is_empty() && errors.is_empty() && finally.is_empty())
+                            {
+                                (waited, None, None)
+                            } else {
+                                self.set_state(info, scope, State::Running, None, None);
+                                let s = self.clone().run_group(tasks, errors, finally, child).await;
+                                (s, None, None)
                             }
                         }
                     },

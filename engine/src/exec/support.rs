@@ -74,6 +74,7 @@ const TASK_LISTS: &[&str] = &[
     "else",
     "cases",
     "defaults",
+    "onPause",
 ];
 
 /// `task \`id\` (type)` for every task of the flow the runner cannot run, in document order.
