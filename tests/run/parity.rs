@@ -172,3 +172,25 @@ fn a_pause_runs_its_tasks_once_it_ends() {
         .collect();
     assert_eq!(order, ["pause", "subtask", "last"], "{rec}");
 }
+
+/// Flows whose Java tests check only the final state and the number of task runs
+/// (EachParallelTest, ParallelTest, SequentialTest): (flow, state, task runs).
+#[test]
+fn flowables_end_like_kestras_tests_say() {
+    for (flow, state, runs) in [
+        ("each-parallel.yaml", "SUCCESS", Some(8)),
+        ("each-parallel-nested.yaml", "SUCCESS", Some(11)),
+        ("each-parallel-Integer.yml", "SUCCESS", None),
+        ("parallel.yaml", "SUCCESS", Some(8)),
+        ("parallel-nested.yaml", "SUCCESS", Some(11)),
+        ("sequential.yaml", "SUCCESS", Some(11)),
+        ("sequential-with-global-errors.yaml", "FAILED", Some(6)),
+        ("sequential-with-local-errors.yaml", "FAILED", Some(6)),
+    ] {
+        let rec = run(flow, &[]);
+        assert_eq!(rec["state"], state, "{flow}: {rec}");
+        if let Some(n) = runs {
+            assert_eq!(task_runs(&rec), n, "{flow}: {rec}");
+        }
+    }
+}
