@@ -584,3 +584,47 @@ fn list_items_are_checked() {
     let quoted = flow.replace("- echo a: b", "- \"echo a: b\"");
     assert_eq!(findings(&quoted), []);
 }
+
+#[test]
+fn tls_checks_switched_off() {
+    let flow = format!(
+        "{HEAD}tasks:
+  - id: api
+    type: io.kestra.plugin.core.http.Request
+    uri: https://internal.example.com/api
+    options:
+      ssl:
+        insecureTrustAllCertificates: true
+  - id: safe
+    type: io.kestra.plugin.core.http.Request
+    uri: https://internal.example.com/api
+    options:
+      ssl:
+        insecureTrustAllCertificates: false
+  - id: py
+    type: io.kestra.plugin.scripts.python.Script
+    dependencies: [requests]
+    env:
+      PYTHONHTTPSVERIFY: \"0\"
+    script: |
+      import requests
+      # requests.get(u, verify=False) was for the test server
+      print(requests.get('https://internal.example.com', verify=False).status_code)
+      print(requests.get('https://example.org', verify=True).status_code)
+  - id: sh
+    type: io.kestra.plugin.scripts.shell.Commands
+    commands:
+      - curl -sS https://example.org -o a.json
+      - curl -sSk https://internal.example.com -o b.json
+"
+    );
+    assert_eq!(
+        findings(&flow),
+        [
+            f("insecure-tls", 9),
+            f("insecure-tls", 20),
+            f("insecure-tls", 24),
+            f("insecure-tls", 30)
+        ]
+    );
+}

@@ -63,6 +63,7 @@ registry! {
     long_inline_script,
     request_pagination_loop,
     unknown_output,
+    insecure_tls,
 }
 
 pub fn get(id: &str) -> Option<&'static RuleDef> {
