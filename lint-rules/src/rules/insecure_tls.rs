@@ -55,7 +55,7 @@ const OFF_WHEN_FALSE: &[&str] = &["sslVerify", "verifySsl", "tlsVerify", "verify
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
     for plugin in &flow.plugins {
-        options(cx, cx.tree, plugin.node, 0, out);
+        options(cx.tree, plugin.node, 0, out);
     }
     for st in cx.script_tasks() {
         for (span, what) in in_code(st.lang, &st.text) {
@@ -72,7 +72,7 @@ fn scalar(tree: &Tree, node: NodeId) -> Option<&str> {
     tree.scalar(node).map(|s| s.value.as_str())
 }
 
-fn options(cx: &Context, tree: &Tree, node: NodeId, depth: usize, out: &mut Vec<Finding>) {
+fn options(tree: &Tree, node: NodeId, depth: usize, out: &mut Vec<Finding>) {
     if depth > 8 {
         return;
     }
@@ -96,12 +96,12 @@ fn options(cx: &Context, tree: &Tree, node: NodeId, depth: usize, out: &mut Vec<
                 if key == "env" {
                     env_vars(tree, e.value, out);
                 }
-                options(cx, tree, e.value, depth + 1, out);
+                options(tree, e.value, depth + 1, out);
             }
         }
         Value::Seq(items) => {
             for &i in items {
-                options(cx, tree, i, depth + 1, out);
+                options(tree, i, depth + 1, out);
             }
         }
         _ => {}
