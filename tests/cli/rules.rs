@@ -628,3 +628,51 @@ fn tls_checks_switched_off() {
         ]
     );
 }
+
+#[test]
+fn credentials_over_plain_http() {
+    let flow = format!(
+        "{HEAD}tasks:
+  - id: api
+    type: io.kestra.plugin.core.http.Request
+    uri: http://api.example.com/v1/orders
+    headers:
+      Authorization: \"Bearer {{{{ secret('API_TOKEN') }}}}\"
+  - id: tls
+    type: io.kestra.plugin.core.http.Request
+    uri: https://api.example.com/v1/orders
+    headers:
+      Authorization: \"Bearer {{{{ secret('API_TOKEN') }}}}\"
+  - id: local
+    type: io.kestra.plugin.core.http.Request
+    uri: http://localhost:8080/api/v1/flows
+    options:
+      auth:
+        type: BASIC
+        username: admin
+        password: \"{{{{ secret('KESTRA_PASSWORD') }}}}\"
+  - id: service
+    type: io.kestra.plugin.core.http.Download
+    uri: http://minio:9000/bucket/file.csv
+    headers:
+      X-Api-Key: \"{{{{ secret('KEY') }}}}\"
+  - id: public
+    type: io.kestra.plugin.core.http.Download
+    uri: http://example.org/data.csv
+  - id: py
+    type: io.kestra.plugin.scripts.python.Script
+    dependencies: [requests]
+    script: |
+      import requests
+      print(requests.get('http://api.example.com/v1/me', auth=('u', 'p')).status_code)
+"
+    );
+    assert_eq!(
+        findings(&flow),
+        [
+            f("credentials-over-http", 6),
+            f("script-single-request", 31),
+            f("credentials-over-http", 35)
+        ]
+    );
+}

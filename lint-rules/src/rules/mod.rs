@@ -64,6 +64,7 @@ registry! {
     request_pagination_loop,
     unknown_output,
     insecure_tls,
+    credentials_over_http,
 }
 
 pub fn get(id: &str) -> Option<&'static RuleDef> {
