@@ -2,12 +2,23 @@
 
 use kflow_lint_rules::rules;
 
-pub fn rules(markdown: bool) -> u8 {
+/// A group of rules `kflow rules --group` lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Group {
+    /// Security rules (TLS, credentials): those with a `security-severity` in SARIF.
+    Security,
+}
+
+pub fn rules(markdown: bool, group: Option<Group>) -> u8 {
     if markdown {
         print!("{}", markdown_reference());
         return 0;
     }
-    for rule in rules::ALL {
+    let in_group = |id: &str| match group {
+        None => true,
+        Some(Group::Security) => rules::security_severity(id).is_some(),
+    };
+    for rule in rules::ALL.iter().filter(|r| in_group(r.id)) {
         println!(
             "{:<30} {:<8} {}",
             rule.id,

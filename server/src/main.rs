@@ -50,6 +50,9 @@ enum Command {
         /// Print the Markdown rules reference (as in the README) instead of a table.
         #[arg(long)]
         markdown: bool,
+        /// Only the rules of a group.
+        #[arg(long, value_enum)]
+        group: Option<explain::Group>,
     },
     /// Print a rule's documentation.
     Explain {
@@ -68,7 +71,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Lint(args) => lint::run(args),
-        Command::Rules { markdown } => explain::rules(markdown),
+        Command::Rules { markdown, group } => explain::rules(markdown, group),
         Command::Explain { rule } => explain::explain(&rule),
         Command::Lsp(args) => lsp::run(args),
         Command::Run(args) => run::run(args),

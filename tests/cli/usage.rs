@@ -74,3 +74,33 @@ fn human_output_counts_lines_broken_by_cr_alone() {
     assert_eq!(code, 1);
     assert!(out.contains("cr.yaml:7:5"), "{out}");
 }
+
+#[test]
+fn security_rules_are_a_group_with_a_security_severity() {
+    let (code, out, _) = run(&["rules", "--group", "security"]);
+    assert_eq!(code, 0);
+    let ids: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(ids, ["insecure-tls", "credentials-over-http"]);
+    let dir = tempdir();
+    let path = dir.join("flow.yaml");
+    std::fs::write(
+        &path,
+        "id: s\nnamespace: company.team\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.http.Request\n    uri: https://example.org\n    options:\n      ssl:\n        insecureTrustAllCertificates: true\n",
+    )
+    .unwrap();
+    let (_, sarif, _) = run(&["lint", "--format", "sarif", path.to_str().unwrap()]);
+    let sarif: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let tls = rules.iter().find(|r| r["id"] == "insecure-tls").unwrap();
+    assert_eq!(tls["properties"]["security-severity"], "7.4");
+    let plain = rules
+        .iter()
+        .find(|r| r["id"] == "unknown-property")
+        .unwrap();
+    assert!(plain.get("properties").is_none());
+}

@@ -67,6 +67,15 @@ registry! {
     credentials_over_http,
 }
 
+/// Security rules and their `security-severity` (the 0–10 scale GitHub code scanning reads
+/// from SARIF): the `security` group of `kflow rules --group security`.
+pub const SECURITY: &[(&str, &str)] = &[("insecure-tls", "7.4"), ("credentials-over-http", "7.5")];
+
+/// The rule's `security-severity`, when it is a security rule.
+pub fn security_severity(id: &str) -> Option<&'static str> {
+    SECURITY.iter().find(|(r, _)| *r == id).map(|(_, s)| *s)
+}
+
 pub fn get(id: &str) -> Option<&'static RuleDef> {
     ALL.iter().find(|r| r.id == id)
 }

@@ -20,14 +20,18 @@ fn rule_meta() -> Vec<Value> {
     rules::ALL
         .iter()
         .map(|r| {
-            json!({
+            let mut meta = json!({
                 "id": r.id,
                 "name": r.id,
                 "shortDescription": {"text": rules::summary(r.id)},
                 "fullDescription": {"text": rules::doc(r.id)},
                 "help": {"text": rules::doc(r.id), "markdown": rules::doc(r.id)},
                 "defaultConfiguration": {"level": level(r.severity)},
-            })
+            });
+            if let Some(s) = rules::security_severity(r.id) {
+                meta["properties"] = json!({"security-severity": s, "tags": ["security"]});
+            }
+            meta
         })
         .collect()
 }
