@@ -196,3 +196,37 @@ fn corpus_report_is_byte_identical_across_runs_and_threads() {
         );
     }
 }
+
+/// Every finding of the security rules over the corpus, reviewed: a change in what fires shows
+/// in review. (All six are Kestra's own `secrets.yaml` test flows returning a secret as an
+/// output, which its test then reads: true findings.)
+#[test]
+fn security_findings_snapshot() {
+    let root = shared().join("corpus");
+    let out = run_with_deadline(
+        &["lint", "--format", "json", root.to_str().unwrap()],
+        Duration::from_secs(600),
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let prefix = format!("{}/", root.display());
+    let security = ["insecure-tls", "credentials-over-http", "secret-exposure"];
+    let mut lines: Vec<String> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| security.contains(&d["rule"].as_str().unwrap()))
+        .map(|d| {
+            let path = d["path"].as_str().unwrap();
+            format!(
+                "{}:{}:{} {} {}",
+                path.strip_prefix(&prefix).unwrap_or(path),
+                d["line"],
+                d["column"],
+                d["rule"].as_str().unwrap(),
+                d["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    lines.sort();
+    insta::assert_snapshot!(lines.join("\n"));
+}

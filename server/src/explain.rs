@@ -5,7 +5,7 @@ use kflow_lint_rules::rules;
 /// A group of rules `kflow rules --group` lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Group {
-    /// Security rules (TLS, credentials): those with a `security-severity` in SARIF.
+    /// Security rules (TLS, credentials, secrets): those with a `security-severity` in SARIF.
     Security,
 }
 

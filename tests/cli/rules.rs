@@ -676,3 +676,45 @@ fn credentials_over_plain_http() {
         ]
     );
 }
+
+#[test]
+fn secrets_where_people_can_read_them() {
+    let flow = format!(
+        "{HEAD}tasks:
+  - id: call
+    type: io.kestra.plugin.core.http.Request
+    uri: https://api.example.com
+    headers:
+      Authorization: \"Bearer {{{{ secret('API_TOKEN') }}}}\"
+  - id: masked
+    type: io.kestra.plugin.core.log.Log
+    message: \"token is {{{{ secret('API_TOKEN') }}}}\"
+  - id: leaked
+    type: io.kestra.plugin.core.log.Log
+    message: \"token is {{{{ secret('API_TOKEN') | upper }}}}\"
+  - id: size
+    type: io.kestra.plugin.core.log.Log
+    message: \"token set: {{{{ secret('API_TOKEN') is not empty }}}}\"
+  - id: ret
+    type: io.kestra.plugin.core.debug.Return
+    format: \"{{{{ secret('API_TOKEN') }}}}\"
+  - id: labels
+    type: io.kestra.plugin.core.execution.Labels
+    labels:
+      token: \"{{{{ secret('API_TOKEN') }}}}\"
+outputs:
+  - id: token
+    type: STRING
+    value: \"{{{{ secret('API_TOKEN') }}}}\"
+"
+    );
+    assert_eq!(
+        findings(&flow),
+        [
+            f("secret-exposure", 14),
+            f("secret-exposure", 20),
+            f("secret-exposure", 24),
+            f("secret-exposure", 28)
+        ]
+    );
+}

@@ -83,7 +83,10 @@ fn security_rules_are_a_group_with_a_security_severity() {
         .lines()
         .filter_map(|l| l.split_whitespace().next())
         .collect();
-    assert_eq!(ids, ["insecure-tls", "credentials-over-http"]);
+    assert_eq!(
+        ids,
+        ["insecure-tls", "credentials-over-http", "secret-exposure"]
+    );
     let dir = tempdir();
     let path = dir.join("flow.yaml");
     std::fs::write(

@@ -65,11 +65,16 @@ registry! {
     unknown_output,
     insecure_tls,
     credentials_over_http,
+    secret_exposure,
 }
 
 /// Security rules and their `security-severity` (the 0–10 scale GitHub code scanning reads
 /// from SARIF): the `security` group of `kflow rules --group security`.
-pub const SECURITY: &[(&str, &str)] = &[("insecure-tls", "7.4"), ("credentials-over-http", "7.5")];
+pub const SECURITY: &[(&str, &str)] = &[
+    ("insecure-tls", "7.4"),
+    ("credentials-over-http", "7.5"),
+    ("secret-exposure", "6.5"),
+];
 
 /// The rule's `security-severity`, when it is a security rule.
 pub fn security_severity(id: &str) -> Option<&'static str> {

@@ -1,0 +1,124 @@
+//! Reports a `secret()` value that ends up where people can read it.
+//!
+//! ## What it does
+//! Flags `secret(…)` rendered into outputs — a Return `format`, OutputValues `values`,
+//! SetVariables `variables`, execution labels (Labels task), a flow output `value` — and a
+//! secret transformed before it reaches a Log `message` (`| upper`, `| base64encode`, a slice, a
+//! method call).
+//!
+//! ## Why
+//! Kestra masks a secret's exact value in logs only. Outputs, variables and labels are stored with
+//! the execution and shown in the UI and the API as they are, and a transformed copy of a secret
+//! (upper-cased, encoded, cut) is not the exact value: it is logged in clear.
+//!
+//! ## Example
+//! ```yaml
+//! - id: token
+//!   type: io.kestra.plugin.core.debug.Return
+//!   format: "{{ secret('API_TOKEN') }}"
+//! ```
+//!
+//! ## Fix
+//! Pass the secret where it is used (`{{ secret('API_TOKEN') }}` in the task that needs it)
+//! rather than through outputs, and log something derived that reveals nothing (its length,
+//! whether it is set).
+
+use kflow_syntax::pebble::{self, Expr, ExprKind};
+use kflow_syntax::Span;
+
+use crate::context::Context;
+use crate::finding::{Finding, Severity};
+
+pub const ID: &str = "secret-exposure";
+pub const SEVERITY: Severity = Severity::Warning;
+
+/// (type, property) whose rendered value is stored with the execution and shown as is.
+const STORED: &[(&str, &str, &str)] = &[
+    ("io.kestra.plugin.core.debug.Return", "format", "outputs"),
+    ("io.kestra.plugin.core.output.OutputValues", "values", "outputs"),
+    ("io.kestra.plugin.core.execution.SetVariables", "variables", "execution variables"),
+    ("io.kestra.plugin.core.execution.Labels", "labels", "execution labels"),
+];
+const LOG: &str = "io.kestra.plugin.core.log.Log";
+
+fn is_secret_call(e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::Call { name, .. } if name.name == "secret")
+}
+
+fn has_secret(e: &Expr) -> bool {
+    let mut found = false;
+    pebble::walk_expr(e, &mut |x| found |= is_secret_call(x));
+    found
+}
+
+/// The first place where a secret's value is changed: a filter, method, index or slice
+/// applied to an expression holding `secret(…)`.
+fn transformed_secret(e: &Expr) -> Option<Span> {
+    let mut at = None;
+    pebble::walk_expr(e, &mut |x| {
+        if at.is_some() {
+            return;
+        }
+        let changed = match &x.kind {
+            ExprKind::Filter { input, .. } => has_secret(input),
+            ExprKind::MethodCall { object, .. } | ExprKind::Index { object, .. } => {
+                has_secret(object)
+            }
+            _ => false,
+        };
+        if changed {
+            at = Some(x.span);
+        }
+    });
+    at
+}
+
+pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    let Some(flow) = cx.flow else { return };
+    for rendered in cx.rendered_expressions() {
+        let e = rendered.expr;
+        let mut exprs: Vec<&Expr> = Vec::new();
+        pebble::walk_nodes(&e.template.nodes, &mut |node| {
+            exprs.extend(pebble::node_exprs(node));
+        });
+        if !exprs.iter().any(|x| has_secret(x)) {
+            continue;
+        }
+        let at = cx.tree.span(e.node).start as usize;
+        let (type_, property) = match rendered.owner {
+            Some(t) => {
+                let task = flow.task(t);
+                let name = task.type_.as_ref().map_or("", |n| n.name.as_str());
+                let canonical = cx.catalog.get(name).map_or(name, |d| d.name.as_str());
+                (canonical, cx.property_at(task.node, at))
+            }
+            None => ("", cx.property_at(flow.root, at)),
+        };
+        let stored = STORED
+            .iter()
+            .find(|(t, p, _)| *t == type_ && property == Some(*p))
+            .map(|(_, _, what)| *what)
+            .or_else(|| {
+                (rendered.owner.is_none() && property == Some("outputs")).then_some("flow outputs")
+            });
+        if let Some(what) = stored {
+            out.push(Finding::new(
+                ID,
+                e.file_span(exprs[0].span),
+                format!(
+                    "a secret's value goes into {what}, which are stored and shown in clear (Kestra masks secrets in logs only)"
+                ),
+            ));
+            continue;
+        }
+        if type_ == LOG && property == Some("message") {
+            if let Some(span) = exprs.iter().find_map(|x| transformed_secret(x)) {
+                out.push(Finding::new(
+                    ID,
+                    e.file_span(span),
+                    "a transformed secret is logged: Kestra masks only a secret's exact value, so this copy shows in clear",
+                ));
+            }
+        }
+    }
+}
