@@ -198,8 +198,10 @@ fn corpus_report_is_byte_identical_across_runs_and_threads() {
 }
 
 /// Every finding of the security rules over the corpus, reviewed: a change in what fires shows
-/// in review. (All six are Kestra's own `secrets.yaml` test flows returning a secret as an
-/// output, which its test then reads: true findings.)
+/// in review. secret-exposure: Kestra's own `secrets.yaml` test flows returning secrets as
+/// outputs (true). template-injection: S3 object keys from triggers pasted into SQL and shell,
+/// string inputs pasted into Python string literals and shell arguments, an API response pasted
+/// into Python code (all true: the value can break out of where it is pasted).
 #[test]
 fn security_findings_snapshot() {
     let root = shared().join("corpus");
@@ -209,7 +211,12 @@ fn security_findings_snapshot() {
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let prefix = format!("{}/", root.display());
-    let security = ["insecure-tls", "credentials-over-http", "secret-exposure"];
+    let security = [
+        "insecure-tls",
+        "credentials-over-http",
+        "secret-exposure",
+        "template-injection",
+    ];
     let mut lines: Vec<String> = json["diagnostics"]
         .as_array()
         .unwrap()

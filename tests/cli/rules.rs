@@ -718,3 +718,55 @@ outputs:
         ]
     );
 }
+
+#[test]
+fn outside_values_pasted_into_code() {
+    let flow = format!(
+        "{HEAD}inputs:
+  - id: customer
+    type: STRING
+  - id: limit
+    type: INT
+tasks:
+  - id: greet
+    type: io.kestra.plugin.scripts.shell.Commands
+    commands:
+      - echo \"Hello {{{{ trigger.body.name }}}}\"
+  - id: greet_safely
+    type: io.kestra.plugin.scripts.shell.Commands
+    env:
+      NAME: \"{{{{ trigger.body.name }}}}\"
+    commands:
+      - echo \"Hello $NAME, {{{{ inputs.limit }}}} rows, {{{{ trigger.body.name | length }}}} letters\"
+  - id: query
+    type: io.kestra.plugin.jdbc.postgresql.Query
+    url: jdbc:postgresql://127.0.0.1:5432/shop
+    sql: SELECT * FROM orders WHERE customer = '{{{{ inputs.customer }}}}' LIMIT {{{{ inputs.limit }}}}
+  - id: py
+    type: io.kestra.plugin.scripts.python.Script
+    script: |
+      name = {{{{ inputs.customer | toJson }}}}
+      print(name)
+triggers:
+  - id: hook
+    type: io.kestra.plugin.core.trigger.Webhook
+    key: a-long-secret-key
+"
+    );
+    assert_eq!(
+        findings(&flow),
+        [f("template-injection", 12), f("template-injection", 22)]
+    );
+    // With a Schedule only, `trigger` is Kestra's own (dates).
+    let scheduled = flow.replace(
+        "type: io.kestra.plugin.core.trigger.Webhook\n    key: a-long-secret-key",
+        "type: io.kestra.plugin.core.trigger.Schedule\n    cron: \"0 * * * *\"",
+    );
+    assert!(
+        findings(&scheduled)
+            .iter()
+            .all(|(r, l)| r != "template-injection" || *l == 22),
+        "{:?}",
+        findings(&scheduled)
+    );
+}

@@ -85,7 +85,12 @@ fn security_rules_are_a_group_with_a_security_severity() {
         .collect();
     assert_eq!(
         ids,
-        ["insecure-tls", "credentials-over-http", "secret-exposure"]
+        [
+            "insecure-tls",
+            "credentials-over-http",
+            "secret-exposure",
+            "template-injection"
+        ]
     );
     let dir = tempdir();
     let path = dir.join("flow.yaml");

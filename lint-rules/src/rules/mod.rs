@@ -66,6 +66,7 @@ registry! {
     insecure_tls,
     credentials_over_http,
     secret_exposure,
+    template_injection,
 }
 
 /// Security rules and their `security-severity` (the 0–10 scale GitHub code scanning reads
@@ -74,6 +75,7 @@ pub const SECURITY: &[(&str, &str)] = &[
     ("insecure-tls", "7.4"),
     ("credentials-over-http", "7.5"),
     ("secret-exposure", "6.5"),
+    ("template-injection", "8.8"),
 ];
 
 /// The rule's `security-severity`, when it is a security rule.
