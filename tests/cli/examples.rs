@@ -82,3 +82,27 @@ fn every_antipattern_matches_its_markers() {
         check_contract(&f);
     }
 }
+
+/// The repository's own examples of the security rules (`examples/security`): the same marker
+/// contract; `clean.yaml` holds the near misses and must stay clean.
+#[test]
+fn security_examples_match_their_markers() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/security");
+    let files = yaml_files(&dir);
+    for rule in [
+        "template-injection",
+        "insecure-tls",
+        "credentials-over-http",
+        "secret-exposure",
+    ] {
+        assert!(
+            files
+                .iter()
+                .any(|f| markers(f).iter().any(|(_, r)| r == rule)),
+            "no example for {rule}"
+        );
+    }
+    for f in files {
+        check_contract(&f);
+    }
+}
