@@ -202,6 +202,8 @@ fn corpus_report_is_byte_identical_across_runs_and_threads() {
 /// outputs (true). template-injection: S3 object keys from triggers pasted into SQL and shell,
 /// string inputs pasted into Python string literals and shell arguments, an API response pasted
 /// into Python code (all true: the value can break out of where it is pasted).
+/// hardcoded-secret: literal passwords, keys and tokens in properties meant for them, mostly
+/// local test databases and fake tokens of plugin test flows (true by the rule's definition).
 #[test]
 fn security_findings_snapshot() {
     let root = shared().join("corpus");
@@ -216,6 +218,7 @@ fn security_findings_snapshot() {
         "credentials-over-http",
         "secret-exposure",
         "template-injection",
+        "hardcoded-secret",
     ];
     let mut lines: Vec<String> = json["diagnostics"]
         .as_array()

@@ -94,6 +94,7 @@ fn security_examples_match_their_markers() {
         "insecure-tls",
         "credentials-over-http",
         "secret-exposure",
+        "hardcoded-secret",
     ] {
         assert!(
             files

@@ -770,3 +770,31 @@ triggers:
         findings(&scheduled)
     );
 }
+
+#[test]
+fn credentials_written_in_the_flow() {
+    let flow = format!(
+        "{HEAD}tasks:
+  - id: db
+    type: io.kestra.plugin.jdbc.postgresql.Query
+    url: jdbc:postgresql://db.example.com:5432/shop?user=shop&password=hunter22
+    password: \"{{{{ secret('DB_PASSWORD') }}}}\"
+    sql: SELECT 1
+  - id: mongo
+    type: io.kestra.plugin.core.log.Log
+    message: connecting
+    description: mongodb://root:example@mongo:27017/
+  - id: gh
+    type: io.kestra.plugin.scripts.shell.Commands
+    env:
+      GITHUB_TOKEN: ghp_abcdefghijklmnopqrstuvwxyz0123456789
+    commands:
+      - gh repo list
+"
+    );
+    // The URL's password, and the GitHub token's shape; not the secret(), not the description.
+    assert_eq!(
+        findings(&flow),
+        [f("hardcoded-secret", 6), f("hardcoded-secret", 16)]
+    );
+}

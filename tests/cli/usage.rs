@@ -89,7 +89,8 @@ fn security_rules_are_a_group_with_a_security_severity() {
             "insecure-tls",
             "credentials-over-http",
             "secret-exposure",
-            "template-injection"
+            "template-injection",
+            "hardcoded-secret"
         ]
     );
     let dir = tempdir();

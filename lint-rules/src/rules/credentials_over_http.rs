@@ -88,19 +88,22 @@ fn sends_credentials(tree: &Tree, task: NodeId) -> bool {
     let auth = tree
         .get_value(task, "options")
         .is_some_and(|o| tree.get_value(o, "auth").is_some());
-    header || auth || mentions_secret(tree, task, 0)
+    let mut seen = vec![false; tree.nodes.len()];
+    header || auth || mentions_secret(tree, task, &mut seen)
 }
 
-fn mentions_secret(tree: &Tree, node: NodeId, depth: usize) -> bool {
-    if depth > 8 {
-        return false;
+/// Each node once (YAML aliases can make paths exponential).
+fn mentions_secret(tree: &Tree, node: NodeId, seen: &mut [bool]) -> bool {
+    match seen.get_mut(node.0 as usize) {
+        Some(s) if !*s => *s = true,
+        _ => return false,
     }
     match tree.value(node) {
         Value::Scalar(s) => s.value.contains("secret("),
         Value::Map(entries) => entries
             .iter()
-            .any(|e| mentions_secret(tree, e.value, depth + 1)),
-        Value::Seq(items) => items.iter().any(|&i| mentions_secret(tree, i, depth + 1)),
+            .any(|e| mentions_secret(tree, e.value, seen)),
+        Value::Seq(items) => items.iter().any(|&i| mentions_secret(tree, i, seen)),
         _ => false,
     }
 }

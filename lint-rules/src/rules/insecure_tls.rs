@@ -54,8 +54,10 @@ const OFF_WHEN_FALSE: &[&str] = &["sslVerify", "verifySsl", "tlsVerify", "verify
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
+    // Each node once: plugins nest, and YAML aliases can make paths exponential.
+    let mut seen = vec![false; cx.tree.nodes.len()];
     for plugin in &flow.plugins {
-        options(cx.tree, plugin.node, 0, out);
+        options(cx.tree, plugin.node, &mut seen, out);
     }
     for st in cx.script_tasks() {
         for (span, what) in in_code(st.lang, &st.text) {
@@ -72,9 +74,10 @@ fn scalar(tree: &Tree, node: NodeId) -> Option<&str> {
     tree.scalar(node).map(|s| s.value.as_str())
 }
 
-fn options(tree: &Tree, node: NodeId, depth: usize, out: &mut Vec<Finding>) {
-    if depth > 8 {
-        return;
+fn options(tree: &Tree, node: NodeId, seen: &mut [bool], out: &mut Vec<Finding>) {
+    match seen.get_mut(node.0 as usize) {
+        Some(s) if !*s => *s = true,
+        _ => return,
     }
     match tree.value(node) {
         Value::Map(entries) => {
@@ -96,12 +99,12 @@ fn options(tree: &Tree, node: NodeId, depth: usize, out: &mut Vec<Finding>) {
                 if key == "env" {
                     env_vars(tree, e.value, out);
                 }
-                options(tree, e.value, depth + 1, out);
+                options(tree, e.value, seen, out);
             }
         }
         Value::Seq(items) => {
             for &i in items {
-                options(tree, i, depth + 1, out);
+                options(tree, i, seen, out);
             }
         }
         _ => {}

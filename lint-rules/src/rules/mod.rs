@@ -67,6 +67,7 @@ registry! {
     credentials_over_http,
     secret_exposure,
     template_injection,
+    hardcoded_secret,
 }
 
 /// Security rules and their `security-severity` (the 0–10 scale GitHub code scanning reads
@@ -76,6 +77,7 @@ pub const SECURITY: &[(&str, &str)] = &[
     ("credentials-over-http", "7.5"),
     ("secret-exposure", "6.5"),
     ("template-injection", "8.8"),
+    ("hardcoded-secret", "7.5"),
 ];
 
 /// The rule's `security-severity`, when it is a security rule.
