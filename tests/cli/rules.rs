@@ -798,3 +798,40 @@ fn credentials_written_in_the_flow() {
         [f("hardcoded-secret", 6), f("hardcoded-secret", 16)]
     );
 }
+
+#[test]
+fn json_bodies_and_printed_secrets() {
+    let flow = format!(
+        "{HEAD}tasks:
+  - id: relay
+    type: io.kestra.plugin.core.http.Request
+    uri: https://hooks.example.com/relay
+    method: POST
+    body: '{{\"text\": \"{{{{ trigger.body.message }}}}\"}}'
+  - id: relay_safely
+    type: io.kestra.plugin.core.http.Request
+    uri: https://hooks.example.com/relay
+    method: POST
+    body: '{{\"text\": {{{{ trigger.body.message | toJson }}}}}}'
+  - id: whole
+    type: io.kestra.plugin.core.http.Request
+    uri: https://hooks.example.com/relay
+    method: POST
+    body: \"{{{{ trigger.body }}}}\"
+  - id: sh
+    type: io.kestra.plugin.scripts.shell.Commands
+    commands:
+      - echo {{{{ secret('TOKEN') }}}}
+      - 'curl -H \"Authorization: {{{{ secret(''TOKEN'') }}}}\" https://api.example.com -o a.json'
+      - python3 report.py a.json
+triggers:
+  - id: hook
+    type: io.kestra.plugin.core.trigger.Webhook
+    key: \"{{{{ secret('WEBHOOK_KEY') }}}}\"
+"
+    );
+    assert_eq!(
+        findings(&flow),
+        [f("template-injection", 8), f("secret-exposure", 22)]
+    );
+}

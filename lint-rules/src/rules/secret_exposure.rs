@@ -2,9 +2,10 @@
 //!
 //! ## What it does
 //! Flags `secret(…)` rendered into outputs — a Return `format`, OutputValues `values`,
-//! SetVariables `variables`, execution labels (Labels task), a flow output `value` — and a
-//! secret transformed before it reaches a Log `message` (`| upper`, `| base64encode`, a slice, a
-//! method call).
+//! SetVariables `variables`, execution labels (Labels task), a flow output `value` — a secret
+//! printed by a script (`echo`, `printf`, `print(`, `console.log(` lines), and a secret
+//! transformed before it reaches a Log `message` (`| upper`, `| base64encode`, a slice, a method
+//! call).
 //!
 //! ## Why
 //! Kestra masks a secret's exact value in logs only. Outputs, variables and labels are stored with
@@ -73,6 +74,20 @@ fn transformed_secret(e: &Expr) -> Option<Span> {
     at
 }
 
+/// The first `secret(…)` on a line of the script that prints (`echo`, `printf`, `print(`,
+/// `console.log(`).
+fn printed_by_script(source: &str, exprs: &[&Expr]) -> Option<Span> {
+    exprs.iter().filter(|x| has_secret(x)).find_map(|x| {
+        let start = (x.span.start as usize).min(source.len());
+        let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line = source[line_start..].trim_start();
+        let prints = ["echo ", "printf ", "print(", "console.log(", "Write-Output "]
+            .iter()
+            .any(|p| line.starts_with(p));
+        prints.then_some(x.span)
+    })
+}
+
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
     for rendered in cx.rendered_expressions() {
@@ -110,6 +125,18 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 ),
             ));
             continue;
+        }
+        if type_.starts_with("io.kestra.plugin.scripts.")
+            && matches!(property, Some("script" | "commands" | "beforeCommands"))
+        {
+            if let Some(span) = printed_by_script(e.source(cx.tree), &exprs) {
+                out.push(Finding::new(
+                    ID,
+                    e.file_span(span),
+                    "a secret is printed by the script: only its exact value is masked in the logs, and any change the script makes to it (a trimmed newline, an encoding) shows in clear",
+                ));
+                continue;
+            }
         }
         if type_ == LOG && property == Some("message") {
             if let Some(span) = exprs.iter().find_map(|x| transformed_secret(x)) {

@@ -9,10 +9,11 @@
 //! `execution.labels`, and the `body` and `headers` of HTTP Request tasks — into the `script`,
 //! (trigger variables Kestra makes itself, such as a message batch's storage `uri`, `count` or
 //! `date`, are not outside values)
-//! `commands` and `beforeCommands` of script tasks and the `sql` of query tasks. A value that
+//! `commands` and `beforeCommands` of script tasks, the `sql` of query tasks and a Request's JSON
+//! `body` written as text. A value that
 //! goes through a filter making it safe there is not reported: one yielding a number or a
 //! boolean (`number`, `length`, `startsWith`…), `escapeChar('shell')` in shell code, `toJson`
-//! in Python or JavaScript code.
+//! in Python or JavaScript code and in JSON.
 //!
 //! ## Why
 //! Whoever controls the value controls the code: `{{ trigger.body.name }}` in a shell command
@@ -75,6 +76,8 @@ enum Code {
     /// Another script language (Groovy, Ruby, R…).
     OtherScript,
     Sql,
+    /// A JSON request body written as text with expressions in it.
+    Json,
 }
 
 impl Code {
@@ -85,6 +88,7 @@ impl Code {
             Code::JavaScript => "JavaScript code",
             Code::OtherScript => "script code",
             Code::Sql => "SQL",
+            Code::Json => "a JSON body",
         }
     }
 
@@ -99,7 +103,7 @@ impl Code {
                         .and_then(|a| a.positional.first())
                         .is_some_and(|a| matches!(&a.kind, ExprKind::Str(s) if s == "shell"))
             }
-            Code::Python | Code::JavaScript => matches!(name, "toJson" | "json"),
+            Code::Python | Code::JavaScript | Code::Json => matches!(name, "toJson" | "json"),
             Code::OtherScript | Code::Sql => false,
         }
     }
@@ -107,6 +111,7 @@ impl Code {
     fn fix(self) -> &'static str {
         match self {
             Code::Sql => "pass it as a query parameter",
+            Code::Json => "write it with `| toJson` (which quotes and escapes it) or build the body as a YAML map",
             _ => "pass it through `env:` (or `inputFiles`) and read it there",
         }
     }
@@ -225,8 +230,17 @@ fn chain(e: &Expr) -> Option<(String, Vec<String>)> {
     }
 }
 
-/// What kind of code a property of a task holds, if any.
-fn code_of(type_: &str, property: &str, lang: Option<Lang>) -> Option<Code> {
+/// What kind of code a property of a task holds, if any. `text` is the value as written.
+fn code_of(type_: &str, property: &str, lang: Option<Lang>, text: &str) -> Option<Code> {
+    if type_ == "io.kestra.plugin.core.http.Request" && property == "body" {
+        // JSON written as text; not a body that is one expression (`{{ inputs.payload }}`, a
+        // Pebble map literal), which Kestra serialises itself.
+        let t = text.trim_start();
+        let json_text = (t.starts_with('{') || t.starts_with('['))
+            && !t.starts_with("{{")
+            && !t.starts_with("{%");
+        return json_text.then_some(Code::Json);
+    }
     if type_.starts_with("io.kestra.plugin.scripts.") {
         return match property {
             "commands" | "beforeCommands" => Some(Code::Shell),
@@ -279,10 +293,10 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         let name = task.type_.as_ref().map_or("", |n| n.name.as_str());
         let type_ = cx.catalog.get(name).map_or(name, |d| d.name.as_str());
         let lang = Lang::of_script_task(type_);
-        let Some(code) = code_of(type_, property, lang) else {
+        let e = rendered.expr;
+        let Some(code) = code_of(type_, property, lang, e.source(tree)) else {
             continue;
         };
-        let e = rendered.expr;
         let mut found = None;
         pebble::walk_nodes(&e.template.nodes, &mut |node| {
             if found.is_none() {
