@@ -163,3 +163,13 @@ fn a_bare_file_name_finds_sibling_subflows() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A flow with an `sla` is refused: kflow would run it without enforcing it.
+#[test]
+fn an_sla_is_refused_not_ignored() {
+    let dir = TempDir::new("sla");
+    let flow = "id: sla\nnamespace: t\nsla:\n  - id: max\n    type: MAX_DURATION\n    behavior: FAIL\n    duration: PT1S\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n";
+    let (code, rec, err) = run_json(dir.path(), flow, &[], &[]);
+    assert_eq!(code, 2, "{err}\n{rec}");
+    assert!(err.contains("flow `sla`"), "{err}");
+}

@@ -77,9 +77,28 @@ const TASK_LISTS: &[&str] = &[
     "onPause",
 ];
 
-/// `task \`id\` (type)` for every task of the flow the runner cannot run, in document order.
+/// Why the runner refuses the flow, one message per task it cannot run, flow property it would
+/// ignore while Kestra acts on it (`sla`, `checks`) and retry behaviour it does not have, in
+/// document order.
 pub fn unsupported_tasks(flow: &Value, resolve: &dyn Fn(&str) -> String) -> Vec<String> {
     let mut out = Vec::new();
+    // Kestra enforces these; running without them could end where Kestra would not.
+    for (key, what) in [
+        ("sla", "flow `sla`: kflow does not enforce SLAs"),
+        (
+            "checks",
+            "flow `checks`: kflow does not evaluate them before a run",
+        ),
+    ] {
+        if flow
+            .get(key)
+            .is_some_and(|v| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))
+        {
+            out.push(format!(
+                "{what}, so the run is refused rather than run differently from Kestra"
+            ));
+        }
+    }
     for key in ["tasks", "errors", "finally", "afterExecution"] {
         if let Some(v) = flow.get(key) {
             walk(v, resolve, &mut out, 0);
@@ -97,9 +116,21 @@ fn walk(v: &Value, resolve: &dyn Fn(&str) -> String, out: &mut Vec<String>, dept
         Value::Object(map) => {
             if let (Some(id), Some(Value::String(t))) = (map.get("id"), map.get("type")) {
                 let full = resolve(t);
+                let id = id.as_str().unwrap_or("?");
                 if !supports(&full) {
-                    let id = id.as_str().unwrap_or("?");
-                    out.push(format!("task `{id}` ({t})"));
+                    out.push(format!(
+                        "task `{id}` ({t}) cannot run locally: kflow's runner does not support this task type"
+                    ));
+                }
+                let new_execution = map
+                    .get("retry")
+                    .and_then(|r| r.get("behavior"))
+                    .and_then(Value::as_str)
+                    .is_some_and(|b| b.eq_ignore_ascii_case("CREATE_NEW_EXECUTION"));
+                if new_execution {
+                    out.push(format!(
+                        "task `{id}`: retry `behavior: CREATE_NEW_EXECUTION` is not supported (kflow retries task runs), so the run is refused"
+                    ));
                 }
                 for key in TASK_LISTS {
                     if let Some(child) = map.get(*key) {
@@ -146,9 +177,16 @@ mod tests {
         assert_eq!(
             unsupported_tasks(&flow, &resolve),
             [
-                "task `b` (com.acme.log.Log)",
-                "task `d` (io.kestra.plugin.jdbc.postgresql.Query)"
+                "task `b` (com.acme.log.Log) cannot run locally: kflow's runner does not support this task type",
+                "task `d` (io.kestra.plugin.jdbc.postgresql.Query) cannot run locally: kflow's runner does not support this task type"
             ]
         );
+        let flow = serde_json::json!({
+            "sla": [{"id": "max", "type": "MAX_DURATION", "duration": "PT1H"}],
+            "tasks": [{"id": "a", "type": "io.kestra.plugin.core.log.Log",
+                       "retry": {"type": "constant", "behavior": "CREATE_NEW_EXECUTION"}}]});
+        let found = unsupported_tasks(&flow, &resolve);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].contains("sla") && found[1].contains("CREATE_NEW_EXECUTION"));
     }
 }

@@ -144,12 +144,7 @@ pub async fn prepare(doc: &Document, req: RunRequest<'_>) -> Result<Prepared, Ve
     // Refused whole, before anything runs: every task must be one the runner runs as Kestra does.
     let unsupported = exec::unsupported_tasks(&flow, &resolve_type);
     if !unsupported.is_empty() {
-        return Err(unsupported
-            .into_iter()
-            .map(|t| {
-                format!("{t} cannot run locally: kflow's runner does not support this task type")
-            })
-            .collect());
+        return Err(unsupported);
     }
     let decls = kflow_engine::inputs::declarations(doc)
         .map_err(|errors| errors.iter().map(|e| e.to_string()).collect::<Vec<_>>())?;
