@@ -5,7 +5,9 @@
 //! eight is shorter than 22 characters there; we left-pad with `0` (the base-62 zero digit) so
 //! every id has 22 characters and still decodes to the same UUID.
 
-const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+/// Kestra's base-62 digits (`IdUtils`, KSUIDs).
+pub(crate) const ALPHABET: &[u8; 62] =
+    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 pub const ID_LEN: usize = 22;
 
 /// A new random id (execution, task run…).
@@ -30,13 +32,18 @@ pub fn id_from(text: &str) -> String {
 }
 
 /// Base-62 text of a 128-bit value, left-padded to [`ID_LEN`].
-pub fn friendly(mut value: u128) -> String {
-    let mut digits = Vec::with_capacity(ID_LEN);
+pub fn friendly(value: u128) -> String {
+    base62(value, ID_LEN)
+}
+
+/// Base-62 text of a 128-bit value, left-padded with `0` to `min_len` digits.
+pub fn base62(mut value: u128, min_len: usize) -> String {
+    let mut digits = Vec::with_capacity(min_len.max(22));
     while value > 0 {
         digits.push(ALPHABET[(value % 62) as usize]);
         value /= 62;
     }
-    while digits.len() < ID_LEN {
+    while digits.len() < min_len {
         digits.push(b'0');
     }
     digits.reverse();

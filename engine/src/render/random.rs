@@ -67,27 +67,12 @@ pub fn uuid_v4() -> String {
     )
 }
 
-const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-fn base62(mut n: u128, min_len: usize) -> String {
-    let mut digits = Vec::new();
-    while n > 0 {
-        digits.push(BASE62[(n % 62) as usize]);
-        n /= 62;
-    }
-    while digits.len() < min_len {
-        digits.push(b'0');
-    }
-    digits.reverse();
-    String::from_utf8(digits).unwrap_or_default()
-}
-
 /// Kestra's short ids (`IdUtils.create()`): a random UUID in base 62.
 pub fn short_id() -> String {
     let mut b = bytes::<16>();
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    base62(u128::from_be_bytes(b), 0)
+    crate::ids::base62(u128::from_be_bytes(b), 0)
 }
 
 /// A KSUID: 4 bytes of seconds since 2014-05-13T16:53:20Z and 16 random bytes, base 62 on 27
@@ -111,7 +96,7 @@ pub fn ksuid(now_unix: i64) -> String {
             *d = (cur / 62) as u32;
             rem = cur % 62;
         }
-        out.push(BASE62[rem as usize]);
+        out.push(crate::ids::ALPHABET[rem as usize]);
     }
     while out.len() < 27 {
         out.push(b'0');
