@@ -141,12 +141,18 @@ fn fetch_pattern_findings_snapshot() {
     let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = run_with_deadline(&arg_refs, Duration::from_secs(600));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    insta::assert_snapshot!(snapshot_lines(&json, &root, RULES));
+}
+
+/// `path:line:column rule message` of the findings of `rules` in a JSON report, paths relative
+/// to `root`, sorted: the text the corpus snapshots keep.
+fn snapshot_lines(json: &serde_json::Value, root: &Path, rules: &[&str]) -> String {
     let prefix = format!("{}/", root.display());
     let mut lines: Vec<String> = json["diagnostics"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|d| RULES.contains(&d["rule"].as_str().unwrap()))
+        .filter(|d| rules.contains(&d["rule"].as_str().unwrap()))
         .map(|d| {
             let path = d["path"].as_str().unwrap();
             format!(
@@ -160,7 +166,7 @@ fn fetch_pattern_findings_snapshot() {
         })
         .collect();
     lines.sort();
-    insta::assert_snapshot!(lines.join("\n"));
+    lines.join("\n")
 }
 
 /// The report is the same bytes whatever the run and the number of threads: ten runs over the
@@ -212,7 +218,6 @@ fn security_findings_snapshot() {
         Duration::from_secs(600),
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let prefix = format!("{}/", root.display());
     let security = [
         "insecure-tls",
         "credentials-over-http",
@@ -220,23 +225,5 @@ fn security_findings_snapshot() {
         "template-injection",
         "hardcoded-secret",
     ];
-    let mut lines: Vec<String> = json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| security.contains(&d["rule"].as_str().unwrap()))
-        .map(|d| {
-            let path = d["path"].as_str().unwrap();
-            format!(
-                "{}:{}:{} {} {}",
-                path.strip_prefix(&prefix).unwrap_or(path),
-                d["line"],
-                d["column"],
-                d["rule"].as_str().unwrap(),
-                d["message"].as_str().unwrap()
-            )
-        })
-        .collect();
-    lines.sort();
-    insta::assert_snapshot!(lines.join("\n"));
+    insta::assert_snapshot!(snapshot_lines(&json, &root, &security));
 }
