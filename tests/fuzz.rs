@@ -18,22 +18,14 @@ use std::time::{Duration, Instant};
 use kflow_lint_rules::fixes::{self, Mode};
 use kflow_lint_rules::{Catalog, Config, Finding};
 
-/// A small deterministic generator (xorshift64*): the run depends on the seed only.
-struct Rng(u64);
+#[path = "support/rng.rs"]
+mod rng;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
+use rng::Rng;
+
+/// A random element of `items`.
+fn pick<'a, T>(rng: &mut Rng, items: &'a [T]) -> &'a T {
+    &items[rng.below(items.len())]
 }
 
 const TOKENS: &[&str] = &[
@@ -105,23 +97,24 @@ fn mutate(rng: &mut Rng, text: &[u8]) -> Vec<u8> {
         }
         1 => out.truncate(at),
         2 | 3 => {
-            let t = rng.pick(TOKENS);
+            let t = pick(rng, TOKENS);
             out.splice(at..at, t.bytes());
         }
         4 => {
             let depth = 1 + rng.below(5000);
-            let open = *rng.pick(&["[", "{", "{{ (", "- ", "  ", "{% if x %}", "| jq('["]);
+            let open = *pick(
+                rng,
+                &["[", "{", "{{ (", "- ", "  ", "{% if x %}", "| jq('["],
+            );
             let nest = open.repeat(depth);
             out.splice(at..at, nest.bytes());
         }
         5 => {
-            let long = rng
-                .pick(&["a", "x: ", "{{ a }}", "🙂"])
-                .repeat(20_000 + rng.below(80_000));
+            let long = pick(rng, &["a", "x: ", "{{ a }}", "🙂"]).repeat(20_000 + rng.below(80_000));
             out.splice(at..at, long.bytes());
         }
         6 => {
-            let u = rng.pick(UNICODE);
+            let u = pick(rng, UNICODE);
             out.splice(at..at, u.bytes());
         }
         7 => {

@@ -3,6 +3,8 @@
 
 #[path = "lsp/client.rs"]
 mod client;
+#[path = "support/rng.rs"]
+mod rng;
 
 #[path = "lsp/actions.rs"]
 mod actions;
