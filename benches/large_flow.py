@@ -8,13 +8,12 @@ virtual environment (or uses $YAMLLINT if set).
 """
 import argparse
 import json
-import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from lint_throughput import timed, yamllint_in
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,15 +27,6 @@ def flow(tasks):
             f'    message: "{{{{ outputs.tsak_{max(i - 1, 0):05d}.value }}}}"',
         ]
     return "\n".join(lines) + "\n"
-
-
-def timed(cmd, runs):
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main():
@@ -54,12 +44,7 @@ def main():
                             capture_output=True, check=False)
     found = json.loads(report.stdout)["diagnostics"]
     suggested = sum("did you mean" in d["message"] for d in found)
-    yamllint = os.environ.get("YAMLLINT")
-    if not yamllint:
-        venv = work / "venv"
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin/pip"), "install", "-q", "yamllint"], check=True)
-        yamllint = str(venv / "bin/yamllint")
+    yamllint = yamllint_in(work)
     k = timed([str(kflow), "lint", "--format", "json", str(path)], args.runs)
     y = timed([yamllint, "-f", "parsable", str(path)], args.runs)
     size = path.stat().st_size / 1e6

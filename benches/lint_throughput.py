@@ -29,6 +29,17 @@ def timed(cmd, runs):
     return statistics.median(times)
 
 
+def yamllint_in(work):
+    """yamllint from $YAMLLINT, or installed from PyPI into a virtual environment under `work`."""
+    yamllint = os.environ.get("YAMLLINT")
+    if not yamllint:
+        venv = work / "venv"
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin/pip"), "install", "-q", "yamllint"], check=True)
+        yamllint = str(venv / "bin/yamllint")
+    return yamllint
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--copies", type=int, default=10)
@@ -51,12 +62,7 @@ def main():
         n_files = len(files) * args.copies
         mb = total / 1e6
 
-        yamllint = os.environ.get("YAMLLINT")
-        if not yamllint:
-            venv = work / "venv"
-            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-            subprocess.run([str(venv / "bin/pip"), "install", "-q", "yamllint"], check=True)
-            yamllint = str(venv / "bin/yamllint")
+        yamllint = yamllint_in(work)
 
         data = str(work / "data")
         # --format json so that both tools do the same amount of output work.
