@@ -26,6 +26,18 @@ pub struct Context<'a> {
     parents: OnceCell<Vec<Option<NodeId>>>,
 }
 
+/// Marks `node` as seen for a walk over the tree; false when it already was. YAML aliases make
+/// the tree a DAG whose paths can be exponentially many: walkers visit each node once.
+pub fn first_visit(seen: &mut [bool], node: NodeId) -> bool {
+    match seen.get_mut(node.0 as usize) {
+        Some(s) if !*s => {
+            *s = true;
+            true
+        }
+        _ => false,
+    }
+}
+
 /// An expression Kestra renders, where it sits, and its variable paths.
 pub struct Rendered<'a> {
     pub expr: &'a kflow_syntax::expr::Expression,

@@ -27,7 +27,7 @@
 
 use kflow_syntax::yaml::{NodeId, Tree, Value};
 
-use crate::context::Context;
+use crate::context::{first_visit, Context};
 use crate::finding::{Finding, Severity};
 /// Core HTTP tasks that take a `uri`.
 const HTTP_TASKS: &[&str] = &[
@@ -94,9 +94,8 @@ fn sends_credentials(tree: &Tree, task: NodeId) -> bool {
 
 /// Each node once (YAML aliases can make paths exponential).
 fn mentions_secret(tree: &Tree, node: NodeId, seen: &mut [bool]) -> bool {
-    match seen.get_mut(node.0 as usize) {
-        Some(s) if !*s => *s = true,
-        _ => return false,
+    if !first_visit(seen, node) {
+        return false;
     }
     match tree.value(node) {
         Value::Scalar(s) => s.value.contains("secret("),

@@ -30,7 +30,7 @@
 use kflow_syntax::yaml::{NodeId, ScalarMap, Tree, Value};
 use kflow_syntax::Span;
 
-use crate::context::Context;
+use crate::context::{first_visit, Context};
 use crate::finding::{Applicability, Finding, Severity};
 
 pub const ID: &str = "hardcoded-secret";
@@ -151,9 +151,8 @@ fn walk(
     seen: &mut [bool],
     out: &mut Vec<Finding>,
 ) {
-    match seen.get_mut(node.0 as usize) {
-        Some(s) if !*s => *s = true,
-        _ => return,
+    if !first_visit(seen, node) {
+        return;
     }
     match tree.value(node) {
         Value::Map(entries) => {

@@ -33,7 +33,7 @@
 use kflow_syntax::yaml::{NodeId, Tree, Value};
 use kflow_syntax::Span;
 
-use crate::context::Context;
+use crate::context::{first_visit, Context};
 use crate::finding::{Finding, Severity};
 use crate::script::Lang;
 
@@ -75,9 +75,8 @@ fn scalar(tree: &Tree, node: NodeId) -> Option<&str> {
 }
 
 fn options(tree: &Tree, node: NodeId, seen: &mut [bool], out: &mut Vec<Finding>) {
-    match seen.get_mut(node.0 as usize) {
-        Some(s) if !*s => *s = true,
-        _ => return,
+    if !first_visit(seen, node) {
+        return;
     }
     match tree.value(node) {
         Value::Map(entries) => {
