@@ -111,3 +111,18 @@ fn deep_and_long_jq_programs() {
         assert_eq!(d["line"], 6);
     }
 }
+
+#[test]
+fn multi_byte_text_where_a_url_is_expected() {
+    // Byte 7 falls inside `€`: URL checks must cut text at characters, not bytes.
+    let text = "id: t\nnamespace: n\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.http.Request\n    uri: ab€€\n    headers:\n      Authorization: \"{{ secret('T') }}\"\n";
+    let (json, _, _) = lint_bytes("utf8.yaml", text.as_bytes());
+    assert!(
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["rule"] != "credentials-over-http"),
+        "{json}"
+    );
+}

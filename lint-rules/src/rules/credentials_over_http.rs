@@ -50,17 +50,13 @@ const CREDENTIAL_HEADERS: &[&str] = &[
 /// The host of a literal `http://` URL that leaves the machine, if it is one.
 fn remote_http_host(url: &str) -> Option<&str> {
     let url = url.trim();
-    if url.contains("{{") || url.len() < 7 || !url[..7].eq_ignore_ascii_case("http://") {
+    let plain_http = url
+        .get(..7)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"));
+    if url.contains("{{") || !plain_http {
         return None;
     }
-    let rest = &url[7..];
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit('@').next().unwrap_or(authority);
-    let host = if let Some(v6) = host_port.strip_prefix('[') {
-        v6.split(']').next().unwrap_or(v6)
-    } else {
-        host_port.split(':').next().unwrap_or(host_port)
-    };
+    let host = crate::script::url_host(url)?;
     let host_lower = host.to_ascii_lowercase();
     let loopback = host_lower == "localhost"
         || host_lower.ends_with(".localhost")
@@ -163,6 +159,8 @@ mod tests {
             "http://host.docker.internal:8080/api/v1/executions",
             "https://api.example.com",
             "http://{{ inputs.host }}/x",
+            // Not a char boundary at byte 7: no URL, and no panic.
+            "ab€€",
         ] {
             assert_eq!(remote_http_host(local), None, "{local}");
         }

@@ -92,8 +92,9 @@ pub(super) fn strip_scheme(url: &str) -> &str {
     }
 }
 
-/// The host of a URL (without user info or port), when the URL has a scheme.
-pub(super) fn url_host(url: &str) -> Option<&str> {
+/// The host of a URL (without user info or port; an IPv6 literal without its brackets), when
+/// the URL has a scheme.
+pub(crate) fn url_host(url: &str) -> Option<&str> {
     let rest = strip_scheme(url);
     if rest.len() == url.len() {
         return None;
@@ -101,7 +102,10 @@ pub(super) fn url_host(url: &str) -> Option<&str> {
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..end];
     let host = authority.rsplit('@').next().unwrap_or(authority);
-    Some(host.split(':').next().unwrap_or(host))
+    Some(match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(v6),
+        None => host.split(':').next().unwrap_or(host),
+    })
 }
 
 /// The last path segment of a URL, without query or fragment: what `curl -O` / `wget` name the file.
@@ -235,6 +239,8 @@ mod tests {
             url_host("https://u:p@Example.com:8443/a?b"),
             Some("Example.com")
         );
+        assert_eq!(url_host("http://[::1]:80/x"), Some("::1"));
+        assert_eq!(url_host("no scheme/x"), None);
         assert_eq!(url_file_name("https://x.org/data/a.csv?x=1"), Some("a.csv"));
         assert_eq!(url_file_name("https://x.org/"), None);
         assert_eq!(url_file_name("https://x.org"), None);
