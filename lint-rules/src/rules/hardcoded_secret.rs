@@ -32,6 +32,7 @@ use kflow_syntax::Span;
 
 use crate::context::{first_visit, Context};
 use crate::finding::{Applicability, Finding, Severity};
+use crate::script::squash_key;
 
 pub const ID: &str = "hardcoded-secret";
 pub const SEVERITY: Severity = Severity::Warning;
@@ -67,13 +68,6 @@ fn placeholder(v: &str) -> bool {
             t.to_ascii_lowercase().as_str(),
             "null" | "none" | "changeme" | "change_me" | "xxx" | "xxxx" | "****" | "redacted"
         )
-}
-
-fn normalise(key: &str) -> String {
-    key.chars()
-        .filter(|c| *c != '_' && *c != '-')
-        .collect::<String>()
-        .to_ascii_lowercase()
 }
 
 /// Well-known credential shapes: (name, matcher) over a piece of text; returns the match's range.
@@ -135,7 +129,7 @@ fn url_password(v: &str) -> bool {
     }
     v.split(['?', '&', ';']).any(|part| {
         part.split_once('=')
-            .is_some_and(|(k, val)| normalise(k) == "password" && !placeholder(val))
+            .is_some_and(|(k, val)| squash_key(k) == "password" && !placeholder(val))
     })
 }
 
@@ -161,7 +155,7 @@ fn walk(
                 if key == "description" {
                     continue; // documentation: examples of connection strings are common
                 }
-                let norm = normalise(key);
+                let norm = squash_key(key);
                 if let Some(s) = tree.scalar(e.value) {
                     let v = s.value.as_str();
                     let finding = if CREDENTIAL_KEYS.contains(&norm.as_str()) && !placeholder(v) {

@@ -31,7 +31,7 @@ mod text;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use text::url_host;
+pub(crate) use text::{squash_key, url_host};
 
 pub use classify::{
     single_download, single_request, writes_unnamed_files, written_files, Download, Request,

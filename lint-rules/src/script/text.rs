@@ -128,7 +128,7 @@ pub(super) fn url_query_keys(url: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Lower-case a key and drop `-`/`_` so `page_token`, `pageToken` and `Page-Token` compare equal.
-pub(super) fn squash_key(key: &str) -> String {
+pub(crate) fn squash_key(key: &str) -> String {
     key.chars()
         .filter(|c| *c != '_' && *c != '-')
         .flat_map(char::to_lowercase)
