@@ -12,10 +12,7 @@ pub fn requests<'a>(cx: &Context<'a>) -> Vec<(TaskIdx, Option<&'a str>)> {
         return Vec::new();
     };
     flow.task_indices()
-        .filter(|&t| {
-            let name = flow.task(t).type_.as_ref().map_or("", |n| n.name.as_str());
-            cx.catalog.get(name).is_some_and(|d| d.name == REQUEST)
-        })
+        .filter(|&t| cx.catalog.canonical(flow.task(t).type_name()) == REQUEST)
         .map(|t| (t, cx.tree.get_str(flow.task(t).node, "uri")))
         .collect()
 }
@@ -23,10 +20,9 @@ pub fn requests<'a>(cx: &Context<'a>) -> Vec<(TaskIdx, Option<&'a str>)> {
 /// Whether `task_id` names a Request task.
 pub fn is_request(cx: &Context, task_id: &str) -> bool {
     let Some(flow) = cx.flow else { return false };
-    flow.tasks_named(task_id).next().is_some_and(|t| {
-        let name = flow.task(t).type_.as_ref().map_or("", |n| n.name.as_str());
-        cx.catalog.get(name).is_some_and(|d| d.name == REQUEST)
-    })
+    flow.tasks_named(task_id)
+        .next()
+        .is_some_and(|t| cx.catalog.canonical(flow.task(t).type_name()) == REQUEST)
 }
 
 /// The URL's path without query or fragment, lower-cased.

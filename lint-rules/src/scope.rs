@@ -27,15 +27,9 @@ pub enum Relation {
     OnlyOnFailure,
 }
 
-fn type_name(flow: &Flow, t: TaskIdx) -> &str {
-    flow.task(t).type_.as_ref().map_or("", |n| n.name.as_str())
-}
-
 fn is_type(catalog: &Catalog, flow: &Flow, t: TaskIdx, suffix: &str) -> bool {
-    let name = type_name(flow, t);
     catalog
-        .get(name)
-        .map_or(name, |d| d.name.as_str())
+        .canonical(flow.task(t).type_name())
         .ends_with(suffix)
 }
 

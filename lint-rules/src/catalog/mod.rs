@@ -243,6 +243,11 @@ impl Catalog {
         }
     }
 
+    /// The canonical name of a type (an alias resolved); `name` itself when unknown.
+    pub fn canonical<'a>(&'a self, name: &'a str) -> &'a str {
+        self.get(name).map_or(name, |d| d.name.as_str())
+    }
+
     pub fn get(&self, name: &str) -> Option<&TypeDef> {
         match self.lookup(name) {
             Lookup::Known { def, .. } => Some(def),

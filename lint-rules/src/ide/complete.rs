@@ -297,7 +297,7 @@ fn member(
             .filter_map(|(t, rel)| {
                 let task = flow.task(t);
                 let id = &task.id.as_ref()?.name;
-                let type_name = task.type_.as_ref().map_or("", |n| n.name.as_str());
+                let type_name = task.type_name();
                 let mut c =
                     Candidate::new(id.clone(), CandidateKind::Task, partial).detail(match rel {
                         Relation::Conditional(_) => {

@@ -113,11 +113,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
     let tree = cx.tree;
     for task in &flow.tasks {
-        let type_ = task.type_.as_ref().map_or("", |n| n.name.as_str());
-        let http_task = cx
-            .catalog
-            .get(type_)
-            .is_some_and(|d| HTTP_TASKS.contains(&d.name.as_str()));
+        let http_task = HTTP_TASKS.contains(&cx.catalog.canonical(task.type_name()));
         let uri = tree.get_str(task.node, "uri");
         let Some(host) = uri.filter(|_| http_task).and_then(remote_http_host) else {
             continue;

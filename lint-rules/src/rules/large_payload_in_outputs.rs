@@ -63,11 +63,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         let holder = match r.owner {
             Some(owner) => {
                 let task = flow.task(owner);
-                let type_name = task.type_.as_ref().map_or("", |n| n.name.as_str());
-                let canonical = cx
-                    .catalog
-                    .get(type_name)
-                    .map_or(type_name, |d| d.name.as_str());
+                let canonical = cx.catalog.canonical(task.type_name());
                 let property = cx.property_at(task.node, at);
                 OUTPUT_HOLDERS
                     .iter()

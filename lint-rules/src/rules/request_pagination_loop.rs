@@ -83,8 +83,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let tree = cx.tree;
     for (t, uri) in requests(cx) {
         let Some(loop_task) = flow.ancestors(t).find(|&a| {
-            let name = flow.task(a).type_.as_ref().map_or("", |n| n.name.as_str());
-            let canonical = cx.catalog.get(name).map_or(name, |d| d.name.as_str());
+            let canonical = cx.catalog.canonical(flow.task(a).type_name());
             LOOPS.iter().any(|s| canonical.ends_with(s))
         }) else {
             continue;

@@ -103,9 +103,10 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         let (type_, property) = match rendered.owner {
             Some(t) => {
                 let task = flow.task(t);
-                let name = task.type_.as_ref().map_or("", |n| n.name.as_str());
-                let canonical = cx.catalog.get(name).map_or(name, |d| d.name.as_str());
-                (canonical, cx.property_at(task.node, at))
+                (
+                    cx.catalog.canonical(task.type_name()),
+                    cx.property_at(task.node, at),
+                )
             }
             None => ("", cx.property_at(flow.root, at)),
         };

@@ -290,8 +290,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         let Some(property) = cx.property_at(task.node, at) else {
             continue;
         };
-        let name = task.type_.as_ref().map_or("", |n| n.name.as_str());
-        let type_ = cx.catalog.get(name).map_or(name, |d| d.name.as_str());
+        let type_ = cx.catalog.canonical(task.type_name());
         let lang = Lang::of_script_task(type_);
         let e = rendered.expr;
         let Some(code) = code_of(type_, property, lang, e.source(tree)) else {

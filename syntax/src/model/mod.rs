@@ -126,6 +126,13 @@ pub struct Task {
     pub depth: usize,
 }
 
+impl Task {
+    /// The `type` as written (`""` when it has none).
+    pub fn type_name(&self) -> &str {
+        self.type_.as_ref().map_or("", |n| n.name.as_str())
+    }
+}
+
 /// What kind of typed object a [`Plugin`] is, from where it sits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PluginKind {
