@@ -12,7 +12,7 @@ mod client;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use kflow_lint_rules::{Catalog, Config};
+use kflow_lint_rules::Config;
 use serde_json::json;
 
 use client::{uri, Client};
@@ -48,7 +48,7 @@ fn change_to_diagnostics() {
     for _ in 0..30 {
         let t = Instant::now();
         let doc = kflow_syntax::parse(&text);
-        let findings = kflow_lint_rules::check(&doc, Catalog::builtin(), &Config::default());
+        let findings = kflow_lint_rules::check(&doc, &Config::default());
         std::hint::black_box(findings);
         inproc.push(t.elapsed());
     }

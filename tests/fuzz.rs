@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use kflow_lint_rules::fixes::{self, Mode};
-use kflow_lint_rules::{Catalog, Config, Finding};
+use kflow_lint_rules::{Config, Finding};
 
 #[path = "support/rng.rs"]
 mod rng;
@@ -143,11 +143,7 @@ fn mutate(rng: &mut Rng, text: &[u8]) -> Vec<u8> {
 }
 
 fn check(text: &str) -> Vec<Finding> {
-    kflow_lint_rules::check(
-        &kflow_syntax::parse(text),
-        Catalog::builtin(),
-        &Config::default(),
-    )
+    kflow_lint_rules::check(&kflow_syntax::parse(text), &Config::default())
 }
 
 fn spans_inside(text: &str, findings: &[Finding]) -> Result<(), String> {
@@ -289,8 +285,7 @@ fn mutants_of_the_corpus_never_break_lint_or_fix() {
                 let outcome = std::panic::catch_unwind(|| {
                     let lint = || {
                         let doc = kflow_syntax::parse_bytes(&bytes);
-                        let findings =
-                            kflow_lint_rules::check(&doc, Catalog::builtin(), &Config::default());
+                        let findings = kflow_lint_rules::check(&doc, &Config::default());
                         (doc.text, findings)
                     };
                     let (text, first) = lint();

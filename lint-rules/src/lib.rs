@@ -67,10 +67,10 @@ const LOCAL_RULES: &[&str] = &[
     "long-inline-script",
 ];
 
-/// Runs every enabled rule on `doc`: severities from `config`, inline suppressions applied,
-/// findings sorted by position (syntax errors first).
-pub fn check(doc: &Document, catalog: &Catalog, config: &Config) -> Vec<Finding> {
-    let cx = Context::new(doc, catalog, config);
+/// Runs every enabled rule on `doc` against `config`'s catalog: severities from `config`,
+/// inline suppressions applied, findings sorted by position (syntax errors first).
+pub fn check(doc: &Document, config: &Config) -> Vec<Finding> {
+    let cx = Context::new(doc, config.catalog(), config);
     let mut findings = Vec::new();
     for rule in rules::ALL {
         let Level::At(severity) = config.level(rule.id, rule.severity) else {

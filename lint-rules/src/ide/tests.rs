@@ -126,7 +126,7 @@ fn hovers_types_properties_and_paths() {
 fn hover_explains_the_rule_under_the_cursor() {
     let text = FLOW.replace("outputs.dl.uri", "outputs.dl.body");
     let doc = kflow_syntax::parse(&text);
-    let findings = crate::check(&doc, Catalog::builtin(), &Config::default());
+    let findings = crate::check(&doc, &Config::default());
     let at = text.find("body").unwrap();
     let h = hover(&doc, Catalog::builtin(), &findings, at).unwrap();
     assert!(
@@ -200,7 +200,7 @@ fn outline_folds_and_tokens() {
 fn quick_fixes_include_ignores_and_suggestions() {
     let text = FLOW.replace("outputs.dl.uri", "outputs.dl.urii");
     let doc = kflow_syntax::parse(&text);
-    let findings = crate::check(&doc, Catalog::builtin(), &Config::default());
+    let findings = crate::check(&doc, &Config::default());
     let at = text.find("urii").unwrap();
     let actions = quick_fixes(&doc, &findings, Span::empty(at));
     let titles: Vec<&str> = actions.iter().map(|a| a.title.as_str()).collect();
@@ -212,11 +212,7 @@ fn quick_fixes_include_ignores_and_suggestions() {
     let mut fixed = text.clone();
     let e = &ignore.edits[0];
     fixed.replace_range(e.span.range(), &e.new_text);
-    let after = crate::check(
-        &kflow_syntax::parse(&fixed),
-        Catalog::builtin(),
-        &Config::default(),
-    );
+    let after = crate::check(&kflow_syntax::parse(&fixed), &Config::default());
     assert!(after.iter().all(|f| f.rule != "unknown-output"), "{fixed}");
     assert!(titles.contains(&"Ignore `unknown-output` in this file"));
 }

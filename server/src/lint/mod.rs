@@ -104,7 +104,7 @@ pub fn run(args: LintArgs) -> u8 {
             }
             let doc = kflow_syntax::parse_bytes(&bytes);
             let config = configs.for_file(&f.path);
-            let findings = kflow_lint_rules::check(&doc, config.catalog(), config);
+            let findings = kflow_lint_rules::check(&doc, config);
             let mut linted = Linted {
                 path: f.path.clone(),
                 display: f.display.clone(),
@@ -178,8 +178,7 @@ pub fn run(args: LintArgs) -> u8 {
 /// Applies fixes (whole ones, checked again until none applies; see `kflow_lint_rules::fixes`),
 /// rewrites the file and keeps the findings of the fixed text for the report.
 fn fix_file(l: &mut Linted, config: &kflow_lint_rules::Config, mode: Mode) -> Result<(), String> {
-    let check =
-        |text: &str| kflow_lint_rules::check(&kflow_syntax::parse(text), config.catalog(), config);
+    let check = |text: &str| kflow_lint_rules::check(&kflow_syntax::parse(text), config);
     let fixed = fixes::fix_all(&l.doc.text, &l.findings, mode, check);
     if fixed.applied == 0 {
         return Ok(());
@@ -187,6 +186,6 @@ fn fix_file(l: &mut Linted, config: &kflow_lint_rules::Config, mode: Mode) -> Re
     std::fs::write(&l.path, &fixed.text).map_err(|e| format!("cannot write {}: {e}", l.display))?;
     eprintln!("fixed {}: {} fix(es)", l.display, fixed.applied);
     l.doc = kflow_syntax::parse(&fixed.text);
-    l.findings = kflow_lint_rules::check(&l.doc, config.catalog(), config);
+    l.findings = kflow_lint_rules::check(&l.doc, config);
     Ok(())
 }

@@ -40,7 +40,7 @@ pub fn code_actions(state: &State, p: CodeActionParams) -> Result<Option<CodeAct
     if wants(&fix_all) {
         let check = |text: &str| {
             let doc = kflow_syntax::parse(text);
-            kflow_lint_rules::check(&doc, checked.config.catalog(), &checked.config)
+            kflow_lint_rules::check(&doc, &checked.config)
         };
         if let Some(a) = ide::fix_all(doc, &checked.findings, check) {
             out.push(CodeActionOrCommand::CodeAction(CodeAction {

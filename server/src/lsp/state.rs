@@ -149,7 +149,7 @@ impl State {
         }
         let parsed = self.doc(uri).ok()?;
         let loaded = lock(&self.configs).for_file(path.as_deref());
-        let findings = kflow_lint_rules::check(&parsed, loaded.config.catalog(), &loaded.config);
+        let findings = kflow_lint_rules::check(&parsed, &loaded.config);
         let mut docs = lock(&self.docs);
         let doc = docs.open.get_mut(uri)?;
         static SERIAL: AtomicU64 = AtomicU64::new(1);

@@ -104,7 +104,7 @@ pub struct Prepared {
 
 /// The lint errors of a flow.
 pub fn lint_errors(doc: &Document, config: &kflow_lint_rules::Config) -> Vec<Finding> {
-    kflow_lint_rules::check(doc, config.catalog(), config)
+    kflow_lint_rules::check(doc, config)
         .into_iter()
         .filter(|f| f.severity == Severity::Error)
         .collect()
