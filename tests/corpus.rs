@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use support::{run_with_deadline, shared};
+use support::{run_with_deadline, shared, yaml_files_under};
 
 /// `path<TAB>reason` lines; `#` starts a comment.
 fn expectations() -> BTreeMap<String, String> {
@@ -25,19 +25,12 @@ fn expectations() -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The corpus files as relative paths, in text order (the order the reports list them in).
 fn corpus_files(root: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
-                out.push(path.strip_prefix(root).unwrap().display().to_string());
-            }
-        }
-    }
+    let mut out: Vec<String> = yaml_files_under(root)
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     out.sort();
     out
 }

@@ -232,20 +232,13 @@ fn fix_properties(text: &str, findings: &[Finding]) -> Result<(), String> {
 
 fn corpus() -> Vec<(PathBuf, Vec<u8>)> {
     let root = support::shared().join("corpus");
-    let mut files = Vec::new();
-    let mut stack = vec![root.clone()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
-                let bytes = std::fs::read(&path).unwrap();
-                files.push((path.strip_prefix(&root).unwrap().to_path_buf(), bytes));
-            }
-        }
-    }
-    files.sort();
+    let files: Vec<(PathBuf, Vec<u8>)> = support::yaml_files_under(&root)
+        .into_iter()
+        .map(|rel| {
+            let bytes = std::fs::read(root.join(&rel)).unwrap();
+            (rel, bytes)
+        })
+        .collect();
     assert!(files.len() > 1000, "corpus not found at {}", root.display());
     files
 }

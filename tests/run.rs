@@ -11,3 +11,4 @@ mod parity;
 mod seed;
 #[path = "run/server.rs"]
 mod server;
+mod support;

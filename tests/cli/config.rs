@@ -3,17 +3,12 @@
 use std::time::Duration;
 
 use crate::formats::tempdir;
-use crate::support::run_with_deadline;
+use crate::support::{lint_json, run_with_deadline};
 
 const FLOW: &str = "id: c\nnamespace: n\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n    levle: INFO\n";
 
 fn rules_reported(dir: &std::path::Path) -> Vec<(String, String)> {
-    let out = run_with_deadline(
-        &["lint", "--format", "json", dir.to_str().unwrap()],
-        Duration::from_secs(60),
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let (json, _) = lint_json(&[dir]);
     json["diagnostics"]
         .as_array()
         .unwrap()

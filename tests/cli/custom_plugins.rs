@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::formats::tempdir;
-use crate::support::run_with_deadline;
+use crate::support::{lint_json, run_with_deadline};
 
 const ONE_TASK: &str = r##"{
   "properties": {
@@ -84,12 +84,7 @@ fn project(dir: &Path) {
 
 /// (rule, message) of every finding.
 fn findings(dir: &Path) -> Vec<(String, String)> {
-    let out = run_with_deadline(
-        &["lint", "--format", "json", dir.to_str().unwrap()],
-        Duration::from_secs(60),
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let (json, _) = lint_json(&[dir]);
     json["diagnostics"]
         .as_array()
         .unwrap()

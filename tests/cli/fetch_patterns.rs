@@ -189,11 +189,7 @@ fn api_calls_with_an_official_plugin_name_it() {
     let dir = crate::formats::tempdir();
     let path = dir.join("flow.yaml");
     std::fs::write(&path, &flow).unwrap();
-    let out = crate::support::run_with_deadline(
-        &["lint", "--format", "json", path.to_str().unwrap()],
-        std::time::Duration::from_secs(60),
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (json, _) = crate::support::lint_json(&[&path]);
     let messages: Vec<String> = json["diagnostics"]
         .as_array()
         .unwrap()

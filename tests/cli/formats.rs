@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::support::{kflow, run_with_deadline, shared};
+use crate::support::{kflow, lint_json, run_with_deadline, shared};
 
 fn broken() -> String {
     shared()
@@ -186,11 +186,7 @@ fn directories_are_walked_for_flows_only_in_a_stable_order() {
     std::fs::write(dir.join("config.yaml"), "server:\n  port: 8080\n").unwrap();
     std::fs::write(dir.join("ignored.yaml"), "id: i\nnamespace: n\ntasks: []\n").unwrap();
     std::fs::write(dir.join(".gitignore"), "ignored.yaml\n").unwrap();
-    let out = run_with_deadline(
-        &["lint", "--format", "json", dir.to_str().unwrap()],
-        Duration::from_secs(60),
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (json, _) = lint_json(&[&dir]);
     assert_eq!(json["files"], 2);
     let paths: Vec<String> = json["diagnostics"]
         .as_array()

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::formats::tempdir;
-use crate::support::run_with_deadline;
+use crate::support::{lint_json, run_with_deadline};
 
 /// (rule, line) of every warning and error `kflow lint` reports on `yaml`, with an optional
 /// kflow.toml beside it.
@@ -14,11 +14,7 @@ pub fn findings_with(yaml: &str, toml: Option<&str>) -> Vec<(String, u64)> {
     if let Some(t) = toml {
         std::fs::write(dir.join("kflow.toml"), t).unwrap();
     }
-    let out = run_with_deadline(
-        &["lint", "--format", "json", path.to_str().unwrap()],
-        Duration::from_secs(60),
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (json, _) = lint_json(&[&path]);
     json["diagnostics"]
         .as_array()
         .unwrap()

@@ -6,11 +6,9 @@
 use crate::server::*;
 
 fn kestra_flow(name: &str) -> String {
-    let shared = std::env::var_os("KFLOW_SHARED").map_or_else(
-        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
-        std::path::PathBuf::from,
-    );
-    let path = shared.join("corpus/kestra-tests/valid").join(name);
+    let path = crate::support::shared()
+        .join("corpus/kestra-tests/valid")
+        .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -29,6 +27,16 @@ fn task_runs(rec: &serde_json::Value) -> usize {
     rec["taskRuns"].as_array().map_or(0, Vec::len)
 }
 
+/// What Kestra's tests assert first: the final state and the number of task runs.
+#[track_caller]
+fn assert_ends(rec: &serde_json::Value, state: &str, runs: usize) {
+    assert_eq!(
+        (rec["state"].as_str(), task_runs(rec)),
+        (Some(state), runs),
+        "{rec}"
+    );
+}
+
 fn output_of(rec: &serde_json::Value, task: &str, values: &[&str]) -> serde_json::Value {
     rec["taskRuns"]
         .as_array()
@@ -43,36 +51,23 @@ fn output_of(rec: &serde_json::Value, task: &str, values: &[&str]) -> serde_json
 fn each_sequential_iterates_its_value() {
     // EachSequentialTest.sequential: 11 task runs, WARNING (a Log fails inside AllowFailure).
     let rec = run("each-sequential.yaml", &[]);
-    assert_eq!(rec["state"], "WARNING", "{rec}");
-    assert_eq!(task_runs(&rec), 11, "{rec}");
+    assert_ends(&rec, "WARNING", 11);
 }
 
 #[test]
 fn each_sequential_nested_and_empty() {
     // EachSequentialTest.sequentialNested: 23 task runs, SUCCESS; eachEmpty: 2, SUCCESS.
     let rec = run("each-sequential-nested.yaml", &[]);
-    assert_eq!(
-        (rec["state"].as_str(), task_runs(&rec)),
-        (Some("SUCCESS"), 23),
-        "{rec}"
-    );
+    assert_ends(&rec, "SUCCESS", 23);
     let rec = run("each-empty.yaml", &[]);
-    assert_eq!(
-        (rec["state"].as_str(), task_runs(&rec)),
-        (Some("SUCCESS"), 2),
-        "{rec}"
-    );
+    assert_ends(&rec, "SUCCESS", 2);
 }
 
 #[test]
 fn a_null_in_each_values_fails() {
     // EachSequentialTest.eachNull: one task run, FAILED, and the message Kestra logs.
     let rec = run("each-null.yaml", &[]);
-    assert_eq!(
-        (rec["state"].as_str(), task_runs(&rec)),
-        (Some("FAILED"), 1),
-        "{rec}"
-    );
+    assert_ends(&rec, "FAILED", 1);
     let text = rec.to_string();
     assert!(
         text.contains(
@@ -86,22 +81,14 @@ fn a_null_in_each_values_fails() {
 fn each_over_objects_and_switch_inside() {
     // EachSequentialTest.object: 8 task runs, SUCCESS, the 7th returns `json > JSON > ["my-complex"]`.
     let rec = run("each-object.yaml", &[]);
-    assert_eq!(
-        (rec["state"].as_str(), task_runs(&rec)),
-        (Some("SUCCESS"), 8),
-        "{rec}"
-    );
+    assert_ends(&rec, "SUCCESS", 8);
     let seventh = rec["taskRuns"][6]["outputs"]["value"]
         .as_str()
         .unwrap_or("");
     assert!(seventh.contains("json > JSON > [\"my-complex\"]"), "{rec}");
     // EachSequentialTest.eachSwitch: 12 task runs, SUCCESS, switch-number-1 for (b, 1) returns 1.
     let rec = run("each-switch.yaml", &[]);
-    assert_eq!(
-        (rec["state"].as_str(), task_runs(&rec)),
-        (Some("SUCCESS"), 12),
-        "{rec}"
-    );
+    assert_ends(&rec, "SUCCESS", 12);
     assert_eq!(
         output_of(&rec, "2-1-1_switch-number-1", &["b", "1"]),
         "1",
@@ -159,11 +146,7 @@ fn a_pause_runs_its_tasks_once_it_ends() {
     // PauseTest.delay (pause-delay.yaml): after the one-second delay, the Pause's `tasks` run:
     // three task runs, SUCCESS.
     let rec = run("pause-delay.yaml", &[]);
-    assert_eq!(
-        (rec["state"].as_str(), task_runs(&rec)),
-        (Some("SUCCESS"), 3),
-        "{rec}"
-    );
+    assert_ends(&rec, "SUCCESS", 3);
     let order: Vec<&str> = rec["taskRuns"]
         .as_array()
         .unwrap()

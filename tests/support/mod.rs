@@ -18,6 +18,25 @@ pub fn shared() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
 }
 
+/// The `.yml`/`.yaml` files anywhere below `root`, as paths relative to it, sorted.
+pub fn yaml_files_under(root: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+                files.push(path.strip_prefix(root).unwrap().to_path_buf());
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
 /// Runs kflow with a deadline: a hang fails the test instead of blocking CI.
 pub fn run_with_deadline(args: &[&str], deadline: Duration) -> Output {
     let mut child = kflow()
@@ -57,12 +76,12 @@ pub fn run_with_deadline(args: &[&str], deadline: Duration) -> Output {
     }
 }
 
-/// `kflow lint --format json` on paths, parsed.
+/// `kflow lint --format json` on paths, parsed, and the exit code.
 pub fn lint_json(paths: &[&Path]) -> (serde_json::Value, i32) {
     let mut args = vec!["lint", "--format", "json"];
     let owned: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     args.extend(owned.iter().map(String::as_str));
-    let out = run_with_deadline(&args, Duration::from_secs(120));
+    let out = run_with_deadline(&args, Duration::from_secs(60));
     let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "invalid JSON ({e}): {}\nstderr: {}",
