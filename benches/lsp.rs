@@ -40,6 +40,30 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1e3)
 }
 
+/// Prints `label: median …, p90 …` of the samples.
+fn print_spread(label: &str, samples: &mut [Duration]) {
+    samples.sort();
+    println!(
+        "{label}: median {}, p90 {}",
+        ms(percentile(samples, 0.5)),
+        ms(percentile(samples, 0.9))
+    );
+}
+
+/// Sends version `v` of `u`: an `x` typed at `col` of `line` on even versions, taken out again
+/// on odd ones, so the text alternates between two states.
+fn toggle_x(c: &Client, u: &str, v: i64, line: usize, col: usize) {
+    let (ch, end) = if v % 2 == 0 {
+        ("x", col)
+    } else {
+        ("", col + 1)
+    };
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": v}, "contentChanges": [{"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": end}}, "text": ch}]}),
+    );
+}
+
 fn change_to_diagnostics() {
     let text = big_flow(1000);
     let lines = text.lines().count();
@@ -52,7 +76,6 @@ fn change_to_diagnostics() {
         std::hint::black_box(findings);
         inproc.push(t.elapsed());
     }
-    inproc.sort();
     // Through the server, debounce 0: change sent → publishDiagnostics received.
     let mut c = Client::initialized(json!({}), json!({"debounceMs": 0}), None);
     let u = "untitled:big.yaml";
@@ -64,31 +87,17 @@ fn change_to_diagnostics() {
         .position(|l| l.contains("description: log 250"))
         .unwrap();
     for v in 2..=61 {
-        let ch = if v % 2 == 0 { "x" } else { "" };
-        let (start, end) = if v % 2 == 0 { (17, 17) } else { (17, 18) };
         let t = Instant::now();
-        c.notify(
-            "textDocument/didChange",
-            json!({"textDocument": {"uri": u, "version": v}, "contentChanges": [{"range": {"start": {"line": line, "character": start}, "end": {"line": line, "character": end}}, "text": ch}]}),
-        );
+        toggle_x(&c, u, v, line, 17);
         c.diagnostics(u, Some(v));
         round.push(t.elapsed());
     }
-    round.sort();
     println!(
         "## change → diagnostics, {lines}-line flow ({} bytes, {first} diagnostics)",
         text.len()
     );
-    println!(
-        "in-process parse + check: median {}, p90 {}",
-        ms(percentile(&inproc, 0.5)),
-        ms(percentile(&inproc, 0.9))
-    );
-    println!(
-        "through kflow lsp (debounce 0): median {}, p90 {}",
-        ms(percentile(&round, 0.5)),
-        ms(percentile(&round, 0.9))
-    );
+    print_spread("in-process parse + check", &mut inproc);
+    print_spread("through kflow lsp (debounce 0)", &mut round);
     assert!(c.shutdown().success());
 }
 
@@ -112,13 +121,8 @@ fn hover_during_check() {
     let mut hovers = Vec::new();
     let mut checks = Vec::new();
     for v in 2..=31 {
-        let ch = if v % 2 == 0 { "x" } else { "" };
-        let (start, end) = if v % 2 == 0 { (18, 18) } else { (18, 19) };
         let sent = Instant::now();
-        c.notify(
-            "textDocument/didChange",
-            json!({"textDocument": {"uri": u, "version": v}, "contentChanges": [{"range": {"start": {"line": line, "character": start}, "end": {"line": line, "character": end}}, "text": ch}]}),
-        );
+        toggle_x(&c, u, v, line, 18);
         let t = Instant::now();
         let h = c.call(
             "textDocument/hover",
@@ -131,23 +135,13 @@ fn hover_during_check() {
         c.diagnostics(u, Some(v));
         checks.push(sent.elapsed());
     }
-    hovers.sort();
-    checks.sort();
     println!(
         "## hover during a check, {}-line flow ({} bytes)",
         text.lines().count(),
         text.len()
     );
-    println!(
-        "hover sent right after a change: median {}, p90 {}",
-        ms(percentile(&hovers, 0.5)),
-        ms(percentile(&hovers, 0.9))
-    );
-    println!(
-        "the check it overlaps (change → diagnostics): median {}, p90 {}",
-        ms(percentile(&checks, 0.5)),
-        ms(percentile(&checks, 0.9))
-    );
+    print_spread("hover sent right after a change", &mut hovers);
+    print_spread("the check it overlaps (change → diagnostics)", &mut checks);
     assert!(c.shutdown().success());
 }
 
