@@ -3,23 +3,12 @@
 use std::time::Duration;
 
 use crate::formats::tempdir;
-use crate::support::{lint_json, run_with_deadline};
+use crate::support::{diagnostic_pairs, lint_json, run_with_deadline};
 
 const FLOW: &str = "id: c\nnamespace: n\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n    levle: INFO\n";
 
 fn rules_reported(dir: &std::path::Path) -> Vec<(String, String)> {
-    let (json, _) = lint_json(&[dir]);
-    json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["rule"].as_str().unwrap().into(),
-                d["severity"].as_str().unwrap().into(),
-            )
-        })
-        .collect()
+    diagnostic_pairs(&lint_json(&[dir]).0, "rule", "severity")
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::formats::tempdir;
-use crate::support::{lint_json, run_with_deadline};
+use crate::support::{diagnostic_pairs, lint_json, run_with_deadline};
 
 const ONE_TASK: &str = r##"{
   "properties": {
@@ -84,18 +84,7 @@ fn project(dir: &Path) {
 
 /// (rule, message) of every finding.
 fn findings(dir: &Path) -> Vec<(String, String)> {
-    let (json, _) = lint_json(&[dir]);
-    json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["rule"].as_str().unwrap().to_string(),
-                d["message"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    diagnostic_pairs(&lint_json(&[dir]).0, "rule", "message")
 }
 
 fn rules(found: &[(String, String)]) -> Vec<&str> {

@@ -91,3 +91,18 @@ pub fn lint_json(paths: &[&Path]) -> (serde_json::Value, i32) {
     });
     (json, out.status.code().unwrap_or(-1))
 }
+
+/// Two string fields (`rule`, `message`, `severity`…) of every diagnostic of a JSON report.
+pub fn diagnostic_pairs(json: &serde_json::Value, a: &str, b: &str) -> Vec<(String, String)> {
+    let field = |d: &serde_json::Value, k: &str| {
+        d[k].as_str()
+            .unwrap_or_else(|| panic!("no string `{k}` in {d}"))
+            .to_string()
+    };
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (field(d, a), field(d, b)))
+        .collect()
+}
