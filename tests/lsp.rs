@@ -5,6 +5,8 @@
 mod client;
 #[path = "support/rng.rs"]
 mod rng;
+#[path = "support/victim.rs"]
+mod victim;
 
 #[path = "lsp/actions.rs"]
 mod actions;

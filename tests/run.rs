@@ -11,4 +11,7 @@ mod parity;
 mod seed;
 #[path = "run/server.rs"]
 mod server;
+#[cfg(unix)]
+#[path = "run/signals.rs"]
+mod signals;
 mod support;

@@ -18,7 +18,8 @@ pub const DEADLINE: Duration = Duration::from_secs(30);
 
 pub struct Client {
     child: Child,
-    stdin: Arc<Mutex<ChildStdin>>,
+    /// `None` once the client hung up ([`Client::disconnect`]).
+    stdin: Arc<Mutex<Option<ChildStdin>>>,
     incoming: Receiver<Value>,
     /// Notifications received while waiting for something else.
     pub queue: VecDeque<Value>,
@@ -65,7 +66,7 @@ impl Client {
             .stderr(Stdio::null())
             .spawn()
             .expect("kflow lsp starts");
-        let stdin = Arc::new(Mutex::new(child.stdin.take().unwrap()));
+        let stdin = Arc::new(Mutex::new(child.stdin.take()));
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let (tx, incoming) = mpsc::channel();
         let replies = stdin.clone();
@@ -74,8 +75,8 @@ impl Client {
                 // Server-to-client requests (capability registration, refresh) get an empty answer.
                 if msg.get("method").is_some() && msg.get("id").is_some() {
                     let reply = json!({"jsonrpc": "2.0", "id": msg["id"], "result": null});
-                    if let Ok(mut w) = replies.lock() {
-                        write_frame(&mut *w, reply.to_string().as_bytes());
+                    if let Some(w) = replies.lock().ok().as_mut().and_then(|w| w.as_mut()) {
+                        write_frame(w, reply.to_string().as_bytes());
                     }
                 }
                 if tx.send(msg).is_err() {
@@ -111,6 +112,7 @@ impl Client {
 
     pub fn send_raw(&self, bytes: &[u8]) {
         let mut w = self.stdin.lock().unwrap();
+        let w = w.as_mut().expect("the client is connected");
         w.write_all(bytes)
             .and_then(|_| w.flush())
             .expect("write to kflow lsp");
@@ -118,7 +120,10 @@ impl Client {
 
     pub fn send(&self, msg: &Value) {
         let mut w = self.stdin.lock().unwrap();
-        write_frame(&mut *w, msg.to_string().as_bytes());
+        write_frame(
+            w.as_mut().expect("the client is connected"),
+            msg.to_string().as_bytes(),
+        );
     }
 
     pub fn notify(&self, method: &str, params: Value) {
@@ -226,6 +231,11 @@ impl Client {
 }
 
 impl Client {
+    /// Closes the server's input without `shutdown`/`exit`, as a crashed editor does.
+    pub fn disconnect(&mut self) {
+        self.stdin.lock().unwrap().take();
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::client::{uri, Client};
+use crate::victim::{self, Script};
 
 /// A folder under the system temp dir, removed at the end.
 struct TempDir(PathBuf);
@@ -214,4 +215,33 @@ fn lint_errors_refuse_the_run() {
     assert!(message.contains("duplicate-id"), "{response}");
     assert!(!dir.0.join(".kflow").exists());
     assert!(c.shutdown().success());
+}
+
+/// Starts the victim flow from the editor and waits until its script runs.
+fn start_victim(dir: &TempDir, script: Script) -> (Client, victim::Marker) {
+    let marker = dir.0.join("marker");
+    let (mut c, u) = open_flow(dir, &victim::flow(script, &marker));
+    run_flow(&mut c, &u, json!({}));
+    let running = victim::wait_marker(&marker);
+    (c, running)
+}
+
+#[test]
+fn a_client_going_away_kills_its_runs() {
+    let dir = TempDir::new("disconnect");
+    let (mut c, running) = start_victim(&dir, Script::Shell);
+    c.disconnect();
+    let status = c.wait_exit();
+    assert_eq!(status.code(), Some(1), "no shutdown: exit code 1");
+    victim::assert_killed_record(&dir.0.join(".kflow"));
+    victim::assert_nothing_left(&running);
+}
+
+#[test]
+fn shutdown_kills_runs_and_saves_their_records() {
+    let dir = TempDir::new("shutdown");
+    let (c, running) = start_victim(&dir, Script::Python);
+    assert!(c.shutdown().success());
+    victim::assert_killed_record(&dir.0.join(".kflow"));
+    victim::assert_nothing_left(&running);
 }

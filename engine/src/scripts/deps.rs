@@ -165,8 +165,20 @@ fn run_logged(
     if let Some(cwd) = cwd {
         command.current_dir(cwd);
     }
-    let out = command
-        .output()
+    command
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    // Its own group, listed as live: a killed run kills the installer too (it runs on a
+    // blocking thread that dropping the task's future does not stop).
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let child = command
+        .spawn()
+        .map_err(|e| format!("cannot run '{program}': {e}"))?;
+    let _group = super::process::GroupGuard::new(Some(child.id()));
+    let out = child
+        .wait_with_output()
         .map_err(|e| format!("cannot run '{program}': {e}"))?;
     for stream in [&out.stdout, &out.stderr] {
         lines.extend(String::from_utf8_lossy(stream).lines().map(str::to_string));

@@ -16,6 +16,13 @@ pub use kflow_java::glob::{glob_to_regex, PathMatcher};
 pub use protocol::{parse_line, LineEvent, Metric};
 pub use workdir::{NamespaceFiles, WorkingDir};
 
+/// Stops whatever script tasks left running, for a front end about to exit without waiting
+/// for the engine: kills every process group they started, then removes their working folders.
+pub fn abort_all() {
+    process::kill_all_groups();
+    workdir::remove_all_live();
+}
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;

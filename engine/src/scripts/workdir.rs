@@ -24,8 +24,24 @@ pub struct WorkingDir {
     keep: bool,
 }
 
+/// Working folders in use, so a front end exiting at once can still remove them
+/// ([`remove_all_live`]).
+static LIVE: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn live() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    LIVE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Removes every working folder still in use (their tasks' processes must be killed first).
+pub fn remove_all_live() {
+    for path in std::mem::take(&mut *live()) {
+        let _ = std::fs::remove_dir_all(path);
+    }
+}
+
 impl Drop for WorkingDir {
     fn drop(&mut self) {
+        live().retain(|p| p != &self.path);
         if !self.keep {
             let _ = std::fs::remove_dir_all(&self.path);
         }
@@ -38,7 +54,10 @@ impl WorkingDir {
         let path = parent.join(crate::ids::new_id());
         std::fs::create_dir_all(&path)
             .and_then(|_| std::fs::canonicalize(&path))
-            .map(|path| WorkingDir { path, keep: false })
+            .map(|path| {
+                live().push(path.clone());
+                WorkingDir { path, keep: false }
+            })
             .map_err(|e| TaskError::new(format!("cannot create the working directory: {e}")))
     }
 
@@ -53,6 +72,7 @@ impl WorkingDir {
 
     /// Leaves the directory on disk after the run (debugging).
     pub fn keep(&mut self) {
+        live().retain(|p| p != &self.path);
         self.keep = true;
     }
 

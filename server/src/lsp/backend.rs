@@ -140,6 +140,8 @@ impl LanguageServer for Backend {
 
     async fn shutdown(&self) -> Result<()> {
         self.state.shutdown_requested.store(true, Ordering::SeqCst);
+        // LSP: the server stops its work before answering; runs end KILLED with their record.
+        runs::cancel_all(&self.state, runs::RUN_GRACE).await;
         Ok(())
     }
 

@@ -73,6 +73,8 @@ async fn serve(debounce: Duration) -> u8 {
         .concurrency_level(1)
         .serve(service)
         .await;
+    // The client exited or the connection closed: runs still going are killed, as on shutdown.
+    runs::cancel_all(&state, runs::RUN_GRACE).await;
     // Let the last frames reach the client.
     let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
     // LSP: exit code 0 after `shutdown` then `exit`, 1 when the client went away without it.

@@ -83,6 +83,23 @@ pub fn execute_command(state: &State, p: ExecuteCommandParams) -> Result<Option<
     }
 }
 
+/// How long shutdown waits for killed runs to save their records.
+pub const RUN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Kills every run (client shutdown, exit or a closed connection), then waits up to `grace`
+/// for them to end KILLED and save their records. Whatever a run started and is still alive
+/// after that is killed, so no process outlives the server.
+pub async fn cancel_all(state: &State, grace: std::time::Duration) {
+    for cancel in lock(&state.runs).values() {
+        let _ = cancel.send(true);
+    }
+    let deadline = tokio::time::Instant::now() + grace;
+    while !lock(&state.runs).is_empty() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    kflow_engine::scripts::abort_all();
+}
+
 /// Starts a run; the reply to request `p.id` is written when it ends.
 pub fn start(state: &Arc<State>, p: RunFlow) {
     let id = p.id;

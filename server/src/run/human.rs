@@ -81,18 +81,18 @@ impl Printer {
     }
 }
 
-/// The flow outputs and the final state.
-pub fn summary(record: &Execution) {
+/// The flow outputs and the final state (write errors ignored, as for the events).
+pub fn summary(out: &mut impl Write, record: &Execution) {
     if !record.outputs.is_empty() {
-        println!("outputs:");
+        let _ = writeln!(out, "outputs:");
         let width = record.outputs.keys().map(|k| k.len()).max().unwrap_or(0);
         for (k, v) in &record.outputs {
             let text = match v {
                 serde_json::Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            println!("  {k:width$}  {text}");
+            let _ = writeln!(out, "  {k:width$}  {text}");
         }
     }
-    println!("execution {} {}", record.id, state_name(record.state));
+    let _ = writeln!(out, "execution {} {}", record.id, state_name(record.state));
 }

@@ -3,6 +3,7 @@
 
 mod executions;
 mod human;
+mod signals;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -259,32 +260,30 @@ async fn run_async(args: RunArgs) -> u8 {
             }
         }
     });
-    let ctrl_c = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("interrupted: killing the execution…");
-            let _ = cancel_tx.send(true);
-            // A second Ctrl-C is left to the default handler only after this task ends.
-            let _ = tokio::signal::ctrl_c().await;
-            std::process::exit(130);
-        }
-    });
+    // Signals stay watched until the record is saved: a signal during the save must not cut it.
+    let signals = signals::watch(cancel_tx);
     let record = exec::run(flow, execution, opts).await;
     let _ = printer.await;
-    ctrl_c.abort();
     let saved = record.save(&storage).await;
+    signals.abort();
+    // Nothing the run started outlives it (an installer on a blocking thread, say).
+    kflow_engine::scripts::abort_all();
+    // Written ignoring errors: a closed terminal or pipe must not turn a saved run into a panic.
+    let mut out = std::io::stdout().lock();
+    let mut err = std::io::stderr().lock();
     if human {
-        human::summary(&record);
-        match &saved {
-            Ok(path) => println!("record: {}", path.display()),
-            Err(e) => eprintln!("error: cannot save the execution record: {e}"),
-        }
+        human::summary(&mut out, &record);
+        let _ = match &saved {
+            Ok(path) => writeln!(out, "record: {}", path.display()),
+            Err(e) => writeln!(err, "error: cannot save the execution record: {e}"),
+        };
     } else {
-        match serde_json::to_string_pretty(&record) {
-            Ok(text) => println!("{text}"),
-            Err(e) => eprintln!("error: {e}"),
-        }
+        let _ = match serde_json::to_string_pretty(&record) {
+            Ok(text) => writeln!(out, "{text}"),
+            Err(e) => writeln!(err, "error: {e}"),
+        };
         if let Err(e) = &saved {
-            eprintln!("error: cannot save the execution record: {e}");
+            let _ = writeln!(err, "error: cannot save the execution record: {e}");
         }
     }
     exit_code(record.state)
