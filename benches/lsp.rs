@@ -6,6 +6,8 @@
 //! cargo bench -p kflow --bench lsp
 //! ```
 
+#[path = "../tests/support/mod.rs"]
+mod support;
 #[path = "../tests/lsp/client.rs"]
 mod client;
 

@@ -18,10 +18,7 @@ use std::time::{Duration, Instant};
 use kflow_lint_rules::fixes::{self, Mode};
 use kflow_lint_rules::{Config, Finding};
 
-#[path = "support/rng.rs"]
-mod rng;
-
-use rng::Rng;
+use support::rng::Rng;
 
 /// A random element of `items`.
 fn pick<'a, T>(rng: &mut Rng, items: &'a [T]) -> &'a T {

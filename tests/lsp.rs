@@ -3,10 +3,7 @@
 
 #[path = "lsp/client.rs"]
 mod client;
-#[path = "support/rng.rs"]
-mod rng;
-#[path = "support/victim.rs"]
-mod victim;
+mod support;
 
 #[path = "lsp/actions.rs"]
 mod actions;

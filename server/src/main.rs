@@ -10,6 +10,7 @@ mod format;
 mod lint;
 mod lsp;
 mod run;
+mod user_dirs;
 
 use std::process::ExitCode;
 

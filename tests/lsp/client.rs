@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -58,7 +58,7 @@ fn read_frame(input: &mut impl BufRead) -> Option<Value> {
 impl Client {
     /// Starts `kflow lsp` with extra arguments.
     pub fn start(args: &[&str]) -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kflow"))
+        let mut child = crate::support::kflow()
             .arg("lsp")
             .args(args)
             .stdin(Stdio::piped())

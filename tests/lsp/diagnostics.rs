@@ -9,7 +9,7 @@ use crate::client::{self, example, plain, uri, Client};
 
 /// (rule, 1-based line) of `kflow lint --format json` on a file.
 fn lint(path: &std::path::Path) -> Vec<(String, u64)> {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kflow"))
+    let out = crate::support::kflow()
         .args(["lint", "--format", "json"])
         .arg(path)
         .output()

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::client::{plain, position, shared};
-use crate::rng::Rng;
+use crate::support::rng::Rng;
 
 const INSERTS: &[&str] = &[
     "{{",
@@ -93,7 +93,7 @@ fn edit_sequences_end_with_the_diagnostics_of_kflow_lint() {
         );
         let file = dir.join(format!("fuzz-{n}.yaml"));
         std::fs::write(&file, &text).unwrap();
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kflow"))
+        let out = crate::support::kflow()
             .args(["lint", "--format", "json"])
             .arg(&file)
             .output()

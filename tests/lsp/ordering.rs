@@ -102,7 +102,7 @@ fn a_thousand_unawaited_edits_arrive_in_order() {
 
 /// kflow lint's findings on a file as (rule, LSP start position).
 fn lint_positions(path: &std::path::Path, text: &str) -> Vec<(String, Value)> {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kflow"))
+    let out = crate::support::kflow()
         .args(["lint", "--format", "json"])
         .arg(path)
         .output()

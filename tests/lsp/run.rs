@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::client::{uri, Client};
-use crate::victim::{self, Script};
+use crate::support::victim::{self, Script};
 
 /// A folder under the system temp dir, removed at the end.
 struct TempDir(PathBuf);

@@ -142,7 +142,7 @@ fn a_bare_file_name_finds_sibling_subflows() {
         "id: child\nnamespace: t\ntasks:\n  - id: hi\n    type: io.kestra.plugin.core.log.Log\n    message: from the child\n",
     )
     .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kflow"))
+    let out = crate::support::kflow()
         .args([
             "run",
             "parent.yaml",

@@ -99,3 +99,62 @@ fn executions_lists_and_shows_runs() {
     let shown: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json record");
     assert_eq!(shown["id"], id.as_str());
 }
+
+#[test]
+fn executions_finds_runs_of_flows_in_other_folders() {
+    let dir = TempDir::new("index");
+    let flows = dir.path().join("flows");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&flows).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let flow = flows.join("hello.yaml");
+    std::fs::write(
+        &flow,
+        "id: hello\nnamespace: t\ntasks:\n  - id: say\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n",
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let in_dir = |cwd: &std::path::Path, data: &std::path::Path, args: &[&str]| {
+        let out = crate::support::kflow()
+            .args(args)
+            .current_dir(cwd)
+            .env("KFLOW_DATA_DIR", data)
+            .output()
+            .expect("kflow runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let flow_arg = flow.to_str().unwrap();
+    let (code, text) = in_dir(dir.path(), &data, &["run", flow_arg, "--format", "json"]);
+    assert_eq!(code, Some(0), "{text}");
+    let record: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let id = record["id"].as_str().unwrap();
+
+    // Listed from another folder, with the record's place.
+    let (code, list) = in_dir(&elsewhere, &data, &["executions"]);
+    assert_eq!(code, Some(0));
+    assert!(list.contains(id) && list.contains("t.hello"), "{list}");
+    assert!(
+        list.contains(&*flows.join(".kflow").to_string_lossy()),
+        "{list}"
+    );
+    let (code, shown) = in_dir(&elsewhere, &data, &["executions", "show", id]);
+    assert_eq!(code, Some(0), "{shown}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&shown).unwrap()["id"],
+        id
+    );
+
+    // Another user's index (an empty one) does not know it; `--storage` still finds it.
+    let (_, list) = in_dir(&elsewhere, &dir.path().join("other-data"), &["executions"]);
+    assert!(list.starts_with("no executions"), "{list}");
+    let storage = flows.join(".kflow");
+    let (_, list) = in_dir(
+        &elsewhere,
+        &dir.path().join("other-data"),
+        &["executions", "--storage", storage.to_str().unwrap()],
+    );
+    assert!(list.contains(id), "{list}");
+}

@@ -90,13 +90,29 @@ fn python_script_paginates_with_requests_from_local_wheels() {
     );
     let server = Server::start();
     let dir = TempDir::new("seed-py");
-    let (code, rec, err) = run_json(
-        dir.path(),
-        &seed("fetch_with_script.yaml", &server.base),
-        &[],
-        &[("PIP_NO_INDEX", "1"), ("PIP_FIND_LINKS", &wheels)],
-    );
+    let cache = dir.path().join("user-cache");
+    let cache = cache.to_str().unwrap();
+    let envs = [
+        ("PIP_NO_INDEX", "1"),
+        ("PIP_FIND_LINKS", wheels.as_str()),
+        ("KFLOW_CACHE_DIR", cache),
+    ];
+    let flow = seed("fetch_with_script.yaml", &server.base);
+    let (code, rec, err) = run_json(dir.path(), &flow, &[], &envs);
     assert_eq!(code, 0, "{err}\n{rec}");
+    // A second storage folder reuses the user's environment instead of building its own.
+    let other = TempDir::new("seed-py-again");
+    let (code, again, err) = run_json(other.path(), &flow, &[], &envs);
+    assert_eq!(code, 0, "{err}\n{again}");
+    let built: Vec<_> = std::fs::read_dir(std::path::Path::new(cache).join("python"))
+        .expect("the user cache holds the environment")
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .collect();
+    assert_eq!(built.len(), 1, "one environment for both runs");
+    for d in [dir.path(), other.path()] {
+        assert!(!has_cache_folder(d), "no environment under {}", d.display());
+    }
     let uri = outputs(&rec, "fetch_all_products")["outputFiles"]["all_products.json"]
         .as_str()
         .expect("output file")
@@ -105,4 +121,16 @@ fn python_script_paginates_with_requests_from_local_wheels() {
     let all: serde_json::Value = serde_json::from_str(&text).expect("json");
     assert_eq!(all.as_array().map(Vec::len), Some(25));
     assert!(logs(&rec).iter().any(|l| l.contains("Product 25")));
+}
+
+/// Whether a folder called `.kflow-cache` exists anywhere below `dir`.
+fn has_cache_folder(dir: &std::path::Path) -> bool {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| {
+            let path = e.path();
+            path.is_dir() && (e.file_name() == ".kflow-cache" || has_cache_folder(&path))
+        })
 }

@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -136,7 +136,7 @@ impl Drop for TempDir {
 
 /// Runs `kflow` with a deadline (a hang guard, not a speed check).
 pub fn kflow(args: &[&str], envs: &[(&str, &str)], deadline: Duration) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kflow"));
+    let mut cmd = crate::support::kflow();
     cmd.args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -2,14 +2,22 @@
 
 #![allow(dead_code)]
 
+pub mod rng;
 pub mod victim;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+/// The built binary, with its per-user folders (script environment cache, executions index)
+/// under the build's temporary folder instead of the user's home.
 pub fn kflow() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_kflow"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kflow"));
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    command
+        .env("KFLOW_CACHE_DIR", tmp.join("kflow-cache"))
+        .env("KFLOW_DATA_DIR", tmp.join("kflow-data"));
+    command
 }
 
 /// The shared folder beside the repository (override with KFLOW_SHARED).

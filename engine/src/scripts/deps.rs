@@ -26,11 +26,15 @@ pub fn cache_key(parts: &[String]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// `python3 --version` output's number, e.g. `3.11.7`.
-pub async fn python_version(python: &str) -> Result<String, TaskError> {
+/// The interpreter's identity for the cache key: its version (e.g. `3.11.7`) and the real path
+/// of its executable, so two interpreters of one version (a system one, a pyenv one) never
+/// share an environment built from the other.
+pub async fn interpreter_identity(python: &str) -> Result<String, TaskError> {
     let out = tokio::process::Command::new(python)
         .arg("-c")
-        .arg("import sys; print('%d.%d.%d' % sys.version_info[:3])")
+        .arg(
+            "import os, sys; print('%d.%d.%d %s' % (sys.version_info[:3] + (os.path.realpath(sys.executable),)))",
+        )
         .output()
         .await
         .map_err(|e| {
@@ -48,9 +52,9 @@ pub async fn python_env(
     cache_dir: &Path,
     log: &dyn TaskLog,
 ) -> Result<PreparedEnv, TaskError> {
-    let version = python_version(python).await?;
+    let identity = interpreter_identity(python).await?;
     let mut parts = dependencies.to_vec();
-    parts.push(format!("python=={version}"));
+    parts.push(format!("python=={identity}"));
     let dir = cache_dir.join("python").join(cache_key(&parts));
     let bin = dir.join("bin");
     let path = format!(

@@ -267,7 +267,7 @@ async fn run(
     let record = engine
         .await
         .map_err(|e| failed(format!("the run stopped: {e}")))?;
-    if let Err(e) = record.save(&storage).await {
+    if let Err(e) = crate::run::save_record(&record, &storage).await {
         log(
             state,
             MessageType::ERROR,

@@ -1,5 +1,7 @@
-//! `kflow executions [--storage DIR] [show ID]`.
+//! `kflow executions [--storage DIR] [show ID]`: the records of one storage folder, or by
+//! default of `.kflow` here and of every storage folder a run has used (the per-user index).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
@@ -7,7 +9,7 @@ use kflow_engine::record::Execution;
 
 #[derive(Args)]
 pub struct ExecutionsArgs {
-    /// Storage folder (default `.kflow` in the current directory).
+    /// Only this storage folder (default: `.kflow` here and every storage folder runs used).
     #[arg(long, global = true)]
     storage: Option<PathBuf>,
     #[command(subcommand)]
@@ -43,7 +45,6 @@ fn records(root: &Path) -> Vec<(PathBuf, Execution)> {
             }
         }
     }
-    out.sort_by(|a, b| a.1.start_date.cmp(&b.1.start_date));
     out
 }
 
@@ -61,27 +62,54 @@ fn duration(e: &Execution) -> String {
     format!("{secs:.2}s")
 }
 
+/// The storage folders to read: the one given, or `.kflow` here then the indexed ones.
+fn roots(given: Option<PathBuf>) -> Vec<PathBuf> {
+    if let Some(root) = given {
+        return vec![root];
+    }
+    let mut roots = vec![PathBuf::from(".kflow")];
+    let here = std::fs::canonicalize(".kflow").ok();
+    roots.extend(
+        crate::user_dirs::known_storages()
+            .into_iter()
+            .filter(|p| Some(p) != here.as_ref()),
+    );
+    roots
+}
+
 pub fn executions(args: ExecutionsArgs) -> u8 {
-    let root = args.storage.unwrap_or_else(|| PathBuf::from(".kflow"));
-    let all = records(&root);
+    let single = args.storage.is_some();
+    let roots = roots(args.storage);
+    let mut all: Vec<(PathBuf, Execution)> = roots.iter().flat_map(|r| records(r)).collect();
+    all.sort_by(|a, b| a.1.start_date.cmp(&b.1.start_date));
+    let where_ = if single {
+        roots[0].display().to_string()
+    } else {
+        "`.kflow` here or any storage folder used by a run".to_string()
+    };
+    // Written ignoring errors: `kflow executions | head` must not panic.
+    let mut out = std::io::stdout().lock();
     match args.command {
         None => {
             if all.is_empty() {
-                println!("no executions in {}", root.display());
+                let _ = writeln!(out, "no executions in {where_}");
                 return 0;
             }
-            println!(
-                "{:<22}  {:<40}  {:<9}  {:<24}  DURATION",
-                "ID", "FLOW", "STATE", "START"
+            let _ = writeln!(
+                out,
+                "{:<22}  {:<40}  {:<9}  {:<24}  {:<9}  RECORD",
+                "ID", "FLOW", "STATE", "START", "DURATION"
             );
-            for (_, e) in &all {
-                println!(
-                    "{:<22}  {:<40}  {:<9}  {:<24}  {}",
+            for (path, e) in &all {
+                let _ = writeln!(
+                    out,
+                    "{:<22}  {:<40}  {:<9}  {:<24}  {:<9}  {}",
                     e.id,
                     format!("{}.{}", e.namespace, e.flow_id),
                     super::human::state_name(e.state),
                     e.start_date,
-                    duration(e)
+                    duration(e),
+                    path.display()
                 );
             }
             0
@@ -89,7 +117,7 @@ pub fn executions(args: ExecutionsArgs) -> u8 {
         Some(ExecCommand::Show { id }) => match all.iter().find(|(_, e)| e.id == id) {
             Some((_, e)) => match serde_json::to_string_pretty(e) {
                 Ok(t) => {
-                    println!("{t}");
+                    let _ = writeln!(out, "{t}");
                     0
                 }
                 Err(e) => {
@@ -98,7 +126,7 @@ pub fn executions(args: ExecutionsArgs) -> u8 {
                 }
             },
             None => {
-                eprintln!("error: no execution '{id}' in {}", root.display());
+                eprintln!("error: no execution '{id}' in {where_}");
                 1
             }
         },

@@ -163,6 +163,10 @@ pub async fn prepare(doc: &Document, req: RunRequest<'_>) -> Result<Prepared, Ve
         secrets.insert(format!("__input_{n}"), s);
     }
     let mut opts = RunOptions::new(storage.clone());
+    // One cache of script environments for every storage folder of this user.
+    if let Some(cache) = crate::user_dirs::cache_dir() {
+        opts.cache_dir = cache;
+    }
     opts.flow_path = Some(req.flow_path.to_path_buf());
     opts.secrets = secrets;
     opts.envs = exec::env_vars();
@@ -264,7 +268,7 @@ async fn run_async(args: RunArgs) -> u8 {
     let signals = signals::watch(cancel_tx);
     let record = exec::run(flow, execution, opts).await;
     let _ = printer.await;
-    let saved = record.save(&storage).await;
+    let saved = save_record(&record, &storage).await;
     signals.abort();
     // Nothing the run started outlives it (an installer on a blocking thread, say).
     kflow_engine::scripts::abort_all();
@@ -287,6 +291,15 @@ async fn run_async(args: RunArgs) -> u8 {
         }
     }
     exit_code(record.state)
+}
+
+/// Saves the execution record and lists its storage folder in the per-user index, so
+/// `kflow executions` finds it from anywhere (the index is a convenience: failing to update it
+/// does not fail the save).
+pub async fn save_record(record: &Execution, storage: &Storage) -> std::io::Result<PathBuf> {
+    let path = record.save(storage).await?;
+    let _ = crate::user_dirs::remember_storage(storage.root());
+    Ok(path)
 }
 
 fn exit_code(state: State) -> u8 {
