@@ -63,9 +63,16 @@ impl State {
     }
 }
 
-/// ISO-8601 instant (`2024-01-31T10:00:00.123Z`).
+/// ISO-8601 instant at millisecond precision (`2024-01-31T10:00:00.123Z`), printed as Java's
+/// `Instant.toString` does: the dates Kestra hands to expressions are milliseconds
+/// (`JdbcRunnerTest.executionDate` expects `execution.startDate` to match `…:ss.SSSZ`).
 pub fn now_iso() -> String {
-    Instant::now().to_iso()
+    let now = Instant::now();
+    Instant {
+        nanos: now.nanos - now.nanos % 1_000_000,
+        ..now
+    }
+    .to_iso()
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -139,10 +146,20 @@ pub struct Execution {
     pub inputs: serde_json::Map<String, serde_json::Value>,
     #[serde(default)]
     pub outputs: serde_json::Map<String, serde_json::Value>,
+    /// The flow's labels and those the `Labels` task set, as Kestra lists them.
+    #[serde(default)]
+    pub labels: Vec<Label>,
     #[serde(default)]
     pub task_runs: Vec<TaskRun>,
     #[serde(default)]
     pub logs: Vec<LogEntry>,
+}
+
+/// One execution label (`{"key": …, "value": …}` in Kestra's API).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Label {
+    pub key: String,
+    pub value: String,
 }
 
 impl Execution {
@@ -156,6 +173,7 @@ impl Execution {
             end_date: None,
             inputs: Default::default(),
             outputs: Default::default(),
+            labels: Vec::new(),
             task_runs: Vec::new(),
             logs: Vec::new(),
         }
@@ -282,6 +300,16 @@ mod tests {
         assert!(State::Skipped.is_terminal() && State::Skipped.is_success_like());
         assert!(!State::Paused.is_terminal());
         assert!(State::Killed.is_failed());
+    }
+
+    #[test]
+    fn dates_have_at_most_millisecond_precision() {
+        let re = regex::Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$").unwrap();
+        for _ in 0..50 {
+            let date = now_iso();
+            assert!(re.is_match(&date), "{date}");
+        }
+        assert!(re.is_match(&Execution::new("n", "f").start_date));
     }
 
     #[tokio::test]

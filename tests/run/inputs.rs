@@ -158,3 +158,50 @@ fn executions_finds_runs_of_flows_in_other_folders() {
     );
     assert!(list.contains(id), "{list}");
 }
+
+#[test]
+fn labels_are_recorded_like_kestra() {
+    // RuntimeLabelsTest.primitiveTypeLabels: label values are strings, the Labels task's taskrun
+    // id is rendered, and every execution has `system.correlationId` = its id.
+    let flow = crate::support::shared().join("corpus/kestra-tests/valid/primitive-labels-flow.yml");
+    let dir = TempDir::new("labels");
+    let (code, rec, err) = run_json(
+        dir.path(),
+        &std::fs::read_to_string(flow).unwrap(),
+        &[
+            "--input",
+            "intLabel=42",
+            "--input",
+            "boolLabel=true",
+            "--input",
+            "floatLabel=3.14",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}\n{rec}");
+    let task_run = rec["taskRuns"][0]["id"].as_str().unwrap();
+    let mut labels: Vec<(String, String)> = rec["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["key"].as_str().unwrap().to_string(),
+                l["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    labels.sort();
+    let mut expected = vec![
+        (
+            "system.correlationId".to_string(),
+            rec["id"].as_str().unwrap().to_string(),
+        ),
+        ("intValue".into(), "42".into()),
+        ("boolValue".into(), "true".into()),
+        ("floatValue".into(), "3.14".into()),
+        ("taskRunId".into(), task_run.to_string()),
+    ];
+    expected.sort();
+    assert_eq!(labels, expected);
+}

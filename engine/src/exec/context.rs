@@ -223,7 +223,7 @@ impl Exec {
             vars.insert("tasks".into(), Value::Object(shared.tasks.clone()));
         }
         vars.insert("vars".into(), Value::Object(shared.variables.clone()));
-        vars.insert("labels".into(), Value::Object(shared.labels.clone()));
+        vars.insert("labels".into(), label_variables(&shared.labels));
         vars.insert("envs".into(), Value::Object(self.opts.envs.clone()));
         vars
     }
@@ -267,4 +267,23 @@ fn mentions(value: &Value, words: &[&str]) -> bool {
         Value::Object(map) => map.iter().any(|(k, v)| hit(k) || mentions(v, words)),
         _ => false,
     }
+}
+
+/// `{{ labels }}` as Kestra's `RunVariables.mapLabel` builds it: a `system.x` label becomes
+/// `system` → a `Map.Entry` of `x` and its value, which Pebble reads through its getters
+/// (`labels.system.key`, `labels.system.value`; `labels.system.correlationId` fails in Kestra
+/// too); the first label of a key wins, as its `toMap` merge keeps the first.
+fn label_variables(labels: &Map<String, Value>) -> Value {
+    let mut vars = Map::new();
+    for (key, value) in labels {
+        let (name, value) = match key.strip_prefix("system.") {
+            Some(rest) => (
+                "system".to_string(),
+                serde_json::json!({"key": rest, "value": value}),
+            ),
+            None => (key.clone(), value.clone()),
+        };
+        vars.entry(name).or_insert(value);
+    }
+    Value::Object(vars)
 }

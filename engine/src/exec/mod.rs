@@ -148,6 +148,11 @@ pub async fn run(mut flow: Value, mut execution: Execution, opts: RunOptions) ->
             .collect(),
         _ => Map::new(),
     };
+    // Kestra gives every execution a correlation label: its own id, unless a parent's is given.
+    let mut labels = labels;
+    labels
+        .entry(CORRELATION_ID)
+        .or_insert_with(|| Value::String(execution.id.clone()));
     let exec = Arc::new(Exec {
         namespace: execution.namespace.clone(),
         flow_id: execution.flow_id.clone(),
@@ -214,12 +219,28 @@ pub async fn run(mut flow: Value, mut execution: Execution, opts: RunOptions) ->
         let mut shared = lock(&exec.shared);
         shared.record.state = state;
         shared.record.end_date = Some(crate::record::now_iso());
+        // Label values are strings in Kestra (`Label(String, String)`): 42, true and 3.14 are
+        // recorded as their text.
+        shared.record.labels = shared
+            .labels
+            .iter()
+            .map(|(key, value)| crate::record::Label {
+                key: key.clone(),
+                value: match value {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                },
+            })
+            .collect();
         shared.record.clone()
     };
     record.mask_secrets(&exec.secret_values);
     exec.emit(Event::ExecutionEnded { state });
     record
 }
+
+/// `Label.CORRELATION_ID` in Kestra.
+const CORRELATION_ID: &str = "system.correlationId";
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
