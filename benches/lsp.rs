@@ -6,10 +6,10 @@
 //! cargo bench -p kflow --bench lsp
 //! ```
 
-#[path = "../tests/support/mod.rs"]
-mod support;
 #[path = "../tests/lsp/client.rs"]
 mod client;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
