@@ -3,6 +3,8 @@
 
 #[path = "run/faults.rs"]
 mod faults;
+#[path = "run/flowables.rs"]
+mod flowables;
 #[path = "run/inputs.rs"]
 mod inputs;
 #[path = "run/parity.rs"]

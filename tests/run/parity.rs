@@ -1,106 +1,408 @@
 //! Kestra's own test flows (core `flows/valids`, read from `../shared/corpus/kestra-tests/valid`)
-//! run with `kflow run`, checked against the assertions of the Java tests that run them
-//! (`EachSequentialTest`, `SwitchTest` of Kestra 1.3): final state, number of task runs, the
-//! outputs and log lines they look at.
+//! run with `kflow run`, checked against the assertions of the Java tests that run them. The
+//! cases are data (`parity/cases.toml`, one entry per flow and Java test); this file runs them,
+//! two at a time, and sorts each into MATCH, REFUSED (refused before starting, as the data
+//! expects), KNOWN (a difference the data explains) or DIFFERENT.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use serde::Deserialize;
+use serde_json::Value;
 
 use crate::server::*;
 
-fn kestra_flow(name: &str) -> String {
-    let path = crate::support::shared()
-        .join("corpus/kestra-tests/valid")
-        .join(name);
+/// The share of selected flows that must behave like Kestra (refusals count against it).
+const MIN_MATCH_RATIO: f64 = 0.90;
+
+#[derive(Deserialize)]
+struct Cases {
+    case: Vec<Case>,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[serde(rename_all = "kebab-case")]
+enum Expect {
+    /// Runs and ends as the Java test asserts.
+    #[default]
+    Match,
+    /// kflow refuses it before any task runs (exit 2), on purpose.
+    Refused,
+    /// Runs, differs for the `reason` given.
+    KnownDifference,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    flow: String,
+    /// The Java test (`Class.method`) whose assertions these are.
+    source: String,
+    #[serde(default)]
+    expect: Expect,
+    /// For `refused`: a fragment of kflow's message.
+    refused: Option<String>,
+    /// Why the case is not a MATCH.
+    reason: Option<String>,
+    #[serde(default)]
+    inputs: BTreeMap<String, String>,
+    /// Environment of the run (`SECRET_*` base64 secrets, `ENV_*`).
+    #[serde(default)]
+    env: BTreeMap<String, String>,
+    /// Other flows of the folder the run needs (subflows), as `@LoadFlows` lists them.
+    #[serde(default)]
+    flows: Vec<String>,
+    /// `kflow.toml` rule levels for the run's folder.
+    #[serde(default)]
+    rules: BTreeMap<String, String>,
+    state: Option<String>,
+    task_runs: Option<usize>,
+    task_runs_at_least: Option<usize>,
+    /// Task id → the states of its task runs, in order.
+    #[serde(default)]
+    task_states: BTreeMap<String, Vec<String>>,
+    /// Task id → the number of attempts of its first task run.
+    #[serde(default)]
+    attempts: BTreeMap<String, usize>,
+    /// Position in the task-run list → task id.
+    #[serde(default)]
+    task_order: BTreeMap<String, String>,
+    #[serde(default)]
+    outputs: Vec<OutputCheck>,
+    /// Execution (flow) outputs: id → expected JSON.
+    #[serde(default)]
+    flow_outputs: BTreeMap<String, Value>,
+    #[serde(default)]
+    logs_contain: Vec<String>,
+}
+
+/// One task run's output: found by task id (and loop values, outer first) or by position.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutputCheck {
+    task: Option<String>,
+    #[serde(default)]
+    values: Option<Vec<String>>,
+    index: Option<usize>,
+    /// Dotted path in the outputs (`values.count`); `value` when absent.
+    path: Option<String>,
+    equals: Option<Value>,
+    contains: Option<String>,
+    /// The text starts like this one, `0` standing for any digit (Hamcrest `matchesPattern`
+    /// with `\\d` and an open end).
+    shaped: Option<String>,
+}
+
+enum Verdict {
+    Match,
+    Refused,
+    Known(String),
+    Different(String),
+}
+
+fn corpus() -> std::path::PathBuf {
+    crate::support::shared().join("corpus/kestra-tests/valid")
+}
+
+fn read_flow(name: &str) -> String {
+    let path = corpus().join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn run(name: &str, inputs: &[&str]) -> serde_json::Value {
-    let dir = TempDir::new(name.trim_end_matches(".yaml"));
-    let mut extra = Vec::new();
-    for i in inputs {
-        extra.extend(["--input", i]);
+/// Kestra's `Execution.findParentsValues(taskRun, true)`: the loop values from the outermost
+/// parent to the task run. kflow gives every task under an iteration its value where Kestra
+/// gives it only to the iteration's direct children, so repeats along the chain are one value.
+fn values_path(runs: &[Value], run: &Value) -> Vec<String> {
+    let mut chain = vec![run];
+    let mut cur = run;
+    while let Some(parent) = cur["parentTaskRunId"].as_str() {
+        match runs.iter().find(|r| r["id"] == parent) {
+            Some(p) => {
+                chain.push(p);
+                cur = p;
+            }
+            None => break,
+        }
     }
-    let (code, rec, err) = run_json(dir.path(), &kestra_flow(name), &extra, &[]);
-    assert!(rec.is_object(), "{name}: no record (exit {code}): {err}");
-    rec
+    let mut values: Vec<String> = Vec::new();
+    for r in chain.iter().rev() {
+        if let Some(v) = r["value"].as_str() {
+            if values.last().map(String::as_str) != Some(v) {
+                values.push(v.to_string());
+            }
+        }
+    }
+    values
 }
 
-fn task_runs(rec: &serde_json::Value) -> usize {
-    rec["taskRuns"].as_array().map_or(0, Vec::len)
+fn runs_of(rec: &Value) -> &[Value] {
+    rec["taskRuns"].as_array().map_or(&[], Vec::as_slice)
 }
 
-/// What Kestra's tests assert first: the final state and the number of task runs.
-#[track_caller]
-fn assert_ends(rec: &serde_json::Value, state: &str, runs: usize) {
-    assert_eq!(
-        (rec["state"].as_str(), task_runs(rec)),
-        (Some(state), runs),
-        "{rec}"
-    );
+fn text_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
-fn output_of(rec: &serde_json::Value, task: &str, values: &[&str]) -> serde_json::Value {
-    rec["taskRuns"]
-        .as_array()
-        .unwrap()
+fn check_record(case: &Case, rec: &Value) -> Vec<String> {
+    let mut diffs = Vec::new();
+    let runs = runs_of(rec);
+    if let Some(state) = &case.state {
+        if rec["state"] != state.as_str() {
+            diffs.push(format!("state {} (Kestra: {state})", rec["state"]));
+        }
+    }
+    if let Some(n) = case.task_runs {
+        if runs.len() != n {
+            diffs.push(format!("{} task runs (Kestra: {n})", runs.len()));
+        }
+    }
+    if let Some(n) = case.task_runs_at_least {
+        if runs.len() < n {
+            diffs.push(format!("{} task runs (Kestra: at least {n})", runs.len()));
+        }
+    }
+    for (task, want) in &case.task_states {
+        let got = task_state(rec, task);
+        if got != *want {
+            diffs.push(format!("task `{task}` states {got:?} (Kestra: {want:?})"));
+        }
+    }
+    for (task, want) in &case.attempts {
+        let got = runs
+            .iter()
+            .find(|r| r["taskId"] == task.as_str())
+            .map(|r| r["attempts"].as_array().map_or(0, Vec::len));
+        if got != Some(*want) {
+            diffs.push(format!("task `{task}` attempts {got:?} (Kestra: {want})"));
+        }
+    }
+    for (index, want) in &case.task_order {
+        let i: usize = index.parse().expect("task_order keys are positions");
+        let got = runs.get(i).and_then(|r| r["taskId"].as_str());
+        if got != Some(want.as_str()) {
+            diffs.push(format!("task run #{i} is {got:?} (Kestra: `{want}`)"));
+        }
+    }
+    for check in &case.outputs {
+        if let Some(d) = check_output(check, runs) {
+            diffs.push(d);
+        }
+    }
+    for (id, want) in &case.flow_outputs {
+        let got = &rec["outputs"][id];
+        if got != want {
+            diffs.push(format!("flow output `{id}` = {got} (Kestra: {want})"));
+        }
+    }
+    let logged = logs(rec);
+    for want in &case.logs_contain {
+        if !logged.iter().any(|l| l.contains(want.as_str())) {
+            diffs.push(format!("no log line contains {want:?}"));
+        }
+    }
+    diffs
+}
+
+fn check_output(check: &OutputCheck, runs: &[Value]) -> Option<String> {
+    let run = match (&check.task, check.index) {
+        (_, Some(i)) => runs.get(i),
+        (Some(task), None) => runs.iter().find(|r| {
+            r["taskId"] == task.as_str()
+                && check
+                    .values
+                    .as_ref()
+                    .is_none_or(|v| values_path(runs, r) == *v)
+        }),
+        (None, None) => panic!("an output check names a task or an index"),
+    };
+    let what = match (&check.task, check.index, &check.values) {
+        (_, Some(i), _) => format!("task run #{i}"),
+        (Some(t), _, Some(v)) => format!("`{t}` {v:?}"),
+        (Some(t), _, None) => format!("`{t}`"),
+        _ => unreachable!(),
+    };
+    let Some(run) = run else {
+        return Some(format!("no task run {what}"));
+    };
+    let path = check.path.as_deref().unwrap_or("value");
+    let got = path.split('.').fold(&run["outputs"], |v, k| &v[k]);
+    if let Some(want) = &check.equals {
+        if got != want {
+            return Some(format!("{what} outputs.{path} = {got} (Kestra: {want})"));
+        }
+    }
+    if let Some(want) = &check.contains {
+        if !text_of(got).contains(want.as_str()) {
+            return Some(format!(
+                "{what} outputs.{path} = {got} (Kestra: contains {want:?})"
+            ));
+        }
+    }
+    if let Some(shape) = &check.shaped {
+        if !has_shape(&text_of(got), shape) {
+            return Some(format!(
+                "{what} outputs.{path} = {got} (Kestra: shaped like {shape:?})"
+            ));
+        }
+    }
+    None
+}
+
+fn has_shape(text: &str, shape: &str) -> bool {
+    let mut chars = text.chars();
+    shape.chars().all(|s| match chars.next() {
+        Some(c) if s == '0' => c.is_ascii_digit(),
+        Some(c) => c == s,
+        None => false,
+    })
+}
+
+fn write_rules(dir: &Path, rules: &BTreeMap<String, String>) {
+    if rules.is_empty() {
+        return;
+    }
+    let mut text = String::from("[rules]\n");
+    for (rule, level) in rules {
+        text.push_str(&format!("{rule} = \"{level}\"\n"));
+    }
+    std::fs::write(dir.join("kflow.toml"), text).expect("write kflow.toml");
+}
+
+fn run_case(case: &Case) -> Verdict {
+    let dir = TempDir::new(case.flow.trim_end_matches(".yaml").trim_end_matches(".yml"));
+    for other in &case.flows {
+        std::fs::write(dir.path().join(other), read_flow(other)).expect("write subflow");
+    }
+    write_rules(dir.path(), &case.rules);
+    let mut extra = Vec::new();
+    let inputs: Vec<String> = case
+        .inputs
         .iter()
-        .find(|r| r["taskId"] == task && r["value"].as_str() == values.last().copied())
-        .map(|r| r["outputs"]["value"].clone())
-        .unwrap_or_default()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    for i in &inputs {
+        extra.extend(["--input", i.as_str()]);
+    }
+    let envs: Vec<(&str, &str)> = case
+        .env
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let (code, rec, err) = run_json(dir.path(), &read_flow(&case.flow), &extra, &envs);
+    match case.expect {
+        Expect::Refused => {
+            let fragment = case
+                .refused
+                .as_deref()
+                .expect("a refused case names its message");
+            if code == 2 && !rec.is_object() && err.contains(fragment) {
+                Verdict::Refused
+            } else {
+                Verdict::Different(format!(
+                    "expected a refusal containing {fragment:?}, got exit {code}: {}",
+                    err.trim()
+                ))
+            }
+        }
+        _ if !rec.is_object() => {
+            Verdict::Different(format!("no record (exit {code}): {}", err.trim()))
+        }
+        expect => {
+            let diffs = check_record(case, &rec);
+            match (expect, diffs.is_empty()) {
+                (Expect::KnownDifference, false) => Verdict::Known(diffs.join("; ")),
+                (Expect::KnownDifference, true) => {
+                    Verdict::Different("matches Kestra now: make it an expected match".into())
+                }
+                (_, true) => Verdict::Match,
+                (_, false) => Verdict::Different(diffs.join("; ")),
+            }
+        }
+    }
+}
+
+fn load_cases() -> Vec<Case> {
+    let text = include_str!("parity/cases.toml");
+    let cases: Cases = toml::from_str(text).expect("parity/cases.toml");
+    for c in &cases.case {
+        assert!(
+            c.expect == Expect::Match || c.reason.is_some(),
+            "{}: a case that is not a match says why",
+            c.flow
+        );
+        assert!(
+            (c.expect == Expect::Refused) == c.refused.is_some(),
+            "{}: `refused` goes with expect = \"refused\"",
+            c.flow
+        );
+    }
+    cases.case
 }
 
 #[test]
-fn each_sequential_iterates_its_value() {
-    // EachSequentialTest.sequential: 11 task runs, WARNING (a Log fails inside AllowFailure).
-    let rec = run("each-sequential.yaml", &[]);
-    assert_ends(&rec, "WARNING", 11);
-}
-
-#[test]
-fn each_sequential_nested_and_empty() {
-    // EachSequentialTest.sequentialNested: 23 task runs, SUCCESS; eachEmpty: 2, SUCCESS.
-    let rec = run("each-sequential-nested.yaml", &[]);
-    assert_ends(&rec, "SUCCESS", 23);
-    let rec = run("each-empty.yaml", &[]);
-    assert_ends(&rec, "SUCCESS", 2);
-}
-
-#[test]
-fn a_null_in_each_values_fails() {
-    // EachSequentialTest.eachNull: one task run, FAILED, and the message Kestra logs.
-    let rec = run("each-null.yaml", &[]);
-    assert_ends(&rec, "FAILED", 1);
-    let text = rec.to_string();
+fn kestra_test_flows_behave_like_kestra_or_are_refused() {
+    let cases = load_cases();
+    let next = AtomicUsize::new(0);
+    let verdicts: Mutex<Vec<(usize, Verdict)>> = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(case) = cases.get(i) else { break };
+                let v = run_case(case);
+                verdicts.lock().unwrap().push((i, v));
+            });
+        }
+    });
+    let mut verdicts = verdicts.into_inner().unwrap();
+    verdicts.sort_by_key(|(i, _)| *i);
+    let (mut matched, mut refused, mut known, mut different) = (0, 0, 0, Vec::new());
+    for (i, v) in &verdicts {
+        let c = &cases[*i];
+        match v {
+            Verdict::Match => matched += 1,
+            Verdict::Refused => refused += 1,
+            Verdict::Known(d) => {
+                known += 1;
+                eprintln!("known difference {} ({}): {d}", c.flow, c.source);
+            }
+            Verdict::Different(d) => different.push(format!("{} ({}): {d}", c.flow, c.source)),
+        }
+    }
+    let total = cases.len();
+    println!(
+        "parity: {matched} match, {refused} refused, {known} known differences, {} different of {total}",
+        different.len()
+    );
     assert!(
-        text.contains(
-            "Found '1' null values on Each, with values=[1, null, {key=my-key, value=my-value}]"
-        ),
-        "{rec}"
+        different.is_empty(),
+        "different from Kestra:\n{}",
+        different.join("\n")
+    );
+    let ratio = matched as f64 / total as f64;
+    assert!(
+        ratio >= MIN_MATCH_RATIO,
+        "only {matched} of {total} cases match Kestra ({:.0}%)",
+        ratio * 100.0
     );
 }
 
 #[test]
-fn each_over_objects_and_switch_inside() {
-    // EachSequentialTest.object: 8 task runs, SUCCESS, the 7th returns `json > JSON > ["my-complex"]`.
-    let rec = run("each-object.yaml", &[]);
-    assert_ends(&rec, "SUCCESS", 8);
-    let seventh = rec["taskRuns"][6]["outputs"]["value"]
-        .as_str()
-        .unwrap_or("");
-    assert!(seventh.contains("json > JSON > [\"my-complex\"]"), "{rec}");
-    // EachSequentialTest.eachSwitch: 12 task runs, SUCCESS, switch-number-1 for (b, 1) returns 1.
-    let rec = run("each-switch.yaml", &[]);
-    assert_ends(&rec, "SUCCESS", 12);
-    assert_eq!(
-        output_of(&rec, "2-1-1_switch-number-1", &["b", "1"]),
-        "1",
-        "{rec}"
-    );
-}
-
-#[test]
-fn a_switch_without_match_nor_defaults_fails() {
-    // SwitchTest.switchImpossible: `defaults: null` and no matching case → FAILED.
-    let rec = run("switch-impossible.yaml", &["string=impossible"]);
-    assert_eq!(rec["state"], "FAILED", "{rec}");
+fn the_value_path_of_a_task_run_follows_its_parents() {
+    let runs: Vec<Value> = serde_json::from_str(
+        r#"[{"id":"e","taskId":"each"},
+            {"id":"s","taskId":"switch","parentTaskRunId":"e","value":"b"},
+            {"id":"i","taskId":"inner","parentTaskRunId":"s","value":"b"},
+            {"id":"t","taskId":"t","parentTaskRunId":"i","value":"1"}]"#,
+    )
+    .unwrap();
+    assert_eq!(values_path(&runs, &runs[3]), ["b", "1"]);
+    assert!(values_path(&runs, &runs[0]).is_empty());
 }
 
 #[test]
@@ -116,7 +418,7 @@ fn secrets_are_looked_up_upper_cased_and_may_span_lines() {
         ),
     ];
     let dir = TempDir::new("secrets");
-    let (code, rec, err) = run_json(dir.path(), &kestra_flow("secrets.yaml"), &[], &envs);
+    let (code, rec, err) = run_json(dir.path(), &read_flow("secrets.yaml"), &[], &envs);
     assert_eq!(code, 0, "{err}\n{rec}");
     assert_eq!(
         rec["taskRuns"][0]["outputs"]["value"], "secretValue",
@@ -139,41 +441,4 @@ fn a_return_rendering_null_records_an_empty_value() {
     let (code, rec, err) = run_json(dir.path(), flow, &[], &[]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(rec["taskRuns"][0]["outputs"]["value"], "", "{rec}");
-}
-
-#[test]
-fn a_pause_runs_its_tasks_once_it_ends() {
-    // PauseTest.delay (pause-delay.yaml): after the one-second delay, the Pause's `tasks` run:
-    // three task runs, SUCCESS.
-    let rec = run("pause-delay.yaml", &[]);
-    assert_ends(&rec, "SUCCESS", 3);
-    let order: Vec<&str> = rec["taskRuns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|r| r["taskId"].as_str())
-        .collect();
-    assert_eq!(order, ["pause", "subtask", "last"], "{rec}");
-}
-
-/// Flows whose Java tests check only the final state and the number of task runs
-/// (EachParallelTest, ParallelTest, SequentialTest): (flow, state, task runs).
-#[test]
-fn flowables_end_like_kestras_tests_say() {
-    for (flow, state, runs) in [
-        ("each-parallel.yaml", "SUCCESS", Some(8)),
-        ("each-parallel-nested.yaml", "SUCCESS", Some(11)),
-        ("each-parallel-Integer.yml", "SUCCESS", None),
-        ("parallel.yaml", "SUCCESS", Some(8)),
-        ("parallel-nested.yaml", "SUCCESS", Some(11)),
-        ("sequential.yaml", "SUCCESS", Some(11)),
-        ("sequential-with-global-errors.yaml", "FAILED", Some(6)),
-        ("sequential-with-local-errors.yaml", "FAILED", Some(6)),
-    ] {
-        let rec = run(flow, &[]);
-        assert_eq!(rec["state"], state, "{flow}: {rec}");
-        if let Some(n) = runs {
-            assert_eq!(task_runs(&rec), n, "{flow}: {rec}");
-        }
-    }
 }

@@ -213,7 +213,11 @@ impl Exec {
             "execution".into(),
             json!({"id": self.execution_id, "startDate": self.start_date, "state": shared.record.state}),
         );
-        vars.insert("inputs".into(), Value::Object(self.inputs.clone()));
+        // Kestra's RunVariables leaves `inputs` out when the execution has none, so that
+        // `{{ inputs.x }}` then fails on `inputs` itself.
+        if !self.inputs.is_empty() {
+            vars.insert("inputs".into(), Value::Object(self.inputs.clone()));
+        }
         // Functions that can reach any variable: printContext/fetchContext, render of a variable.
         const ANY: &[&str] = &["Context", "render", "currentEachOutput", "tasksWithState"];
         if reaches(&["outputs"]) || reaches(ANY) {
@@ -243,16 +247,32 @@ impl Exec {
             "attemptsCount": run.attempts,
             "parentId": scope.parent_run,
         });
-        if let Some(v) = scope.values.last() {
-            taskrun["value"] = Value::String(v.clone());
+        // In a WorkingDirectory, a task's value is the WorkingDirectory's.
+        let worker_value = scope
+            .worker_taskrun
+            .as_ref()
+            .and_then(|w| w.get("value"))
+            .cloned();
+        if let Some(v) = worker_value.or_else(|| scope.run_value.clone().map(Value::String)) {
+            taskrun["value"] = v;
         }
         if let Some(i) = scope.iteration {
             taskrun["iteration"] = json!(i);
         }
         vars.insert("taskrun".into(), taskrun);
-        if !scope.parents.is_empty() {
-            vars.insert("parent".into(), scope.parents[0].clone());
-            vars.insert("parents".into(), Value::Array(scope.parents.clone()));
+        if let Some(worker) = &scope.worker_taskrun {
+            vars.insert("workerTaskrun".into(), worker.clone());
+        }
+        // Kestra lists only the parents that have a value or outputs.
+        let parents: Vec<Value> = scope
+            .parents
+            .iter()
+            .filter(|p| p.as_object().is_some_and(|m| !m.is_empty()))
+            .cloned()
+            .collect();
+        if !parents.is_empty() {
+            vars.insert("parent".into(), parents[0].clone());
+            vars.insert("parents".into(), Value::Array(parents));
         }
         vars
     }

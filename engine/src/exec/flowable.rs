@@ -8,10 +8,12 @@ use serde_json::{json, Map, Value};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+mod pause;
+mod subflow;
+
 use super::walk::{list, merge, RunInfo, Scope};
 use super::Exec;
 use crate::record::State;
-use crate::task::Level;
 
 type Done = (State, Option<Map<String, Value>>, Option<String>);
 
@@ -151,6 +153,13 @@ impl Exec {
         let mut child = scope.clone();
         child.parent_run = Some(info.id.clone());
         child.depth = scope.depth + 1;
+        child.run_value = None;
+        // This task run is its children's closest parent when it has a value (its outputs,
+        // for If and Switch, are added once known).
+        child.parents.insert(0, json!({}));
+        if let Some(v) = &scope.run_value {
+            child.parents[0]["taskrun"] = json!({ "value": v });
+        }
         if let Some(r) = def.get("retry") {
             child.retry = Some(r.clone());
         }
@@ -174,6 +183,7 @@ impl Exec {
                 match crate::scripts::WorkingDir::create(&root) {
                     Ok(dir) => {
                         child.workdir = Some(Arc::new(dir));
+                        child.worker_taskrun = vars.get("taskrun").cloned();
                         let s = self
                             .run_group(list(def, "tasks"), errors, finally, child)
                             .await;
@@ -206,6 +216,7 @@ impl Exec {
                 let branch = list(def, if result { "then" } else { "else" });
                 let outputs = json!({ "evaluationResult": result });
                 self.store_flowable_outputs(info, scope, &outputs);
+                child.parents[0]["outputs"] = outputs.clone();
                 let s = self.run_group(branch, errors, finally, child).await;
                 (s, outputs.as_object().cloned(), None)
             }
@@ -227,6 +238,7 @@ impl Exec {
                 };
                 let outputs = json!({ "value": value, "defaults": defaults });
                 self.store_flowable_outputs(info, scope, &outputs);
+                child.parents[0]["outputs"] = outputs.clone();
                 // No case and no `defaults` (absent or an explicit null): Kestra's
                 // FlowableUtils.resolveState finds no task, warns and fails the Switch.
                 if defaults && def.get("defaults").is_none_or(Value::is_null) {
@@ -261,8 +273,7 @@ impl Exec {
                     let mut s = child.clone();
                     s.iteration = Some(groups.len());
                     s.values.push(text.clone());
-                    s.parents
-                        .insert(0, json!({"taskrun": {"id": info.id, "value": text}}));
+                    s.run_value = Some(text);
                     groups.push((list(def, "tasks"), s));
                 }
                 let s = self.clone().run_concurrently(groups, limit).await;
@@ -279,46 +290,11 @@ impl Exec {
                 (s, None, None)
             }
             "Pause" => {
-                let d = def
-                    .get("pauseDuration")
-                    .or(def.get("delay"))
-                    .map(|v| self.render_string(v, &vars));
-                match d {
-                    None => (
-                        State::Failed,
-                        None,
-                        Some("Pause without pauseDuration: kflow cannot wait for a manual resume locally".into()),
-                    ),
-                    Some(Err(e)) => (State::Failed, None, Some(e)),
-                    Some(Ok(text)) => match super::retry::duration_of(Some(&Value::String(text.clone()))) {
-                        None => (State::Failed, None, Some(format!("invalid pause duration '{text}'"))),
-                        Some(d) => {
-                            self.set_state(info, scope, State::Paused, None, None);
-                            self.log(Some(&info.task_id), scope.depth, Some(&info.id), Level::Info, &format!("paused for {text}"));
-                            let waited = tokio::select! {
-                                _ = tokio::time::sleep(d) => State::Success,
-                                _ = self.wait_killed() => State::Killed,
-                            };
-                            // Once resumed, the child tasks run (`onPause` first, then the
-                            // deprecated `tasks`), as Pause.childTasks lists them.
-                            let mut tasks = list(def, "tasks");
-                            if let Some(on_pause) = def.get("onPause").filter(|p| p.is_object()) {
-                                tasks.insert(0, on_pause.clone());
-                            }
-                            if waited != State::Success
-                                || (tasks.is_empty() && errors.is_empty() && finally.is_empty())
-                            {
-                                (waited, None, None)
-                            } else {
-                                self.set_state(info, scope, State::Running, None, None);
-                                let s = self.clone().run_group(tasks, errors, finally, child).await;
-                                (s, None, None)
-                            }
-                        }
-                    },
-                }
+                self.clone()
+                    .run_pause(def, info, scope, &vars, (errors, finally), child)
+                    .await
             }
-            "Subflow" => self.clone().run_subflow(def, &vars).await,
+            "Subflow" => self.clone().run_subflow(def, info, scope).await,
             _ => (
                 State::Failed,
                 None,
@@ -456,157 +432,4 @@ impl Exec {
         }
         merge(&states)
     }
-
-    async fn run_subflow(self: Arc<Self>, def: &Value, vars: &Map<String, Value>) -> Done {
-        let rendered = match self.render_json(def, vars) {
-            Ok(v) => v,
-            Err(e) => return (State::Failed, None, Some(e)),
-        };
-        let ns = rendered
-            .get("namespace")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let id = rendered
-            .get("flowId")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        if self.opts.subflow_depth >= 16 {
-            return (
-                State::Failed,
-                None,
-                Some("subflows nested more than 16 deep".into()),
-            );
-        }
-        let Some(dir) = self
-            .opts
-            .flow_path
-            .as_ref()
-            // `flow.yaml` (a bare file name) has the empty path as parent: the current folder.
-            .and_then(|p| p.parent())
-            .map(|d| {
-                if d.as_os_str().is_empty() {
-                    std::path::PathBuf::from(".")
-                } else {
-                    d.to_path_buf()
-                }
-            })
-        else {
-            return (
-                State::Failed,
-                None,
-                Some("no flow folder to look for subflows in".into()),
-            );
-        };
-        let Some(child_flow) = find_flow(&dir, &ns, &id) else {
-            return (
-                State::Failed,
-                None,
-                Some(format!(
-                    "Subflow '{ns}.{id}' not found in {}",
-                    dir.display()
-                )),
-            );
-        };
-        let provided: Vec<(String, String)> = rendered
-            .get("inputs")
-            .and_then(Value::as_object)
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), value_text(v))).collect())
-            .unwrap_or_default();
-        let doc = kflow_syntax::parse(&child_flow.1);
-        let decls = match crate::inputs::declarations(&doc) {
-            Ok(d) => d,
-            Err(e) => {
-                return (
-                    State::Failed,
-                    None,
-                    Some(format!(
-                        "subflow inputs: {}",
-                        e.iter()
-                            .map(|e| e.to_string())
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    )),
-                )
-            }
-        };
-        let mut execution = crate::record::Execution::new(&ns, &id);
-        let key = crate::storage::ExecutionKey {
-            namespace: ns.clone(),
-            flow_id: id.clone(),
-            execution_id: execution.id.clone(),
-        };
-        match crate::inputs::resolve(&decls, &provided, &self.opts.storage, &key).await {
-            Ok(r) => execution.inputs = r.values,
-            Err(e) => {
-                return (
-                    State::Failed,
-                    None,
-                    Some(format!(
-                        "subflow inputs: {}",
-                        e.iter()
-                            .map(|e| e.to_string())
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    )),
-                )
-            }
-        }
-        let mut opts = self.opts.clone();
-        opts.subflow_depth += 1;
-        opts.flow_path = Some(child_flow.0);
-        opts.events = None;
-        let child_id = execution.id.clone();
-        let record = Box::pin(super::run(child_flow.2, execution, opts)).await;
-        let _ = record.save(&self.opts.storage).await;
-        let wait = rendered.get("wait").and_then(Value::as_bool) != Some(false);
-        let transmit = rendered.get("transmitFailed").and_then(Value::as_bool) != Some(false);
-        let outputs = json!({
-            "executionId": child_id,
-            "state": record.state,
-            "outputs": record.outputs,
-        });
-        let state = if !wait || !transmit {
-            State::Success
-        } else {
-            match record.state {
-                State::Failed | State::Killed | State::Warning | State::Paused => record.state,
-                _ => State::Success,
-            }
-        };
-        let msg = state
-            .is_failed()
-            .then(|| format!("subflow execution {child_id} ended {:?}", record.state));
-        (state, outputs.as_object().cloned(), msg)
-    }
-}
-
-/// A flow file of `dir` with that namespace and id: (path, text, JSON).
-fn find_flow(
-    dir: &std::path::Path,
-    ns: &str,
-    id: &str,
-) -> Option<(std::path::PathBuf, String, Value)> {
-    for entry in std::fs::read_dir(dir).ok()?.flatten() {
-        let path = entry.path();
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if ext != "yml" && ext != "yaml" {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            continue;
-        };
-        let doc = kflow_syntax::parse(&text);
-        let Some(root) = doc.tree.root else { continue };
-        let Ok(json) = crate::inputs::node_to_json(&doc.tree, root) else {
-            continue;
-        };
-        if json.get("namespace").and_then(Value::as_str) == Some(ns)
-            && json.get("id").and_then(Value::as_str) == Some(id)
-        {
-            return Some((path, text, json));
-        }
-    }
-    None
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value};
 
 use super::runnable::Outcome;
-use super::walk::{RunInfo, Scope};
+use super::walk::{BoxFut, RunInfo, Scope};
 use super::Exec;
 use crate::record::State;
 use crate::task::Level;
@@ -57,7 +57,7 @@ impl Policy {
     }
 
     /// Delay before attempt `n + 1` after `n` attempts, or `None` when no more attempts.
-    fn next_delay(&self, attempts: u64, first_start: Instant) -> Option<Duration> {
+    pub(crate) fn next_delay(&self, attempts: u64, first_start: Instant) -> Option<Duration> {
         if self.max_attempts.is_none() && self.max_duration.is_none() {
             // Kestra requires one of them; without, do not retry forever.
             return None;
@@ -105,6 +105,80 @@ impl Exec {
         info: &RunInfo,
         scope: &Scope,
     ) -> (State, Option<Map<String, Value>>, Option<String>) {
+        let (me, task, kind, at) = (
+            self.clone(),
+            Arc::new(def.clone()),
+            Arc::new(type_.to_string()),
+            Arc::new(scope.clone()),
+        );
+        self.with_retries(def, info, scope, move |info| {
+            let (me, task, kind, at) = (me.clone(), task.clone(), kind.clone(), at.clone());
+            Box::pin(async move { me.one_attempt(&task, &kind, &info, &at).await })
+        })
+        .await
+    }
+
+    /// One attempt of a runnable task, under its `timeout`, stopped when the run is killed.
+    async fn one_attempt(
+        self: Arc<Self>,
+        def: &Value,
+        type_: &str,
+        info: &RunInfo,
+        scope: &Scope,
+    ) -> Outcome {
+        let vars = self.task_vars(info, scope, def);
+        let timeout = match def.get("timeout") {
+            None => Ok(None),
+            Some(t) => self.render_string(t, &vars).and_then(|text| {
+                JavaDuration::parse(&text)
+                    .ok()
+                    .and_then(|d| d.to_std())
+                    .map(Some)
+                    .ok_or_else(|| format!("invalid timeout '{text}'"))
+            }),
+        };
+        match timeout {
+            Err(e) => Outcome::failed(e),
+            Ok(timeout) => {
+                let work = self.clone().run_runnable(def, type_, info, scope, timeout);
+                let work = async {
+                    // Scripts kill their own process group at the timeout; the outer
+                    // guard only catches a runner that does not return.
+                    let guard = timeout.map(|t| {
+                        if type_.starts_with("io.kestra.plugin.scripts.") {
+                            t + Duration::from_secs(5)
+                        } else {
+                            t
+                        }
+                    });
+                    match guard {
+                        Some(t) => match tokio::time::timeout(t, work).await {
+                            Ok(o) => o,
+                            Err(_) => Outcome::failed(format!(
+                                "Timeout after {}",
+                                JavaDuration::from_std(t).to_iso()
+                            )),
+                        },
+                        None => work.await,
+                    }
+                };
+                tokio::select! {
+                    o = work => o,
+                    _ = self.wait_killed() => Outcome { state: State::Killed, outputs: None, message: Some("killed".into()) },
+                }
+            }
+        }
+    }
+
+    /// Attempts of one task run: each is recorded; a failed one is tried again while the
+    /// `retry` of the task (else of its nearest ancestor, else of the flow) allows.
+    pub(crate) async fn with_retries(
+        self: &Arc<Self>,
+        def: &Value,
+        info: &RunInfo,
+        scope: &Scope,
+        attempt: impl Fn(RunInfo) -> BoxFut<Outcome>,
+    ) -> (State, Option<Map<String, Value>>, Option<String>) {
         let policy = def
             .get("retry")
             .or(scope.retry.as_ref())
@@ -114,48 +188,7 @@ impl Exec {
         let mut attempts: u64 = 0;
         loop {
             let start = crate::record::now_iso();
-            let vars = self.task_vars(&info, scope, def);
-            let timeout = match def.get("timeout") {
-                None => Ok(None),
-                Some(t) => self.render_string(t, &vars).and_then(|text| {
-                    JavaDuration::parse(&text)
-                        .ok()
-                        .and_then(|d| d.to_std())
-                        .map(Some)
-                        .ok_or_else(|| format!("invalid timeout '{text}'"))
-                }),
-            };
-            let outcome = match timeout {
-                Err(e) => Outcome::failed(e),
-                Ok(timeout) => {
-                    let work = self.clone().run_runnable(def, type_, &info, scope, timeout);
-                    let work = async {
-                        // Scripts kill their own process group at the timeout; the outer
-                        // guard only catches a runner that does not return.
-                        let guard = timeout.map(|t| {
-                            if type_.starts_with("io.kestra.plugin.scripts.") {
-                                t + Duration::from_secs(5)
-                            } else {
-                                t
-                            }
-                        });
-                        match guard {
-                            Some(t) => match tokio::time::timeout(t, work).await {
-                                Ok(o) => o,
-                                Err(_) => Outcome::failed(format!(
-                                    "Timeout after {}",
-                                    JavaDuration::from_std(t).to_iso()
-                                )),
-                            },
-                            None => work.await,
-                        }
-                    };
-                    tokio::select! {
-                        o = work => o,
-                        _ = self.wait_killed() => Outcome { state: State::Killed, outputs: None, message: Some("killed".into()) },
-                    }
-                }
-            };
+            let outcome = attempt(info.clone()).await;
             attempts += 1;
             self.add_attempt(&info, outcome.state, start);
             if outcome.state != State::Failed || self.is_killed() {

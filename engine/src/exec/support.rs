@@ -82,6 +82,9 @@ const TASK_LISTS: &[&str] = &[
 /// document order.
 pub fn unsupported_tasks(flow: &Value, resolve: &dyn Fn(&str) -> String) -> Vec<String> {
     let mut out = Vec::new();
+    let Some(flow) = flow.as_object() else {
+        return out;
+    };
     // Kestra enforces these; running without them could end where Kestra would not.
     for (key, what) in [
         ("sla", "flow `sla`: kflow does not enforce SLAs"),
@@ -99,12 +102,46 @@ pub fn unsupported_tasks(flow: &Value, resolve: &dyn Fn(&str) -> String) -> Vec<
             ));
         }
     }
+    // Listeners run their tasks after the execution only when their conditions hold; kflow
+    // evaluates no conditions, so it would run them (or not) unlike Kestra.
+    if flow
+        .get("listeners")
+        .and_then(Value::as_array)
+        .is_some_and(|l| !l.is_empty())
+    {
+        out.push(
+            "flow `listeners`: kflow does not run listeners (use `afterExecution`), so the run is refused rather than run differently from Kestra".into(),
+        );
+    }
+    if new_execution_retry(flow) {
+        out.push(
+            "flow `retry`: `behavior: CREATE_NEW_EXECUTION` is not supported (kflow retries task runs), so the run is refused".into(),
+        );
+    }
     for key in ["tasks", "errors", "finally", "afterExecution"] {
         if let Some(v) = flow.get(key) {
             walk(v, resolve, &mut out, 0);
         }
     }
     out
+}
+
+/// A `retry` that starts new executions instead of new attempts.
+fn new_execution_retry(holder: &serde_json::Map<String, Value>) -> bool {
+    holder
+        .get("retry")
+        .and_then(|r| r.get("behavior"))
+        .and_then(Value::as_str)
+        .is_some_and(|b| b.eq_ignore_ascii_case("CREATE_NEW_EXECUTION"))
+}
+
+/// A Pause with neither `pauseDuration` (nor its old name `delay`) nor `timeout` waits until
+/// someone resumes the execution through Kestra's API or UI: a local run never would.
+fn waits_for_resume(full_type: &str, task: &serde_json::Map<String, Value>) -> bool {
+    full_type == "io.kestra.plugin.core.flow.Pause"
+        && ["pauseDuration", "delay", "timeout"]
+            .iter()
+            .all(|k| task.get(*k).is_none_or(Value::is_null))
 }
 
 fn walk(v: &Value, resolve: &dyn Fn(&str) -> String, out: &mut Vec<String>, depth: usize) {
@@ -122,12 +159,12 @@ fn walk(v: &Value, resolve: &dyn Fn(&str) -> String, out: &mut Vec<String>, dept
                         "task `{id}` ({t}) cannot run locally: kflow's runner does not support this task type"
                     ));
                 }
-                let new_execution = map
-                    .get("retry")
-                    .and_then(|r| r.get("behavior"))
-                    .and_then(Value::as_str)
-                    .is_some_and(|b| b.eq_ignore_ascii_case("CREATE_NEW_EXECUTION"));
-                if new_execution {
+                if waits_for_resume(&full, map) {
+                    out.push(format!(
+                        "task `{id}`: a Pause without `pauseDuration` nor `timeout` waits for a manual resume, which a local run cannot give, so the run is refused"
+                    ));
+                }
+                if new_execution_retry(map) {
                     out.push(format!(
                         "task `{id}`: retry `behavior: CREATE_NEW_EXECUTION` is not supported (kflow retries task runs), so the run is refused"
                     ));
@@ -188,5 +225,59 @@ mod tests {
         let found = unsupported_tasks(&flow, &resolve);
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found[0].contains("sla") && found[1].contains("CREATE_NEW_EXECUTION"));
+    }
+
+    #[test]
+    fn a_flow_level_new_execution_retry_is_refused() {
+        let flow = serde_json::json!({
+            "retry": {"type": "constant", "behavior": "CREATE_NEW_EXECUTION", "maxAttempt": 3},
+            "tasks": [{"id": "a", "type": "io.kestra.plugin.core.execution.Fail"}]});
+        let found = unsupported_tasks(&flow, &|t: &str| t.to_string());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].starts_with("flow `retry`"), "{found:?}");
+        let flow = serde_json::json!({
+            "retry": {"type": "constant", "behavior": "RETRY_FAILED_TASK", "maxAttempt": 3},
+            "tasks": [{"id": "a", "type": "io.kestra.plugin.core.execution.Fail"}]});
+        assert!(unsupported_tasks(&flow, &|t: &str| t.to_string()).is_empty());
+    }
+
+    #[test]
+    fn a_pause_waiting_for_a_manual_resume_is_refused() {
+        let pause = |extra: serde_json::Value| {
+            let mut task =
+                serde_json::json!({"id": "p", "type": "io.kestra.plugin.core.flow.Pause"});
+            task.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            unsupported_tasks(&serde_json::json!({ "tasks": [task] }), &|t: &str| {
+                t.to_string()
+            })
+        };
+        let found = pause(serde_json::json!({}));
+        assert!(
+            found.len() == 1 && found[0].contains("manual resume"),
+            "{found:?}"
+        );
+        for ends in [
+            serde_json::json!({"pauseDuration": "PT1S"}),
+            serde_json::json!({"delay": "PT1S"}),
+            serde_json::json!({"timeout": "PT1S"}),
+        ] {
+            assert!(pause(ends.clone()).is_empty(), "{ends}");
+        }
+    }
+
+    #[test]
+    fn listeners_are_refused() {
+        let flow = serde_json::json!({
+            "listeners": [{"tasks": [{"id": "l", "type": "io.kestra.plugin.core.log.Log", "message": "x"}]}],
+            "tasks": [{"id": "a", "type": "io.kestra.plugin.core.log.Log", "message": "x"}]});
+        let found = unsupported_tasks(&flow, &|t: &str| t.to_string());
+        assert!(
+            found.len() == 1 && found[0].contains("listeners"),
+            "{found:?}"
+        );
+        let flow = serde_json::json!({"listeners": [], "tasks": []});
+        assert!(unsupported_tasks(&flow, &|t: &str| t.to_string()).is_empty());
     }
 }

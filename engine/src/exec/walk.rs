@@ -23,8 +23,15 @@ pub(crate) struct Scope {
     /// Loop values, outer → inner (outputs are nested by them).
     pub values: Vec<String>,
     pub iteration: Option<usize>,
-    /// `parents`: closest first, `{taskrun: {id, value}, outputs}`.
+    /// `parents`: the enclosing task runs that have a value or outputs, closest first, as
+    /// `{taskrun: {value}, outputs}` (Kestra's `Execution.parents`).
     pub parents: Vec<Value>,
+    /// The value Kestra gives a task run created here: the iteration's value for the direct
+    /// children of a loop, none deeper (`FlowableUtils.resolveTasks` passes no value on).
+    pub run_value: Option<String>,
+    /// `workerTaskrun`: the enclosing WorkingDirectory's task run, whose value its tasks see as
+    /// theirs (`RunContextInitializer.forWorkingDirectory`).
+    pub worker_taskrun: Option<Value>,
     pub depth: usize,
     /// Nearest `retry` of the task's ancestors (else the flow's).
     pub retry: Option<Value>,
@@ -289,7 +296,7 @@ impl Exec {
         }
         {
             let mut shared = lock(&self.shared);
-            if let Some(outputs) = &outputs {
+            if let Some(outputs) = outputs {
                 if let Some(run) = shared
                     .record
                     .task_runs
@@ -299,7 +306,7 @@ impl Exec {
                 {
                     run.outputs = outputs.clone();
                 }
-                let v = Value::Object(outputs.clone());
+                let v = Value::Object(outputs);
                 nested_insert(&mut shared.outputs, &info.task_id, &scope.values, v);
             }
             let st = serde_json::json!({ "state": state });
@@ -327,7 +334,12 @@ impl Exec {
 }
 
 /// `outputs.<id>[v1][v2] = value`.
-fn nested_insert(map: &mut Map<String, Value>, id: &str, values: &[String], value: Value) {
+pub(crate) fn nested_insert(
+    map: &mut Map<String, Value>,
+    id: &str,
+    values: &[String],
+    value: Value,
+) {
     if values.is_empty() {
         map.insert(id.to_string(), value);
         return;
