@@ -130,6 +130,15 @@ pub async fn run(mut flow: Value, mut execution: Execution, opts: RunOptions) ->
     let mut secret_values: Vec<String> = opts.secrets.values().cloned().collect();
     secret_values.retain(|s| !s.is_empty());
     execution.state = State::Running;
+    // Log lines go to a file beside the record as they come; memory stays flat however much a
+    // task prints (kept in memory when the file cannot be created).
+    let spill = Execution::logs_spill_path(
+        &opts.storage,
+        &execution.namespace,
+        &execution.flow_id,
+        &execution.id,
+    );
+    let _ = execution.logs.spill_to(&spill);
     let variables = flow
         .get("variables")
         .and_then(Value::as_object)
@@ -232,7 +241,9 @@ pub async fn run(mut flow: Value, mut execution: Execution, opts: RunOptions) ->
                 },
             })
             .collect();
-        shared.record.clone()
+        // Taken, not cloned: nothing reads it once the run is over, and it may be large.
+        let placeholder = Execution::new(&exec.namespace, &exec.flow_id);
+        std::mem::replace(&mut shared.record, placeholder)
     };
     record.mask_secrets(&exec.secret_values);
     exec.emit(Event::ExecutionEnded { state });

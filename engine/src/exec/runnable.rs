@@ -121,7 +121,11 @@ impl Exec {
                 .await;
         }
         let rendered = self.render_json(&raw, &vars).map_err(TaskError::new)?;
-        let map = rendered.as_object().cloned().unwrap_or_default();
+        // Moved, not cloned: a property may hold a large value (a Return of a whole file).
+        let mut map = match rendered {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
         let p = Props::new(&map);
         let ns = self.namespace.clone();
         let kv = || crate::kv::KvStore::new(storage.clone());
@@ -150,13 +154,18 @@ impl Exec {
                 // Kestra renders `format` as a string: an expression that renders null gives
                 // "" (only a missing `format` gives no value).
                 let written = def.get("format").is_some_and(|f| !f.is_null());
-                let v = match map.get("format").cloned().unwrap_or(Value::Null) {
+                let v = match map.remove("format").unwrap_or(Value::Null) {
                     Value::String(s) => Value::String(s),
                     Value::Null if written => Value::String(String::new()),
                     Value::Null => Value::Null,
                     other => Value::String(other.to_string()),
                 };
-                to_map(&json!({ "value": v }))
+                // Built directly: `to_map` would copy the value once more.
+                let mut out = Map::new();
+                if !v.is_null() {
+                    out.insert("value".into(), v);
+                }
+                out
             }
             "output.OutputValues" => {
                 to_map(&json!({ "values": map.get("values").cloned().unwrap_or(json!({})) }))
@@ -434,7 +443,10 @@ impl Exec {
             vars.extend(extra);
         }
         let rendered = self.render_json(&raw, &vars).map_err(TaskError::new)?;
-        let map = rendered.as_object().cloned().unwrap_or_default();
+        let map = match rendered {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
         let mut spec = crate::scripts::ScriptSpec::from_properties(type_, &map, &self.namespace)?;
         if let Some(image) = spec.container_image.take() {
             if !self.said_container.swap(true, Ordering::SeqCst) {

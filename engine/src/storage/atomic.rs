@@ -60,6 +60,27 @@ impl AtomicFile {
         }
     }
 
+    /// Writes through a synchronous, buffered writer, for serializers that stream (a record too
+    /// large to build in memory first). Blocks this thread while `write` runs, as serializing
+    /// it would anyway.
+    pub async fn write_streaming(
+        &mut self,
+        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let file = self
+            .file
+            .take()
+            .ok_or_else(|| std::io::Error::other("file already committed"))?;
+        let file = file.into_std().await;
+        let result = {
+            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &file);
+            write(&mut buffered).and_then(|()| std::io::Write::flush(&mut buffered))
+        };
+        self.written = file.metadata().map(|m| m.len()).unwrap_or(self.written);
+        self.file = Some(File::from_std(file));
+        result
+    }
+
     /// Copies a whole reader in (8 KiB at a time: constant memory).
     pub async fn copy_from<R>(&mut self, reader: &mut R) -> std::io::Result<u64>
     where

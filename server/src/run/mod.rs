@@ -282,10 +282,17 @@ async fn run_async(args: RunArgs) -> u8 {
             Err(e) => writeln!(err, "error: cannot save the execution record: {e}"),
         };
     } else {
-        let _ = match serde_json::to_string_pretty(&record) {
-            Ok(text) => writeln!(out, "{text}"),
-            Err(e) => writeln!(err, "error: {e}"),
-        };
+        // Streamed: the record's logs may be far larger than memory should hold.
+        let mut buffered = std::io::BufWriter::new(&mut out);
+        let printed = serde_json::to_writer_pretty(&mut buffered, &record)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(buffered).and_then(|()| buffered.flush()));
+        if let Err(e) = printed {
+            // A closed pipe is the reader's choice; anything else is worth saying.
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                let _ = writeln!(err, "error: {e}");
+            }
+        }
         if let Err(e) = &saved {
             let _ = writeln!(err, "error: cannot save the execution record: {e}");
         }

@@ -2,7 +2,11 @@
 //! logs), in Kestra's JSON field names, saved atomically under the storage folder so a run can
 //! be inspected afterwards.
 
+mod logs;
+
 use serde::{Deserialize, Serialize};
+
+pub use logs::Logs;
 
 use crate::storage::{AtomicFile, Storage};
 use crate::task::Level;
@@ -152,7 +156,7 @@ pub struct Execution {
     #[serde(default)]
     pub task_runs: Vec<TaskRun>,
     #[serde(default)]
-    pub logs: Vec<LogEntry>,
+    pub logs: Logs,
 }
 
 /// One execution label (`{"key": …, "value": …}` in Kestra's API).
@@ -175,7 +179,7 @@ impl Execution {
             outputs: Default::default(),
             labels: Vec::new(),
             task_runs: Vec::new(),
-            logs: Vec::new(),
+            logs: Logs::default(),
         }
     }
 
@@ -195,12 +199,25 @@ impl Execution {
             .join(format!("{}.json", safe_segment(id)))
     }
 
+    /// Where the log lines of a running execution go (removed once the record is dropped).
+    pub fn logs_spill_path(
+        storage: &Storage,
+        namespace: &str,
+        flow_id: &str,
+        id: &str,
+    ) -> std::path::PathBuf {
+        Self::record_path(storage, namespace, flow_id, id).with_extension("logs.jsonl")
+    }
+
     /// Writes the record atomically (temp file, fsync, rename).
     pub async fn save(&self, storage: &Storage) -> std::io::Result<std::path::PathBuf> {
         let path = Self::record_path(storage, &self.namespace, &self.flow_id, &self.id);
-        let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
         let mut file = AtomicFile::create(&path).await?;
-        file.write_all(&json).await?;
+        // Streamed: the logs may be a spill file far larger than memory should hold.
+        file.write_streaming(|w| {
+            serde_json::to_writer_pretty(w, self).map_err(std::io::Error::other)
+        })
+        .await?;
         file.commit().await?;
         Ok(path)
     }
@@ -226,7 +243,8 @@ impl Execution {
         if secrets.iter().all(|s| s.is_empty()) {
             return;
         }
-        for log in &mut self.logs {
+        // Spilled lines were masked when logged.
+        for log in self.logs.in_memory() {
             log.message = mask(&log.message, secrets);
         }
         mask_map(&mut self.inputs, secrets);
