@@ -20,6 +20,9 @@ pub enum ProcessEnd {
     TimedOut,
 }
 
+/// Lines read ahead of the logging: enough to keep a pipe flowing, few enough to stay small.
+const LINE_BACKLOG: usize = 1024;
+
 /// Process groups started by this process and not yet killed.
 static LIVE_GROUPS: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
 
@@ -105,7 +108,9 @@ pub async fn run(
     command.process_group(0);
     let mut child = command.spawn()?;
     let mut guard = GroupGuard::new(child.id());
-    let (tx, mut rx) = mpsc::unbounded_channel::<(String, bool)>();
+    // Bounded: a command printing faster than its lines are logged waits on its pipe instead of
+    // piling lines up in memory.
+    let (tx, mut rx) = mpsc::channel::<(String, bool)>(LINE_BACKLOG);
     let reader = spawn_reader(child.stdout.take(), child.stderr.take(), tx);
     let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
     let sleep_until = |deadline: Option<tokio::time::Instant>| async move {
@@ -144,7 +149,7 @@ pub async fn run(
 }
 
 async fn drain(
-    rx: &mut mpsc::UnboundedReceiver<(String, bool)>,
+    rx: &mut mpsc::Receiver<(String, bool)>,
     on_line: &mut impl FnMut(&str, bool),
     grace: Duration,
 ) {
@@ -164,7 +169,7 @@ async fn drain(
 fn spawn_reader<O, E>(
     stdout: Option<O>,
     stderr: Option<E>,
-    tx: mpsc::UnboundedSender<(String, bool)>,
+    tx: mpsc::Sender<(String, bool)>,
 ) -> tokio::task::JoinHandle<()>
 where
     O: tokio::io::AsyncRead + Unpin + Send + 'static,
@@ -179,14 +184,14 @@ where
         while out.is_some() || err.is_some() {
             let passed = tokio::select! {
                 r = next_line(&mut out, &mut out_line), if out.is_some() => {
-                    let passed = pass_line(r, &mut out_line, false, &tx);
+                    let passed = pass_line(r, &mut out_line, false, &tx).await;
                     if passed == Some(false) {
                         out = None;
                     }
                     passed
                 }
                 r = next_line(&mut err, &mut err_line), if err.is_some() => {
-                    let passed = pass_line(r, &mut err_line, true, &tx);
+                    let passed = pass_line(r, &mut err_line, true, &tx).await;
                     if passed == Some(false) {
                         err = None;
                     }
@@ -202,18 +207,19 @@ where
 
 /// Passes on a complete line: `Some(true)` when the pipe stays open, `Some(false)` at its end,
 /// `None` when nobody listens any more.
-fn pass_line(
+async fn pass_line(
     read: std::io::Result<usize>,
     raw: &mut Vec<u8>,
     is_stderr: bool,
-    tx: &mpsc::UnboundedSender<(String, bool)>,
+    tx: &mpsc::Sender<(String, bool)>,
 ) -> Option<bool> {
     match read {
         Ok(0) | Err(_) => Some(false),
         Ok(_) => {
             let line = String::from_utf8_lossy(raw);
             let line = line.trim_end_matches('\n').trim_end_matches('\r');
-            tx.send((line.to_string(), is_stderr)).ok()?;
+            let line = line.to_string();
+            tx.send((line, is_stderr)).await.ok()?;
             raw.clear();
             Some(true)
         }
