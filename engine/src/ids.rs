@@ -10,17 +10,36 @@ pub(crate) const ALPHABET: &[u8; 62] =
     b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 pub const ID_LEN: usize = 22;
 
-/// A new random id (execution, task run…).
-pub fn new_id() -> String {
-    let mut bytes = [0u8; 16];
-    if getrandom::getrandom(&mut bytes).is_err() {
-        // No OS randomness (should not happen): fall back on time and a counter, still unique.
-        fallback_bytes(&mut bytes);
+/// Random bytes from the OS; should it fail (it should not), time, a counter and the process
+/// id hashed, still unique. The one source of randomness of the engine: ids, `uuid()`,
+/// `randomInt()`, retry jitter. None of these values is a secret.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    if getrandom::getrandom(&mut out).is_err() {
+        for chunk in out.chunks_mut(16) {
+            let mut wide = [0u8; 16];
+            fallback_bytes(&mut wide);
+            chunk.copy_from_slice(&wide[..chunk.len()]);
+        }
     }
-    // Version 4, variant 10xx, as java.util.UUID.randomUUID().
+    out
+}
+
+pub fn random_u64() -> u64 {
+    u64::from_le_bytes(random_bytes())
+}
+
+/// A random version 4 UUID as `java.util.UUID.randomUUID()` makes it (variant 10xx).
+pub fn uuid_v4() -> u128 {
+    let mut bytes = random_bytes::<16>();
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    friendly(u128::from_be_bytes(bytes))
+    u128::from_be_bytes(bytes)
+}
+
+/// A new random id (execution, task run…).
+pub fn new_id() -> String {
+    friendly(uuid_v4())
 }
 
 /// Kestra's `IdUtils.from(text)`: a deterministic id, `UUID.nameUUIDFromBytes(md5(text))`.
@@ -75,13 +94,7 @@ fn fallback_bytes(bytes: &mut [u8; 16]) {
 
 /// A random decimal number like Java's temp file names (`6532118450912774130`).
 pub fn random_digits() -> String {
-    let mut bytes = [0u8; 8];
-    if getrandom::getrandom(&mut bytes).is_err() {
-        let mut wide = [0u8; 16];
-        fallback_bytes(&mut wide);
-        bytes.copy_from_slice(&wide[..8]);
-    }
-    (u64::from_be_bytes(bytes) & (i64::MAX as u64)).to_string()
+    (random_u64() & (i64::MAX as u64)).to_string()
 }
 
 /// Kestra's `Slugify.of`: whitespace → `-`, accents removed (NFD then non-`[A-Za-z0-9_-]` dropped),

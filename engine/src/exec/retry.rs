@@ -81,9 +81,8 @@ impl Policy {
                     self.min_interval
                 } else {
                     let span = (max - self.min_interval).as_millis() as u64;
-                    let mut b = [0u8; 8];
-                    let _ = getrandom::getrandom(&mut b);
-                    self.min_interval + Duration::from_millis(u64::from_le_bytes(b) % span.max(1))
+                    let jitter = crate::ids::random_u64() % span.max(1);
+                    self.min_interval + Duration::from_millis(jitter)
                 }
             }
             _ => self.interval,
