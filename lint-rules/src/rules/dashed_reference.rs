@@ -9,7 +9,12 @@
 //!
 //! ## Example
 //! ```yaml
-//! message: "{{ outputs.produce-output.value }}"
+//! - id: produce-output
+//!   type: io.kestra.plugin.core.debug.Return
+//!   format: ready
+//! - id: use
+//!   type: io.kestra.plugin.core.log.Log
+//!   message: "{{ outputs.produce-output.value }}"
 //! ```
 //!
 //! ## Fix

@@ -15,6 +15,9 @@
 //!
 //! ## Example
 //! ```yaml
+//! - id: all_events
+//!   type: io.kestra.plugin.core.http.Request
+//!   uri: https://api.example.com/v1/events?limit=100000
 //! - id: keep
 //!   type: io.kestra.plugin.core.output.OutputValues
 //!   values:

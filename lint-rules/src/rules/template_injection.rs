@@ -22,10 +22,15 @@
 //!
 //! ## Example
 //! ```yaml
-//! - id: greet
-//!   type: io.kestra.plugin.scripts.shell.Commands
-//!   commands:
-//!     - echo "Hello {{ trigger.body.name }}"
+//! tasks:
+//!   - id: greet
+//!     type: io.kestra.plugin.scripts.shell.Commands
+//!     commands:
+//!       - echo "Hello {{ trigger.body.name }}"
+//! triggers:
+//!   - id: hook
+//!     type: io.kestra.plugin.core.trigger.Webhook
+//!     key: "{{ secret('WEBHOOK_KEY') }}"
 //! ```
 //!
 //! ## Fix
