@@ -1,5 +1,5 @@
 //! Flowable tasks the parity cases do not pin down on their own: how a Pause ends when nobody
-//! resumes it.
+//! resumes it, how LoopUntil counts its rounds (Kestra 1.3's own versions of the loop flows).
 
 use std::time::{Duration, Instant};
 
@@ -53,4 +53,33 @@ fn a_pause_waiting_for_a_manual_resume_is_refused_before_the_run() {
     let (code, rec, err) = run_json(dir.path(), flow, &[], &[]);
     assert_eq!(code, 2, "{err}\n{rec}");
     assert!(err.contains("waits for a manual resume"), "{err}");
+}
+
+/// Kestra 1.3's LoopUntil flows (`waitfor-multiple-tasks`, `waitfor-max-iterations`,
+/// `waitfor-child-task-warning`) with the assertions of its `LoopUntilCaseTest`.
+#[test]
+fn loop_until_counts_its_rounds_like_kestra() {
+    let flow = "id: waitfor-multiple-tasks\nnamespace: io.kestra.tests\ntasks:\n  - id: waitfor\n    type: io.kestra.plugin.core.flow.WaitFor\n    condition: \"{{ outputs.output_values.values.count == '4'}}\"\n    checkFrequency:\n      maxIterations: 3\n      interval: PT0.2S\n    tasks:\n      - id: echo\n        type: io.kestra.core.tasks.log.Log\n        message: \"looping ...\"\n      - id: output_values\n        type: io.kestra.plugin.core.output.OutputValues\n        values:\n          count: \"{{ outputs.waitfor.iterationCount + 1 }}\"\n";
+    let rec = run("loop-multiple", flow);
+    assert_eq!(rec["state"], "SUCCESS", "{rec}");
+    assert_eq!(rec["taskRuns"][0]["outputs"]["iterationCount"], 3, "{rec}");
+    let last = rec["taskRuns"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["outputs"]["values"]["count"], "4", "{rec}");
+    // Only the last round's task runs are kept (ExecutionService.retryWaitFor).
+    assert_eq!(rec["taskRuns"].as_array().unwrap().len(), 3, "{rec}");
+
+    let flow = "id: waitfor-max-iterations\nnamespace: io.kestra.tests\ntasks:\n  - id: waitfor\n    type: io.kestra.plugin.core.flow.WaitFor\n    condition: \"{{ outputs.output_values.values.count == '10'}}\"\n    checkFrequency:\n      maxIterations: 3\n      interval: PT0.2S\n    failOnMaxReached: true\n    tasks:\n      - id: output_values\n        type: io.kestra.plugin.core.output.OutputValues\n        values:\n          count: \"{{ outputs.waitfor.iterationCount + 1 }}\"\n";
+    let rec = run("loop-max", flow);
+    assert_eq!(rec["state"], "FAILED", "{rec}");
+    assert_eq!(rec["taskRuns"][0]["outputs"]["iterationCount"], 4, "{rec}");
+
+    let flow = "id: waitfor-child-task-warning\nnamespace: io.kestra.tests\ntasks:\n  - id: loop\n    type: io.kestra.plugin.core.flow.WaitFor\n    condition: \"{{ outputs.check_migration_task.values['test'] == 'FINISHED' }}\"\n    failOnMaxReached: true\n    checkFrequency:\n      interval: PT1S\n      maxDuration: PT3S\n    tasks:\n      - id: allow_failure\n        allowFailure: true\n        type: io.kestra.plugin.core.execution.Fail\n      - id: check_migration_task\n        type: io.kestra.plugin.core.output.OutputValues\n        values:\n          test: \"ok\"\n";
+    let rec = run("loop-warning", flow);
+    assert_eq!(rec["state"], "FAILED", "{rec}");
+    assert!(
+        rec["taskRuns"][0]["outputs"]["iterationCount"]
+            .as_u64()
+            .is_some_and(|n| n > 1),
+        "{rec}"
+    );
 }

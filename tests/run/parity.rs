@@ -85,7 +85,8 @@ struct OutputCheck {
     task: Option<String>,
     #[serde(default)]
     values: Option<Vec<String>>,
-    index: Option<usize>,
+    /// Position in the task-run list; negative counts from the end (`-1`: the last).
+    index: Option<i64>,
     /// Dotted path in the outputs (`values.count`); `value` when absent.
     path: Option<String>,
     equals: Option<Value>,
@@ -210,7 +211,10 @@ fn check_record(case: &Case, rec: &Value) -> Vec<String> {
 
 fn check_output(check: &OutputCheck, runs: &[Value]) -> Option<String> {
     let run = match (&check.task, check.index) {
-        (_, Some(i)) => runs.get(i),
+        (_, Some(i)) => usize::try_from(i)
+            .ok()
+            .or_else(|| runs.len().checked_sub(i.unsigned_abs() as usize))
+            .and_then(|i| runs.get(i)),
         (Some(task), None) => runs.iter().find(|r| {
             r["taskId"] == task.as_str()
                 && check

@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+mod loop_until;
 mod pause;
 mod subflow;
 
@@ -30,6 +31,8 @@ const FLOWABLES: &[&str] = &[
     "Dag",
     "Subflow",
     "Pause",
+    "LoopUntil",
+    "WaitFor",
 ];
 
 pub(crate) fn is_flowable(type_: &str) -> bool {
@@ -294,6 +297,11 @@ impl Exec {
                     .run_pause(def, info, scope, &vars, (errors, finally), child)
                     .await
             }
+            "LoopUntil" | "WaitFor" => {
+                self.clone()
+                    .run_loop_until(def, info, scope, &vars, (errors, finally), child)
+                    .await
+            }
             "Subflow" => self.clone().run_subflow(def, info, scope).await,
             _ => (
                 State::Failed,
@@ -303,7 +311,7 @@ impl Exec {
         }
     }
 
-    fn store_flowable_outputs(&self, info: &RunInfo, _scope: &Scope, outputs: &Value) {
+    pub(super) fn store_flowable_outputs(&self, info: &RunInfo, _scope: &Scope, outputs: &Value) {
         let mut shared = super::lock(&self.shared);
         if let Some(run) = shared
             .record
@@ -317,7 +325,7 @@ impl Exec {
     }
 
     /// The flowable's own errors/finally after its children.
-    async fn recover(
+    pub(super) async fn recover(
         self: Arc<Self>,
         state: State,
         errors: Vec<Value>,

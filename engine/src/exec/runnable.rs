@@ -168,7 +168,16 @@ impl Exec {
                 out
             }
             "output.OutputValues" => {
-                to_map(&json!({ "values": map.get("values").cloned().unwrap_or(json!({})) }))
+                // Written as a map, every value renders to text (Kestra's Property.asMap renders
+                // the map entry by entry); one expression renders to a map as the other
+                // properties do.
+                let values = match raw.get("values") {
+                    Some(written @ Value::Object(_)) => self
+                        .render_json_text(written, &vars)
+                        .map_err(TaskError::new)?,
+                    _ => map.get("values").cloned().unwrap_or(json!({})),
+                };
+                to_map(&json!({ "values": values }))
             }
             "http.Request" => {
                 let spec = crate::http::HttpCall::from_properties(&map)?;

@@ -241,6 +241,17 @@ impl Exec {
         crate::render::render_json(value, &cx).map_err(|e| e.message)
     }
 
+    /// Like [`Self::render_json`], but every string renders to text.
+    pub(crate) fn render_json_text(
+        &self,
+        value: &Value,
+        vars: &Map<String, Value>,
+    ) -> Result<Value, String> {
+        let host = self.host();
+        let cx = RenderContext { vars, host: &host };
+        crate::render::render_json_text(value, &cx).map_err(|e| e.message)
+    }
+
     /// Updates the record (state, attempts, outputs) and tells the listeners.
     pub(crate) fn set_state(
         &self,

@@ -225,13 +225,23 @@ pub fn render_value(template: &str, cx: &RenderContext) -> Result<Value, RenderE
 /// Renders every string inside `value`: map keys as strings, string values typed (see
 /// [`render_value`]); other values are kept.
 pub fn render_json(value: &Value, cx: &RenderContext) -> Result<Value, RenderError> {
-    render_json_depth(value, cx, 0)
+    render_tree(value, cx, 0, &render_value)
 }
 
-fn render_json_depth(
+/// Renders every string inside `value` to text, as Kestra's `VariableRenderer.render(Map)`
+/// does for a map property written as a map (`OutputValues.values`): `"{{ 1 + 1 }}"` gives
+/// `"2"`, not `2`; numbers, booleans and nulls written as such are kept.
+pub fn render_json_text(value: &Value, cx: &RenderContext) -> Result<Value, RenderError> {
+    render_tree(value, cx, 0, &|s, cx| render(s, cx).map(Value::String))
+}
+
+type Leaf = dyn Fn(&str, &RenderContext) -> Result<Value, RenderError>;
+
+fn render_tree(
     value: &Value,
     cx: &RenderContext,
     depth: usize,
+    leaf: &Leaf,
 ) -> Result<Value, RenderError> {
     if depth > limits::MAX_VALUE_DEPTH {
         return Err(RenderError {
@@ -240,11 +250,11 @@ fn render_json_depth(
         });
     }
     Ok(match value {
-        Value::String(s) => render_value(s, cx)?,
+        Value::String(s) => leaf(s, cx)?,
         Value::Array(items) => Value::Array(
             items
                 .iter()
-                .map(|v| render_json_depth(v, cx, depth + 1))
+                .map(|v| render_tree(v, cx, depth + 1, leaf))
                 .collect::<Result<_, _>>()?,
         ),
         Value::Object(map) => {
@@ -253,7 +263,7 @@ fn render_json_depth(
                 let key = render(k, cx)?;
                 // Kestra keeps the first of two keys that render the same.
                 if !out.contains_key(&key) {
-                    let v = render_json_depth(v, cx, depth + 1)?;
+                    let v = render_tree(v, cx, depth + 1, leaf)?;
                     out.insert(key, v);
                 }
             }

@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use super::support::*;
-use crate::render::{is_truthy, render_json, NoHost, RenderContext};
+use crate::render::{is_truthy, render_json, render_json_text, NoHost, RenderContext};
 
 #[test]
 fn typed_rendering_keeps_native_values() {
@@ -82,5 +82,19 @@ fn error_spans_point_into_the_template() {
     assert_eq!(
         e.message,
         "Filter [nope] does not exist. ({{ 'a' | nope }}:1)"
+    );
+}
+
+#[test]
+fn render_json_text_renders_every_string_to_text() {
+    let vars = vars(&json!({"k": "key", "v": [1, 2], "i": 3}));
+    let cx = RenderContext {
+        vars: &vars,
+        host: &NoHost,
+    };
+    let input = json!({"{{ k }}": "{{ i + 1 }}", "l": ["{{ v }}", 5, true, null], "m": {"b": "{{ i > 2 }}"}});
+    assert_eq!(
+        render_json_text(&input, &cx).unwrap(),
+        json!({"key": "4", "l": ["[1,2]", 5, true, null], "m": {"b": "true"}})
     );
 }
