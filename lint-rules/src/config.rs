@@ -108,15 +108,16 @@ impl Config {
         Ok(config)
     }
 
-    /// Reads a `kflow.toml` file and the plugin descriptions it names.
-    pub fn load(file: &Path) -> Result<Config, String> {
-        Config::read(file)?.with_plugins()
+    /// Reads a `kflow.toml` file and the plugin descriptions it names; rule ids are checked
+    /// with `known_rule` ([`crate::is_rule`]: the configuration knows no rule itself).
+    pub fn load(file: &Path, known_rule: impl Fn(&str) -> bool) -> Result<Config, String> {
+        Config::read(file, known_rule)?.with_plugins()
     }
 
     /// Reads a `kflow.toml` file, resolving the plugin paths it names without reading them.
-    pub fn read(file: &Path) -> Result<Config, String> {
+    pub fn read(file: &Path, known_rule: impl Fn(&str) -> bool) -> Result<Config, String> {
         let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
-        let mut config = Config::parse(&text, |id| crate::rules::get(id).is_some())?;
+        let mut config = Config::parse(&text, known_rule)?;
         let base = file.parent().unwrap_or(Path::new("."));
         config.plugin_paths = config.plugins.iter().map(|p| base.join(p)).collect();
         Ok(config)

@@ -4,8 +4,8 @@
 use kflow_syntax::yaml::NodeId;
 use kflow_syntax::Span;
 
-use crate::context::Context;
 use crate::finding::Edit;
+use crate::source::Source;
 
 /// Offset of the start of the line holding `offset` (LF, CRLF and a lone CR end lines).
 pub fn line_start(text: &str, offset: usize) -> usize {
@@ -23,7 +23,7 @@ pub fn line_end(text: &str, offset: usize) -> usize {
 }
 
 /// The column (in bytes) where the keys of a block mapping start.
-pub fn key_indent(cx: &Context, map: NodeId) -> Option<usize> {
+pub fn key_indent(cx: &Source, map: NodeId) -> Option<usize> {
     let first = cx.tree.entries(map)?.first()?;
     let at = cx.tree.span(first.key).start as usize;
     Some(at - line_start(&cx.doc.text, at))
@@ -32,7 +32,7 @@ pub fn key_indent(cx: &Context, map: NodeId) -> Option<usize> {
 /// Inserts `key:` with a block list of `items` into the task mapping, on its own lines before the
 /// line of `before_key` (or after the task's last line when absent).
 pub fn insert_list_property(
-    cx: &Context,
+    cx: &Source,
     map: NodeId,
     before_key: &str,
     key: &str,
@@ -60,7 +60,7 @@ pub fn insert_list_property(
 
 /// Appends an item to a list value: after the last item's line for block lists, before `]` for
 /// flow lists.
-pub fn append_list_item(cx: &Context, list: NodeId, item: &str) -> Option<Edit> {
+pub fn append_list_item(cx: &Source, list: NodeId, item: &str) -> Option<Edit> {
     let tree = cx.tree;
     let text = &cx.doc.text;
     let node = tree.node(list);
@@ -89,7 +89,7 @@ pub fn append_list_item(cx: &Context, list: NodeId, item: &str) -> Option<Edit> 
 }
 
 /// The last byte of the mapping that is not whitespace (block scalars end at the next token).
-pub fn last_content_offset(cx: &Context, map: NodeId) -> usize {
+pub fn last_content_offset(cx: &Source, map: NodeId) -> usize {
     let span = cx.tree.span(map);
     let text = &cx.doc.text[span.range()];
     span.start as usize + text.trim_end().len().saturating_sub(1)
@@ -98,7 +98,7 @@ pub fn last_content_offset(cx: &Context, map: NodeId) -> usize {
 /// Replaces a whole task mapping (from its first key to the end of its last line) with `lines`,
 /// indented like the task's keys. The task's comments stay: one on the line of a key that the
 /// new lines keep (`id:`, `type:`) stays at the end of that line, the others follow the new lines.
-pub fn replace_task(cx: &Context, map: NodeId, lines: &[String]) -> Option<Edit> {
+pub fn replace_task(cx: &Source, map: NodeId, lines: &[String]) -> Option<Edit> {
     let text = &cx.doc.text;
     let indent = " ".repeat(key_indent(cx, map)?);
     let start = cx.tree.span(map).start as usize;

@@ -2,12 +2,12 @@
 
 use kflow_syntax::model::TaskIdx;
 
-use crate::context::Context;
+use crate::source::Source;
 
 pub const REQUEST: &str = "io.kestra.plugin.core.http.Request";
 
 /// Request tasks (by canonical type, aliases included) and their literal `uri`.
-pub fn requests<'a>(cx: &Context<'a>) -> Vec<(TaskIdx, Option<&'a str>)> {
+pub fn requests<'a>(cx: &Source<'a>) -> Vec<(TaskIdx, Option<&'a str>)> {
     let Some(flow) = cx.flow else {
         return Vec::new();
     };
@@ -18,7 +18,7 @@ pub fn requests<'a>(cx: &Context<'a>) -> Vec<(TaskIdx, Option<&'a str>)> {
 }
 
 /// Whether `task_id` names a Request task.
-pub fn is_request(cx: &Context, task_id: &str) -> bool {
+pub fn is_request(cx: &Source, task_id: &str) -> bool {
     let Some(flow) = cx.flow else { return false };
     flow.tasks_named(task_id)
         .next()

@@ -14,6 +14,7 @@ pub mod rules;
 mod scope;
 pub mod script;
 mod script_tasks;
+mod source;
 
 /// Byte spans, shared with the syntax crate (the script analysis uses them).
 pub(crate) use kflow_syntax::span;
@@ -66,6 +67,11 @@ const LOCAL_RULES: &[&str] = &[
     "reserved-label",
     "long-inline-script",
 ];
+
+/// Whether `id` names a rule (for reading a configuration's rule levels).
+pub fn is_rule(id: &str) -> bool {
+    rules::get(id).is_some()
+}
 
 /// Runs every enabled rule on `doc` against `config`'s catalog: severities from `config`,
 /// inline suppressions applied, findings sorted by position (syntax errors first).

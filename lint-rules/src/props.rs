@@ -8,7 +8,7 @@ use kflow_syntax::yaml::{NodeId, ScalarKind, Tree, Value};
 use kflow_syntax::Span;
 
 use crate::catalog::{Prop, PropType};
-use crate::context::Context;
+use crate::source::Source;
 use crate::suggest::closest;
 use crate::version::Version;
 
@@ -40,8 +40,8 @@ pub enum Issue {
 /// Keys every typed object may carry besides its properties.
 const ALWAYS_ALLOWED: &[&str] = &["id", "type"];
 
-/// Every property problem of the document (computed once, see [`Context::prop_issues`]).
-pub fn issues(cx: &Context) -> Vec<Issue> {
+/// Every property problem of the document (computed once, see [`crate::context::Context::prop_issues`]).
+pub fn issues(cx: &Source) -> Vec<Issue> {
     let mut out = Vec::new();
     let defaults = plugin_defaults(cx);
     for (plugin, def) in cx.plugins() {
@@ -74,7 +74,7 @@ pub fn issues(cx: &Context) -> Vec<Issue> {
 }
 
 /// The flow's own keys and nested shapes (inputs, outputs, retry, listeners…) from `flow.yaml`.
-fn flow_shapes(cx: &Context, out: &mut Vec<Issue>) {
+fn flow_shapes(cx: &Source, out: &mut Vec<Issue>) {
     let (Some(flow), tree, catalog) = (cx.flow, cx.tree, cx.catalog) else {
         return;
     };
@@ -154,7 +154,7 @@ fn flow_shapes(cx: &Context, out: &mut Vec<Issue>) {
 }
 
 /// A `retry` object: the fields of its `type` variant (constant, exponential, random).
-fn check_retry(cx: &Context, node: NodeId, out: &mut Vec<Issue>) {
+fn check_retry(cx: &Source, node: NodeId, out: &mut Vec<Issue>) {
     let tree = cx.tree;
     let Some(t) = tree.get_str(node, "type") else {
         return;
@@ -165,7 +165,7 @@ fn check_retry(cx: &Context, node: NodeId, out: &mut Vec<Issue>) {
 }
 
 /// `pluginDefaults` (or `taskDefaults`) entries: type (exact, alias or package prefix) → values.
-fn plugin_defaults(cx: &Context) -> Vec<(String, Option<NodeId>)> {
+fn plugin_defaults(cx: &Source) -> Vec<(String, Option<NodeId>)> {
     let (Some(flow), tree) = (cx.flow, cx.tree) else {
         return Vec::new();
     };
@@ -183,7 +183,7 @@ fn plugin_defaults(cx: &Context) -> Vec<(String, Option<NodeId>)> {
 /// `open`: the definition may lack properties (its type is `open` in the catalog), so keys it
 /// does not list are not reported.
 fn check_object(
-    cx: &Context,
+    cx: &Source,
     node: NodeId,
     props: &BTreeMap<String, Prop>,
     owner: &str,
@@ -212,7 +212,7 @@ fn check_object(
 }
 
 /// Whether a `pluginDefaults` entry of the flow gives a value to `name` for this object's type.
-fn defaults_cover(cx: &Context, node: NodeId, name: &str) -> bool {
+fn defaults_cover(cx: &Source, node: NodeId, name: &str) -> bool {
     let tree = cx.tree;
     let Some(type_name) = tree.get_str(node, "type") else {
         return false;
@@ -232,7 +232,7 @@ fn removed(prop: &Prop, target: Version) -> bool {
 
 /// Unknown, deprecated and badly typed keys of one object, then of its known nested objects.
 fn check_keys(
-    cx: &Context,
+    cx: &Source,
     node: NodeId,
     props: &BTreeMap<String, Prop>,
     owner: &str,

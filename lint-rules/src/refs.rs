@@ -6,7 +6,7 @@ use kflow_syntax::model::TaskIdx;
 use kflow_syntax::pebble::{self, CallKind, ExprKind, Segment};
 use kflow_syntax::Span;
 
-use crate::context::Context;
+use crate::source::Source;
 
 pub struct OutputRead<'a> {
     pub expr: &'a Expression,
@@ -47,8 +47,8 @@ fn file_argument_spans(e: &Expression) -> Vec<Span> {
         .collect()
 }
 
-/// Computes the reads; rules use [`Context::output_reads`], which caches them.
-pub fn output_reads<'a>(cx: &Context<'a>) -> Vec<OutputRead<'a>> {
+/// Computes the reads; rules use [`crate::context::Context::output_reads`], which caches them.
+pub fn output_reads<'a>(cx: &Source<'a>) -> Vec<OutputRead<'a>> {
     let mut out = Vec::new();
     for rendered in cx.rendered_expressions() {
         let (e, owner) = (rendered.expr, rendered.owner);
@@ -116,7 +116,7 @@ pub fn output_reads<'a>(cx: &Context<'a>) -> Vec<OutputRead<'a>> {
 /// Whether the value of `e` is the whole of what the path at `path` reads: `{{ outputs.a.body }}`,
 /// also through conversions that keep all of it (`| toJson`, `fromJson(…)`), but not a part
 /// taken out of it (`fromJson(outputs.a.body).total`, `| jq('.x')`, `| length`).
-pub fn is_whole_value(cx: &Context, e: &Expression, path: Span) -> bool {
+pub fn is_whole_value(cx: &Source, e: &Expression, path: Span) -> bool {
     use kflow_syntax::pebble::{Expr, Node};
     const KEEP_ALL_FILTERS: &[&str] = &["toJson", "json", "string", "trim", "yaml", "toIon"];
     const KEEP_ALL_FUNCTIONS: &[&str] = &["fromJson", "json", "yaml", "fromIon"];
@@ -148,14 +148,4 @@ pub fn is_whole_value(cx: &Context, e: &Expression, path: Span) -> bool {
         }
     }
     expr.span == path
-}
-
-/// Reads of the `body` output of Request tasks.
-pub fn request_body_reads<'c, 'a>(cx: &'c Context<'a>) -> Vec<&'c OutputRead<'a>> {
-    cx.output_reads()
-        .iter()
-        .filter(|r| {
-            matches!(r.output, Some(("body", _))) && crate::http_tasks::is_request(cx, r.task)
-        })
-        .collect()
 }

@@ -6,8 +6,8 @@ use kflow_syntax::model::TaskIdx;
 use kflow_syntax::yaml::{NodeId, ScalarMap};
 use kflow_syntax::Span;
 
-use crate::context::Context;
 use crate::script::{self, Lang, ScriptFacts};
+use crate::source::Source;
 
 /// One scalar of the analysed text: where it starts in the text and how it maps to the file.
 struct Piece {
@@ -51,7 +51,7 @@ impl ScriptTask {
     }
 
     /// `outputFiles` globs declared on the task.
-    pub fn output_globs<'c>(&self, cx: &Context<'c>) -> Vec<&'c str> {
+    pub fn output_globs<'c>(&self, cx: &Source<'c>) -> Vec<&'c str> {
         let tree = cx.tree;
         tree.get_value(self.node, "outputFiles")
             .and_then(|v| tree.items(v))
@@ -75,7 +75,7 @@ fn script_lang(type_name: &str) -> Option<(&'static str, Lang)> {
 }
 
 /// The string scalars of a property: the value itself, or each item of a list.
-fn scalars(cx: &Context, node: NodeId, key: &str) -> Vec<NodeId> {
+fn scalars(cx: &Source, node: NodeId, key: &str) -> Vec<NodeId> {
     let tree = cx.tree;
     let Some(v) = tree.get_value(node, key) else {
         return Vec::new();
@@ -91,7 +91,7 @@ fn scalars(cx: &Context, node: NodeId, key: &str) -> Vec<NodeId> {
 }
 
 /// Joins scalars with newlines, remembering where each starts.
-fn join(cx: &Context, nodes: &[NodeId]) -> (String, Vec<Piece>) {
+fn join(cx: &Source, nodes: &[NodeId]) -> (String, Vec<Piece>) {
     let tree = cx.tree;
     let mut text = String::new();
     let mut pieces = Vec::new();
@@ -112,7 +112,7 @@ fn join(cx: &Context, nodes: &[NodeId]) -> (String, Vec<Piece>) {
     (text, pieces)
 }
 
-pub fn collect(cx: &Context) -> Vec<ScriptTask> {
+pub fn collect(cx: &Source) -> Vec<ScriptTask> {
     let Some(flow) = cx.flow else {
         return Vec::new();
     };

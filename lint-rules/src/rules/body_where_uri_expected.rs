@@ -37,13 +37,12 @@
 
 use crate::context::Context;
 use crate::finding::{Finding, Severity};
-use crate::refs::request_body_reads;
 
 pub const ID: &str = "body-where-uri-expected";
 pub const SEVERITY: Severity = Severity::Warning;
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    for r in request_body_reads(cx) {
+    for r in cx.request_body_reads() {
         if !r.as_file {
             continue;
         }

@@ -43,7 +43,7 @@
 use crate::context::Context;
 use crate::finding::{Finding, Severity};
 use crate::script_tasks::Verdict;
-use crate::refs::{is_whole_value, request_body_reads};
+use crate::refs::is_whole_value;
 
 pub const ID: &str = "large-payload-in-outputs";
 pub const SEVERITY: Severity = Severity::Warning;
@@ -58,7 +58,7 @@ const OUTPUT_HOLDERS: &[(&str, &str)] = &[
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     scripts_emitting_bodies(cx, out);
     let Some(flow) = cx.flow else { return };
-    for r in request_body_reads(cx) {
+    for r in cx.request_body_reads() {
         if !is_whole_value(cx, r.expr, r.span) {
             continue;
         }

@@ -39,7 +39,8 @@ impl Configs {
         if self.loaded.contains_key(&file) {
             return;
         }
-        let parsed = Config::load(&file).map_err(|e| format!("{}: {e}", file.display()));
+        let parsed = Config::load(&file, kflow_lint_rules::is_rule)
+            .map_err(|e| format!("{}: {e}", file.display()));
         self.loaded.insert(file, parsed);
     }
 

@@ -105,7 +105,7 @@ impl Configs {
                 };
             }
         }
-        let read = Config::read(path);
+        let read = Config::read(path, kflow_lint_rules::is_rule);
         let named = read
             .as_ref()
             .map(|c| c.plugin_paths.clone())
