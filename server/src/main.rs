@@ -7,6 +7,7 @@ const ANALYSIS_STACK: usize = 64 << 20;
 
 mod explain;
 mod format;
+mod graph;
 mod lint;
 mod lsp;
 mod run;
@@ -65,6 +66,8 @@ enum Command {
     Run(run::RunArgs),
     /// List past runs (or `show ID` to print one record).
     Executions(run::ExecutionsArgs),
+    /// Draw a flow's tasks, branches and triggers (SVG, Mermaid, DOT or JSON).
+    Graph(graph::GraphArgs),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         Command::Lsp(args) => lsp::run(args),
         Command::Run(args) => run::run(args),
         Command::Executions(args) => run::executions(args),
+        Command::Graph(args) => graph::run(args),
     };
     ExitCode::from(code)
 }
