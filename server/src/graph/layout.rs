@@ -110,7 +110,8 @@ impl Sizes<'_> {
             }
             Block::Cluster(c, inner) => {
                 let (w, h) = self.measure(inner);
-                let w = w.max(cluster_label_w(self.graph, *c));
+                // The label is indented and set in a font whose width varies by renderer.
+                let w = w.max(cluster_label_w(self.graph, *c) + 12);
                 (w + 2 * CLUSTER_PAD, h + CLUSTER_LABEL_H + CLUSTER_PAD)
             }
         };

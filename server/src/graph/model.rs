@@ -637,15 +637,16 @@ impl Builder<'_> {
         let main: Vec<&Section> = sections.iter().filter(|s| !s.is_recovery()).collect();
         let body = if main.len() == 1 && *main[0] == Section::Tasks {
             let list = flow.list(Some(t), &Section::Tasks);
-            self.list_part(&list, Some(c), arrangement).map(|part| {
-                let kind = if arrangement == Arrangement::Sequence {
-                    EdgeKind::Next
-                } else {
-                    EdgeKind::Branch
-                };
+            let kind = if arrangement == Arrangement::Sequence {
+                EdgeKind::Next
+            } else {
+                EdgeKind::Branch
+            };
+            let part = self.list_part(&list, Some(c), arrangement);
+            if let Some(part) = &part {
                 self.connect(&[header], &part.entries, kind, None);
-                part
-            })
+            }
+            part
         } else {
             let mut lanes = Vec::new();
             for section in main {
