@@ -2,6 +2,8 @@
 
 mod support;
 
+#[path = "cli/completions.rs"]
+mod completions;
 #[path = "cli/config.rs"]
 mod config;
 #[path = "cli/custom_plugins.rs"]

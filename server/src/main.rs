@@ -14,7 +14,7 @@ mod run;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
 #[command(
@@ -68,6 +68,11 @@ enum Command {
     Executions(run::ExecutionsArgs),
     /// Draw a flow's tasks, branches and triggers (SVG, Mermaid, DOT or JSON).
     Graph(graph::GraphArgs),
+    /// Print a shell completion script (e.g. `source <(kflow completions bash)`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 fn main() -> ExitCode {
@@ -80,6 +85,10 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Executions(args) => run::executions(args),
         Command::Graph(args) => graph::run(args),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "kflow", &mut std::io::stdout());
+            0
+        }
     };
     ExitCode::from(code)
 }
