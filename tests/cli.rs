@@ -2,6 +2,8 @@
 
 mod support;
 
+#[path = "cli/action.rs"]
+mod action;
 #[path = "cli/completions.rs"]
 mod completions;
 #[path = "cli/config.rs"]

@@ -6,6 +6,7 @@
 # repository root, which is a virtual workspace manifest, not a package.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
+target=${CARGO_TARGET_DIR:-$root/target}
 cargo build --quiet --release --locked \
-    --manifest-path "$root/Cargo.toml" --target-dir "$root/target" -p kflow
-exec "$root/target/release/kflow" lint "$@"
+    --manifest-path "$root/Cargo.toml" --target-dir "$target" -p kflow
+exec "$target/release/kflow" lint "$@"
