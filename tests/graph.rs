@@ -173,7 +173,80 @@ fn check_svg(path: &Path, svg: &str) -> usize {
             );
         }
     }
+    check_edges(path, root, &nodes);
     shown.len()
+}
+
+/// The corners of an edge path `M x,y V y H x V y` (or `M x,y V y`).
+fn corners(d: &str) -> Vec<(f64, f64)> {
+    let mut points = Vec::new();
+    let (mut x, mut y) = (0.0, 0.0);
+    let mut rest = d;
+    while let Some(command) = rest.chars().next() {
+        let end = rest[1..]
+            .find(|c: char| c.is_ascii_alphabetic())
+            .map_or(rest.len(), |i| i + 1);
+        let args = &rest[1..end];
+        match command {
+            'M' => {
+                let (a, b) = args.split_once(',').unwrap();
+                (x, y) = (a.parse().unwrap(), b.parse().unwrap());
+            }
+            'V' => y = args.parse().unwrap(),
+            'H' => x = args.parse().unwrap(),
+            other => panic!("unexpected path command {other} in {d}"),
+        }
+        points.push((x, y));
+        rest = &rest[end..];
+    }
+    points
+}
+
+/// Edges start at the bottom of their source, end at the top of their target, and cross no
+/// other node (except a Dag's edges, which may pass a layer).
+fn check_edges(path: &Path, root: roxmltree::Node, nodes: &[(roxmltree::Node, Box2)]) {
+    let by_id: HashMap<&str, Box2> = nodes
+        .iter()
+        .map(|(g, b)| (g.attribute("id").unwrap(), *b))
+        .collect();
+    for e in root.descendants().filter(|n| has_class(*n, "edge")) {
+        let (from, to) = (
+            e.attribute("data-from").unwrap(),
+            e.attribute("data-to").unwrap(),
+        );
+        let points = corners(e.attribute("d").unwrap());
+        let (first, last) = (points[0], points[points.len() - 1]);
+        let (a, b) = (by_id[from], by_id[to]);
+        assert_eq!(
+            first,
+            (a.x + a.w / 2.0, a.y + a.h),
+            "{}: {from} → {to}",
+            path.display()
+        );
+        assert_eq!(
+            last,
+            (b.x + b.w / 2.0, b.y),
+            "{}: {from} → {to}",
+            path.display()
+        );
+        if has_class(e, "dependsOn") {
+            continue;
+        }
+        for pair in points.windows(2) {
+            let ((x1, y1), (x2, y2)) = (pair[0], pair[1]);
+            let (lo_x, hi_x, lo_y, hi_y) = (x1.min(x2), x1.max(x2), y1.min(y2), y1.max(y2));
+            for (g, n) in nodes {
+                // Through the inside of the box (touching its border is how edges end).
+                let crosses = lo_x < n.x + n.w && hi_x > n.x && lo_y < n.y + n.h && hi_y > n.y;
+                assert!(
+                    !crosses,
+                    "{}: edge {from} → {to} crosses node {:?}",
+                    path.display(),
+                    g.attribute("id")
+                );
+            }
+        }
+    }
 }
 
 #[test]
@@ -383,6 +456,32 @@ fn a_flow_of_two_hundred_tasks_draws_without_overlaps() {
         );
     }
     assert_eq!(depends.len(), 4 * 9);
+
+    // Switch cases are branches labelled with their value, `defaults` last.
+    let switch = node_of("switch4");
+    let cases: Vec<&str> = json["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["from"] == switch.as_str() && e["kind"] == "branch")
+        .map(|e| e["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(cases, ["A", "B", "defaults"]);
+    let switch_cluster = json["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["header"] == switch.as_str())
+        .unwrap();
+    assert_eq!(switch_cluster["label"], "Switch");
+    let branches: Vec<&str> = json["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["parent"] == switch_cluster["id"])
+        .map(|c| c["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(branches, ["A", "B", "defaults"]);
 }
 
 /// The documented JSON shape (README, "kflow graph"), on an example with a Parallel, an If,
