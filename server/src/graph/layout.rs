@@ -12,7 +12,7 @@ const MARKER_H: i32 = 26;
 const NODE_PAD_X: i32 = 10;
 const MIN_NODE_W: i32 = 90;
 /// Longer ids and types are cut (with `…`); the node's tooltip keeps them whole.
-pub const MAX_NODE_W: i32 = 250;
+pub const MAX_NODE_W: i32 = 300;
 pub const GAP_Y: i32 = 30;
 const GAP_X: i32 = 16;
 const CLUSTER_PAD: i32 = 10;
