@@ -3,7 +3,6 @@
 use std::fmt::Write;
 
 use super::model::{Block, ClusterKind, EdgeKind, Graph, NodeKind};
-use super::svg::second_line;
 
 /// A DOT double-quoted string's content: backslashes and quotes escaped, line breaks as DOT's
 /// `\n`.
@@ -60,7 +59,7 @@ fn block(out: &mut String, graph: &Graph, b: &Block, depth: usize) {
     match b {
         Block::Node(n) => {
             let node = &graph.nodes[*n];
-            let second = second_line(node);
+            let second = node.detail();
             let label = if second.is_empty() {
                 node.label.clone()
             } else {

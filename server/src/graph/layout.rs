@@ -65,7 +65,7 @@ fn node_size(graph: &Graph, n: usize) -> (i32, i32) {
         .label
         .chars()
         .count()
-        .max(super::svg::second_line(node).chars().count());
+        .max(node.detail().chars().count());
     // Even widths keep centres on whole pixels, so straight edges stay straight.
     let w = even((text_width(longest) + 2 * NODE_PAD_X).clamp(MIN_NODE_W, MAX_NODE_W));
     let h = match node.kind {

@@ -3,7 +3,6 @@
 use std::fmt::Write;
 
 use super::model::{Block, EdgeKind, Graph, NodeKind};
-use super::svg::second_line;
 
 /// Text inside a quoted Mermaid label. Mermaid reads `#name;` as an entity and HTML in labels,
 /// so those characters are written as entity codes; line breaks become spaces.
@@ -52,7 +51,7 @@ fn block(out: &mut String, graph: &Graph, b: &Block, depth: usize) {
     match b {
         Block::Node(n) => {
             let node = &graph.nodes[*n];
-            let second = second_line(node);
+            let second = node.detail();
             let text = if second.is_empty() {
                 escape(&node.label)
             } else {

@@ -39,6 +39,18 @@ pub struct Node {
     pub line: Option<u32>,
 }
 
+impl Node {
+    /// The text under the node's label: its short type, and the flow a subflow task starts.
+    pub fn detail(&self) -> String {
+        match (&self.subflow, &self.type_name) {
+            (Some(target), Some(t)) => format!("{} → {target}", short_type(t)),
+            (Some(target), None) => format!("→ {target}"),
+            (None, Some(t)) => short_type(t).to_string(),
+            (None, None) => String::new(),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClusterKind {
     /// A flowable task: its header node and everything it runs.
@@ -724,5 +736,107 @@ fn branch_label(section: &Section) -> String {
         Section::Case(value) => value.clone(),
         Section::Listener(i) => format!("listeners[{i}]"),
         other => other.key().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(text: &str) -> Graph {
+        build(&kflow_syntax::parse(text), Catalog::builtin()).expect("a graph")
+    }
+
+    fn task_node(g: &Graph, id: &str) -> usize {
+        g.nodes
+            .iter()
+            .position(|n| n.task_id.as_deref() == Some(id))
+            .unwrap_or_else(|| panic!("no node {id}"))
+    }
+
+    fn edges_from(g: &Graph, id: &str) -> Vec<(String, EdgeKind)> {
+        let from = task_node(g, id);
+        g.edges
+            .iter()
+            .filter(|e| e.from == from)
+            .map(|e| (g.nodes[e.to].label.clone(), e.kind))
+            .collect()
+    }
+
+    #[test]
+    fn a_dag_cycle_and_unknown_dependencies_still_give_layers() {
+        let g = graph(
+            "id: d\nnamespace: n\ntasks:\n  - id: dag\n    type: io.kestra.plugin.core.flow.Dag\n    tasks:\n      - task: {id: a, type: t.A}\n        dependsOn: [b, missing]\n      - task: {id: b, type: t.B}\n        dependsOn: [a]\n      - task: {id: c, type: t.C}\n",
+        );
+        assert_eq!(
+            edges_from(&g, "a"),
+            [("b".to_string(), EdgeKind::DependsOn)]
+        );
+        assert_eq!(
+            edges_from(&g, "b"),
+            [("a".to_string(), EdgeKind::DependsOn)]
+        );
+        // Only `c` depends on nothing: the Dag's header leads to it alone.
+        assert_eq!(edges_from(&g, "dag"), [("c".to_string(), EdgeKind::Branch)]);
+    }
+
+    #[test]
+    fn legacy_names_duplicate_ids_and_missing_ids_are_drawn() {
+        let g = graph(
+            "id: l\nnamespace: n\ntasks:\n  - id: p\n    type: io.kestra.core.tasks.flows.Parallel\n    tasks:\n      - id: x\n        type: t.A\n      - type: t.B\n  - id: x\n    type: t.C\n",
+        );
+        let p = g
+            .clusters
+            .iter()
+            .find(|c| c.task_id.as_deref() == Some("p"));
+        assert_eq!(p.map(|c| c.label.as_str()), Some("Parallel"));
+        // Lanes: the header leads to both children, which both lead to the second `x`.
+        let labels: Vec<String> = edges_from(&g, "p").into_iter().map(|e| e.0).collect();
+        assert_eq!(labels, ["x", "(no id)"]);
+        let xs: Vec<usize> = g
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.task_id.as_deref() == Some("x"))
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(xs.len(), 2);
+        let into_second_x = g.edges.iter().filter(|e| e.to == xs[1]).count();
+        assert_eq!(into_second_x, 2);
+    }
+
+    #[test]
+    fn a_flowable_keeps_its_errors_beside_and_finally_below() {
+        let g = graph(
+            "id: e\nnamespace: n\ntasks:\n  - id: s\n    type: io.kestra.plugin.core.flow.Sequential\n    tasks:\n      - id: work\n        type: t.A\n    errors:\n      - id: oops\n        type: t.B\n    finally:\n      - id: tidy\n        type: t.C\n  - id: next\n    type: t.D\n",
+        );
+        assert_eq!(
+            edges_from(&g, "s"),
+            [
+                ("work".to_string(), EdgeKind::Next),
+                ("oops".to_string(), EdgeKind::Error)
+            ]
+        );
+        assert_eq!(
+            edges_from(&g, "work"),
+            [("tidy".to_string(), EdgeKind::Next)]
+        );
+        assert_eq!(
+            edges_from(&g, "oops"),
+            [("tidy".to_string(), EdgeKind::Next)]
+        );
+        assert_eq!(
+            edges_from(&g, "tidy"),
+            [("next".to_string(), EdgeKind::Next)]
+        );
+        let kinds: Vec<ClusterKind> = g.clusters.iter().map(|c| c.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                ClusterKind::Flowable,
+                ClusterKind::Errors,
+                ClusterKind::Finally
+            ]
+        );
     }
 }

@@ -7,7 +7,7 @@
 use std::fmt::Write;
 
 use super::layout::{self, chars_fitting, Layout, Rect, CLUSTER_LABEL_H, MAX_NODE_W};
-use super::model::{short_type, Graph, Node, NodeKind};
+use super::model::{Graph, NodeKind};
 
 const STYLE: &str = "\
 .cluster rect{fill:#f7f5fb;stroke:#b9a7d9;stroke-width:1}\
@@ -26,16 +26,6 @@ const STYLE: &str = "\
 .edge.error{stroke:#d9534f;stroke-dasharray:5 3}\
 .edge.trigger{stroke:#2e8b57;stroke-dasharray:2 3}\
 .edge.dependsOn{stroke:#8405ff}";
-
-/// The text under a node's id: its short type, or where a subflow task goes.
-pub fn second_line(node: &Node) -> String {
-    match (&node.subflow, &node.type_name) {
-        (Some(target), Some(t)) => format!("{} → {target}", short_type(t)),
-        (Some(target), None) => format!("→ {target}"),
-        (None, Some(t)) => short_type(t).to_string(),
-        (None, None) => String::new(),
-    }
-}
 
 /// `text` cut to `max` characters, ending with `…` when cut.
 fn fit(text: &str, max: usize) -> String {
@@ -186,7 +176,7 @@ fn nodes(out: &mut String, graph: &Graph, layout: &Layout) {
             let _ = write!(out, r#" data-cluster="c{c}""#);
         }
         out.push('>');
-        let second = second_line(n);
+        let second = n.detail();
         let mut tooltip = n.label.clone();
         if let Some(t) = &n.type_name {
             let _ = write!(tooltip, "\n{t}");
