@@ -657,3 +657,17 @@ fn output_file_and_escaped_labels() {
     assert!(dot.contains("label=\"x<&>'\\\"y\\nSwitch\""), "{dot}");
     assert!(dot.contains("label=\"<b>\\\"#q;\\\\\""), "{dot}");
 }
+
+/// The picture in the README is what `kflow graph` draws today.
+#[test]
+fn the_readme_picture_is_up_to_date() {
+    let (code, svg, _) = graph(&[&example("clean/parallel_requests.yaml")]);
+    assert_eq!(code, 0);
+    let committed =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/graph-parallel-requests.svg");
+    let committed = std::fs::read_to_string(&committed).unwrap();
+    assert!(
+        svg == committed,
+        "docs/graph-parallel-requests.svg is stale: kflow graph ../shared/examples/clean/parallel_requests.yaml -o docs/graph-parallel-requests.svg"
+    );
+}
