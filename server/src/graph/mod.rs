@@ -1,12 +1,13 @@
 //! `kflow graph`: the topology of a flow as a picture (SVG) or as text other tools draw
-//! (Mermaid, DOT) or read (JSON). `model` builds the graph from the parsed document; each
-//! writer is its own module; `layout` places the SVG's boxes.
+//! (Mermaid, DOT) or read (JSON). `build` makes the graph (`model`) from the parsed document;
+//! each writer is its own module; `layout` places the SVG's boxes.
 
+mod build;
 mod dot;
 mod json;
 mod layout;
 mod mermaid;
-pub mod model;
+mod model;
 mod svg;
 
 use std::path::PathBuf;
@@ -38,7 +39,7 @@ pub struct GraphArgs {
 /// The graph of `doc` in `format`, or a message locating why there is none
 /// (`line:column: message`).
 pub fn render(doc: &Document, format: GraphFormat) -> Result<String, String> {
-    let graph = model::build(doc, Catalog::builtin()).map_err(|e| {
+    let graph = build::build(doc, Catalog::builtin()).map_err(|e| {
         let at = doc.line_index.line_col(&doc.text, e.offset);
         format!("{}:{}: {}", at.line, at.column, e.message)
     })?;
