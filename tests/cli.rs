@@ -2,6 +2,10 @@
 
 mod support;
 
+#[path = "cli/action.rs"]
+mod action;
+#[path = "cli/completions.rs"]
+mod completions;
 #[path = "cli/config.rs"]
 mod config;
 #[path = "cli/custom_plugins.rs"]

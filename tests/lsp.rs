@@ -13,6 +13,8 @@ mod completion;
 mod diagnostics;
 #[path = "lsp/fuzz_edits.rs"]
 mod fuzz_edits;
+#[path = "lsp/graph.rs"]
+mod graph;
 #[path = "lsp/hostile.rs"]
 mod hostile;
 #[path = "lsp/hover.rs"]

@@ -7,6 +7,7 @@ const ANALYSIS_STACK: usize = 64 << 20;
 
 mod explain;
 mod format;
+mod graph;
 mod lint;
 mod lsp;
 mod run;
@@ -14,7 +15,7 @@ mod user_dirs;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
 #[command(
@@ -66,6 +67,13 @@ enum Command {
     Run(run::RunArgs),
     /// List past runs (or `show ID` to print one record).
     Executions(run::ExecutionsArgs),
+    /// Draw a flow's tasks, branches and triggers (SVG, Mermaid, DOT or JSON).
+    Graph(graph::GraphArgs),
+    /// Print a shell completion script (e.g. `source <(kflow completions bash)`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 fn main() -> ExitCode {
@@ -77,6 +85,11 @@ fn main() -> ExitCode {
         Command::Lsp(args) => lsp::run(args),
         Command::Run(args) => run::run(args),
         Command::Executions(args) => run::executions(args),
+        Command::Graph(args) => graph::run(args),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "kflow", &mut std::io::stdout());
+            0
+        }
     };
     ExitCode::from(code)
 }

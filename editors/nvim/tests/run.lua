@@ -189,6 +189,44 @@ test('completion after {{ outputs. lists task ids', function()
   print('     completion items: ' .. table.concat(labels, ' '))
 end)
 
+test(':KflowGraph shows the Mermaid graph and writes the SVG', function()
+  local lines = vim.fn.readfile(examples .. '/clean/parallel_requests.yaml')
+  local buf = open(write('parallel_requests.yaml', lines))
+  local client = wait_client(buf)
+  assert(kflow.supports_command(client, 'kflow.showGraph'), 'kflow.showGraph is not advertised')
+  vim.cmd('KflowGraph')
+  assert(vim.wait(TIMEOUT, function()
+    return kflow.last_graph and kflow.last_graph.done
+  end, 20), ':KflowGraph did not finish')
+  local g = kflow.last_graph
+  assert(g.buf and not g.err, vim.inspect(g))
+  local mermaid = vim.api.nvim_buf_get_lines(g.buf, 0, -1, false)
+  assert(mermaid[1] == 'flowchart TD', mermaid[1])
+  local text = table.concat(mermaid, '\n')
+  for _, want in ipairs({ '["users<br/>Request"]', 'subgraph', '-->|"then"|' }) do
+    assert(text:find(want, 1, true), want .. ' not in\n' .. text)
+  end
+  assert(vim.bo[g.buf].filetype == 'mermaid')
+  local svg = table.concat(vim.fn.readfile(g.svg), '\n')
+  assert(svg:find('^<svg '), svg:sub(1, 80))
+  assert(svg:find('data-task-id="users"', 1, true), 'no users node in the SVG')
+  local messages = vim.api.nvim_exec2('messages', { output = true }).output
+  assert(messages:find(g.svg, 1, true), 'the SVG path was not echoed: ' .. messages)
+  print('     ' .. #mermaid .. ' lines of Mermaid, SVG at ' .. g.svg)
+  vim.cmd('only')
+end)
+
+test(':KflowGraph on a flow without tasks says why', function()
+  local buf = open(write('no_tasks.yaml', { 'id: no_tasks', 'namespace: company.team', 'tasks: []' }))
+  wait_client(buf)
+  kflow.graph({ buf = buf })
+  assert(vim.wait(TIMEOUT, function()
+    return kflow.last_graph and kflow.last_graph.done
+  end, 20), ':KflowGraph did not finish')
+  local err = kflow.last_graph.err
+  assert(err and err.message == '3:1: the flow has no tasks', vim.inspect(kflow.last_graph))
+end)
+
 -- :KflowRun against a local HTTP server, once the server has kflow.runFlow.
 local function http_server(body)
   local server = uv.new_tcp()

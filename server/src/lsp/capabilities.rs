@@ -11,6 +11,7 @@ pub const FIX_ALL: &str = "source.fixAll.kflow";
 /// The commands of `workspace/executeCommand`.
 pub const RUN_FLOW: &str = "kflow.runFlow";
 pub const CANCEL_RUN: &str = "kflow.cancelRun";
+pub const SHOW_GRAPH: &str = "kflow.showGraph";
 
 pub fn server(pull_diagnostics: bool) -> ServerCapabilities {
     ServerCapabilities {
@@ -67,7 +68,7 @@ pub fn server(pull_diagnostics: bool) -> ServerCapabilities {
             resolve_provider: Some(false),
         }),
         execute_command_provider: Some(ExecuteCommandOptions {
-            commands: vec![RUN_FLOW.into(), CANCEL_RUN.into()],
+            commands: vec![RUN_FLOW.into(), CANCEL_RUN.into(), SHOW_GRAPH.into()],
             work_done_progress_options: WorkDoneProgressOptions::default(),
         }),
         ..ServerCapabilities::default()

@@ -13,6 +13,7 @@ mod config;
 mod convert;
 mod documents;
 mod features;
+mod graph;
 mod rule_docs;
 mod runs;
 mod state;

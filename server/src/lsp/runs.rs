@@ -21,7 +21,7 @@ use tower_lsp_server::ls_types::notification::{LogMessage, ShowMessage};
 use tower_lsp_server::ls_types::request::WorkDoneProgressCreate;
 use tower_lsp_server::ls_types::*;
 
-use super::capabilities::{CANCEL_RUN, RUN_FLOW};
+use super::capabilities::{CANCEL_RUN, RUN_FLOW, SHOW_GRAPH};
 use super::convert;
 use super::state::{lock, State};
 use crate::run::{prepare, Prepared, RunRequest};
@@ -66,8 +66,8 @@ pub fn code_lenses(state: &State, p: CodeLensParams) -> Result<Option<Vec<CodeLe
     }]))
 }
 
-/// `workspace/executeCommand` as the framework delivers it: `kflow.cancelRun` (`runFlow`
-/// requests are diverted before, see the module doc).
+/// `workspace/executeCommand` as the framework delivers it: `kflow.cancelRun` and
+/// `kflow.showGraph` (`runFlow` requests are diverted before, see the module doc).
 pub fn execute_command(state: &State, p: ExecuteCommandParams) -> Result<Option<Value>> {
     match p.command.as_str() {
         CANCEL_RUN => {
@@ -78,6 +78,7 @@ pub fn execute_command(state: &State, p: ExecuteCommandParams) -> Result<Option<
             };
             Ok(Some(json!({"cancelled": cancelled})))
         }
+        SHOW_GRAPH => super::graph::show(state, &p.arguments),
         RUN_FLOW => Err(Error::invalid_request()),
         other => Err(Error::invalid_params(format!("unknown command {other}"))),
     }
@@ -157,7 +158,8 @@ impl ErrorExt for Error {
     }
 }
 
-fn failed(message: String) -> Error {
+/// A request that could not be carried out, with the reason for the user.
+pub fn failed(message: String) -> Error {
     Error {
         code: ErrorCode::ServerError(-32803), // LSP RequestFailed
         message: message.into(),

@@ -1,5 +1,5 @@
 -- kflow for Neovim: starts `kflow lsp` on YAML buffers that are Kestra flows, and adds
--- :KflowRun, :KflowCancel and :KflowExplain.
+-- :KflowRun, :KflowCancel, :KflowExplain and :KflowGraph.
 --
 --   require('kflow').setup({
 --     cmd = { 'kflow', 'lsp' },          -- how to start the server
@@ -303,6 +303,49 @@ function M.cancel(buf)
 end
 
 ---------------------------------------------------------------------------------------------
+-- Graph
+
+--- :KflowGraph: asks the server for the flow's graph (`kflow.showGraph`), shows its Mermaid text
+--- in a scratch buffer and writes the SVG picture to a temporary file, whose path it echoes.
+function M.graph(opts)
+  opts = opts or {}
+  local buf = opts.buf or vim.api.nvim_get_current_buf()
+  local client = client_for(buf)
+  if not client then
+    vim.notify('kflow: no kflow language server attached to this buffer', vim.log.levels.ERROR)
+    return
+  end
+  if not M.supports_command(client, 'kflow.showGraph') then
+    vim.notify('kflow: this kflow server cannot draw flows (no kflow.showGraph command)', vim.log.levels.ERROR)
+    return
+  end
+  M.last_graph = { done = false }
+  local name = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(buf), ':t:r')
+  local params = { command = 'kflow.showGraph', arguments = { { uri = vim.uri_from_bufnr(buf) } } }
+  local function done(err, result)
+    if err or type(result) ~= 'table' then
+      local why = err and (err.message or vim.inspect(err)) or 'no graph'
+      vim.notify('kflow: cannot draw the flow: ' .. why, vim.log.levels.ERROR)
+      M.last_graph = { done = true, err = err }
+      return
+    end
+    -- Binary mode: the lines joined by "\n", exactly the bytes the server sent.
+    local svg = vim.fn.tempname() .. '-' .. name .. '.svg'
+    vim.fn.writefile(vim.split(result.svg, '\n', { plain = true }), svg, 'b')
+    local out = scratch('kflow://graph/' .. name .. '/' .. uv.hrtime())
+    vim.bo[out].filetype = 'mermaid'
+    append(out, vim.split((result.mermaid:gsub('\n$', '')), '\n', { plain = true }))
+    vim.api.nvim_echo({ { 'kflow: SVG written to ' .. svg } }, true, {})
+    M.last_graph = { done = true, buf = out, svg = svg }
+  end
+  if has('0.11') then
+    client:request('workspace/executeCommand', params, done, buf)
+  else
+    client.request('workspace/executeCommand', params, done, buf)
+  end
+end
+
+---------------------------------------------------------------------------------------------
 -- Explain
 
 local function diagnostic_code(d)
@@ -407,6 +450,9 @@ local function commands()
   vim.api.nvim_create_user_command('KflowExplain', function(o)
     M.explain(o.args)
   end, { nargs = '?', desc = 'kflow: explain the rule of the diagnostic under the cursor' })
+  vim.api.nvim_create_user_command('KflowGraph', function()
+    M.graph()
+  end, { desc = 'kflow: the flow as a Mermaid graph (and an SVG file)' })
 end
 
 function M.setup(opts)

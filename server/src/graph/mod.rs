@@ -1,0 +1,97 @@
+//! `kflow graph`: the topology of a flow as a picture (SVG) or as text other tools draw
+//! (Mermaid, DOT) or read (JSON). `build` makes the graph (`model`) from the parsed document;
+//! each writer is its own module; `layout` places the SVG's boxes.
+
+mod build;
+mod dot;
+mod json;
+mod layout;
+mod mermaid;
+mod model;
+mod svg;
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use kflow_lint_rules::Catalog;
+use kflow_syntax::Document;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Svg,
+    Mermaid,
+    Dot,
+    Json,
+}
+
+#[derive(Args)]
+pub struct GraphArgs {
+    /// The flow file.
+    flow: PathBuf,
+    /// What to write: a picture (svg), or text for Mermaid, Graphviz or other tools.
+    #[arg(long, value_enum, default_value = "svg")]
+    format: GraphFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, short = 'o')]
+    output: Option<PathBuf>,
+}
+
+/// The graph of `doc` in `format`, or a message locating why there is none
+/// (`line:column: message`).
+pub fn render(doc: &Document, format: GraphFormat) -> Result<String, String> {
+    let graph = build::build(doc, Catalog::builtin()).map_err(|e| {
+        let at = doc.line_index.line_col(&doc.text, e.offset);
+        format!("{}:{}: {}", at.line, at.column, e.message)
+    })?;
+    Ok(match format {
+        GraphFormat::Svg => svg::write(&graph),
+        GraphFormat::Mermaid => mermaid::write(&graph),
+        GraphFormat::Dot => dot::write(&graph),
+        GraphFormat::Json => json::write(&graph),
+    })
+}
+
+pub fn run(args: GraphArgs) -> u8 {
+    let bytes = match std::fs::read(&args.flow) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {}: {e}", args.flow.display());
+            return 2;
+        }
+    };
+    // Building and laying out recurse with the flow's nesting: the analysis stack.
+    let format = args.format;
+    let rendered = std::thread::Builder::new()
+        .stack_size(crate::ANALYSIS_STACK)
+        .spawn(move || render(&kflow_syntax::parse_bytes(&bytes), format))
+        .ok()
+        .and_then(|t| t.join().ok());
+    let text = match rendered {
+        Some(Ok(text)) => text,
+        Some(Err(message)) => {
+            eprintln!("error: {}:{message}", args.flow.display());
+            return 2;
+        }
+        None => {
+            eprintln!("error: {}: cannot draw the flow", args.flow.display());
+            return 2;
+        }
+    };
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display())),
+        None => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|_| out.flush())
+                .map_err(|e| format!("standard output: {e}"))
+        }
+    };
+    match written {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}
