@@ -1,7 +1,9 @@
 //! Dates, times and durations in the ISO-8601 shapes Java prints and parses (`Instant.parse`,
-//! `LocalDate.parse`, `LocalTime.parse`, `Duration.parse` and their `toString`). Written here to
-//! avoid a calendar dependency: only the proleptic Gregorian calendar and fixed offsets are
-//! needed (no time-zone database).
+//! `LocalDate.parse`, `LocalTime.parse`, `Duration.parse` and their `toString`). Hand-written
+//! for Java compatibility: `jiff` (in the tree for the Pebble date functions, with zones) covers
+//! the years -9999..=9999, while a Java `Instant` spans a billion years each way and prints
+//! `+10000-01-01T00:00:00Z`; these conversions need only the proleptic Gregorian calendar and
+//! fixed offsets. Zoned arithmetic and patterns live in `render::dates`, on jiff.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -14,7 +14,7 @@
 
 mod args;
 mod attr;
-mod dates;
+pub(crate) mod dates;
 mod decimal_format;
 mod error;
 mod eval;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::csv::{Charset, CsvError, CsvFormat, CsvReader, CsvWriter, CsvWriterFormat, QuoteMode};
 use super::ion::{self, Ion, IonReader, JavaTemporal, JsonStyle};
-use super::java_fmt::{double_to_string, format_pattern, Fields};
+use super::java_fmt::double_to_string;
 use crate::storage::{uri::file_uri, Storage, TaskRunKey};
 use crate::task::{Level, TaskError, TaskLog};
 
@@ -412,39 +412,23 @@ pub async fn ion_to_csv(
 /// The text plugin-serdes' `convert` gives a value: dates through the patterns, other values
 /// through Java's `toString`.
 fn csv_text(value: &Ion, spec: &IonToCsvSpec) -> Result<Option<String>, String> {
-    let fields_of = |instant: crate::time::Instant, offset: i32| {
-        let local = instant.secs + offset as i64 * 60;
-        let (year, month, day) = crate::time::civil_from_days(local.div_euclid(86_400));
-        let sod = local.rem_euclid(86_400) as u32;
-        Fields {
-            year,
-            month,
-            day,
-            hour: sod / 3600,
-            minute: (sod % 3600) / 60,
-            second: sod % 60,
-            nanos: instant.nanos,
-            offset_minutes: Some(offset),
-        }
+    use crate::render::dates::{format_local_date, format_pattern, DateTime};
+    let at = |instant: crate::time::Instant, offset_minutes: i32| {
+        DateTime::at_offset(instant.secs, instant.nanos, offset_minutes * 60)
     };
     Ok(Some(match value {
         Ion::Null => return Ok(None),
         Ion::Timestamp(t) => match t.to_java() {
-            JavaTemporal::Date(d) => format_pattern(
-                &spec.date_format,
-                &Fields {
-                    year: d.year,
-                    month: d.month,
-                    day: d.day,
-                    ..Fields::default()
-                },
-            )?,
+            JavaTemporal::Date(d) => {
+                let date = jiff::civil::Date::new(d.year as i16, d.month as i8, d.day as i8)
+                    .map_err(|e| e.to_string())?;
+                format_local_date(date, &spec.date_format)?
+            }
             // Instants are printed in UTC, zoned values in the configured zone.
-            JavaTemporal::Instant(i) => format_pattern(&spec.date_time_format, &fields_of(i, 0))?,
-            JavaTemporal::Zoned(i, _) => format_pattern(
-                &spec.date_time_format,
-                &fields_of(i, spec.zone_offset_minutes),
-            )?,
+            JavaTemporal::Instant(i) => format_pattern(&at(i, 0)?, &spec.date_time_format)?,
+            JavaTemporal::Zoned(i, _) => {
+                format_pattern(&at(i, spec.zone_offset_minutes)?, &spec.date_time_format)?
+            }
         },
         other => java_to_string(other),
     }))

@@ -1,11 +1,27 @@
 //! Java `DateTimeFormatter` output: patterns (`yyyy-MM-dd HH:mm:ss.SSSXXX`…), Kestra's named
-//! formats and the predefined ISO / RFC 1123 formatters, in the `en_US` locale.
+//! formats and the predefined ISO / RFC 1123 formatters, in the `en_US` locale. The engine's one
+//! Java date formatter: the `date` filters and the serdes writers' `dateFormat` /
+//! `dateTimeFormat` both print through it.
 
 use jiff::civil::{Date, Weekday};
 
 use super::{offset_id, DateTime};
-// Month names are shared with the serdes writers' Java date patterns.
-use crate::serdes::java_fmt::MONTHS;
+
+/// English month names (Java's default locale for `MMM`/`MMMM`).
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 
 /// One element of a pattern.
 #[derive(Clone, Debug, PartialEq)]
@@ -409,7 +425,79 @@ fn too_many(c: char) -> String {
 }
 
 pub fn format_pattern(dt: &DateTime, pattern: &str) -> Result<String, String> {
-    let toks = tokenize(pattern)?;
+    format_tokens(dt, tokenize(pattern)?)
+}
+
+/// Pattern letters a `LocalDate` has (era, years, months, quarters, days, weeks, weekdays).
+const DATE_LETTERS: &str = "GuyYMLQqdDwWFEec";
+
+/// The field Java names when a `LocalDate` is asked for a time or zone letter.
+fn unsupported(letter: char) -> String {
+    let field = match letter {
+        'a' => "AmPmOfDay",
+        'h' => "ClockHourOfAmPm",
+        'K' => "HourOfAmPm",
+        'k' => "ClockHourOfDay",
+        'H' => "HourOfDay",
+        'm' => "MinuteOfHour",
+        's' => "SecondOfMinute",
+        'S' | 'n' => "NanoOfSecond",
+        'A' => "MilliOfDay",
+        'N' => "NanoOfDay",
+        'X' | 'x' | 'Z' | 'O' => "OffsetSeconds",
+        _ => {
+            return format!(
+                "Unable to extract ZoneId from temporal (a date without a zone: {letter})"
+            )
+        }
+    };
+    format!("Unsupported field: {field}")
+}
+
+/// A `LocalDate` through a pattern, as `DateTimeFormatter.format(LocalDate)`: a time or zone
+/// letter fails, unless it sits in an `[optional]` section, which is then left out whole.
+pub fn format_local_date(date: Date, pattern: &str) -> Result<String, String> {
+    // Sections being read, innermost last: their tokens and whether one lacks a field.
+    let mut sections: Vec<(Vec<Tok>, bool)> = vec![(Vec::new(), false)];
+    for tok in tokenize(pattern)? {
+        match tok {
+            Tok::OptStart => sections.push((Vec::new(), false)),
+            Tok::OptEnd if sections.len() > 1 => {
+                let (toks, missing) = sections.pop().unwrap_or_default();
+                if !missing {
+                    if let Some((outer, _)) = sections.last_mut() {
+                        outer.extend(toks);
+                    }
+                }
+            }
+            Tok::Field(c, _) if !DATE_LETTERS.contains(c) => {
+                if sections.len() == 1 {
+                    return Err(unsupported(c));
+                }
+                if let Some((_, missing)) = sections.last_mut() {
+                    *missing = true;
+                }
+            }
+            tok => {
+                if let Some((toks, _)) = sections.last_mut() {
+                    toks.push(tok);
+                }
+            }
+        }
+    }
+    let (toks, _) = sections.swap_remove(0);
+    // Only date fields remain: any time of that day, in any zone, prints the same.
+    let midnight = date
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map_err(|e| e.to_string())?;
+    let dt = DateTime {
+        zoned: midnight,
+        zone: super::Zone::default_zone(),
+    };
+    format_tokens(&dt, toks)
+}
+
+fn format_tokens(dt: &DateTime, toks: Vec<Tok>) -> Result<String, String> {
     let z = &dt.zoned;
     let date = z.date();
     let year = z.year() as i64;
@@ -529,4 +617,47 @@ pub fn format_pattern(dt: &DateTime, pattern: &str) -> Result<String, String> {
         out.push_str(&s);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serdes_default_patterns_on_instants_and_zoned_values() {
+        // 2024-01-31T10:05:07.120Z
+        let utc = DateTime::at_offset(1_706_695_507, 120_000_000, 0).unwrap();
+        assert_eq!(
+            format_pattern(&utc, "yyyy-MM-dd'T'HH:mm:ss.SSS[XXX]").unwrap(),
+            "2024-01-31T10:05:07.120Z"
+        );
+        let paris = DateTime::at_offset(1_706_695_507, 0, 3600).unwrap();
+        assert_eq!(format_pattern(&paris, "HH:mm[XXX]").unwrap(), "11:05+01:00");
+        assert_eq!(
+            format_pattern(&paris, "dd MMM yyyy").unwrap(),
+            "31 Jan 2024"
+        );
+    }
+
+    #[test]
+    fn a_local_date_drops_optional_time_and_fails_on_required_time() {
+        let date = Date::new(2024, 1, 31).unwrap();
+        assert_eq!(format_local_date(date, "yyyy-MM-dd").unwrap(), "2024-01-31");
+        assert_eq!(
+            format_local_date(date, "yyyy-MM-dd['T'HH:mm][XXX]").unwrap(),
+            "2024-01-31"
+        );
+        assert_eq!(
+            format_local_date(date, "EEEE d MMMM uuuu[ (Q)]").unwrap(),
+            "Wednesday 31 January 2024 (1)"
+        );
+        assert_eq!(
+            format_local_date(date, "yyyy-MM-dd HH:mm").unwrap_err(),
+            "Unsupported field: HourOfDay"
+        );
+        assert_eq!(
+            format_local_date(date, "yyyy XXX").unwrap_err(),
+            "Unsupported field: OffsetSeconds"
+        );
+    }
 }

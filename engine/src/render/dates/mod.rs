@@ -3,6 +3,8 @@
 //! be UTC (`Etc/UTC`, as in Kestra's official images).
 
 mod format;
+
+pub(crate) use format::{format_local_date, format_pattern};
 mod parse;
 
 use jiff::tz::{Offset, TimeZone};
@@ -108,6 +110,16 @@ pub struct DateTime {
 }
 
 impl DateTime {
+    /// The instant `secs`.`nanos` after the epoch, at a fixed UTC offset.
+    pub fn at_offset(secs: i64, nanos: u32, offset_seconds: i32) -> Result<DateTime, String> {
+        let zone = Zone::fixed(offset_seconds)?;
+        let instant = jiff::Timestamp::new(secs, nanos as i32).map_err(|e| e.to_string())?;
+        Ok(DateTime {
+            zoned: instant.to_zoned(zone.tz.clone()),
+            zone,
+        })
+    }
+
     pub fn in_zone(&self, zone: &Zone) -> DateTime {
         DateTime {
             zoned: self.zoned.with_time_zone(zone.tz.clone()),
