@@ -37,7 +37,7 @@
 //! Pass the value as data, not code: through `env:` (`NAME: "{{ trigger.body.name }}"`, then
 //! `echo "Hello $NAME"`) or `inputFiles` for scripts, and query parameters for SQL.
 
-use kflow_syntax::pebble::{self, BinaryOp, Expr, ExprKind, Node, StrPart};
+use kflow_syntax::pebble::{self, BinaryOp, Expr, ExprKind, Node, Segment, StrPart};
 use kflow_syntax::Span;
 
 use crate::context::Context;
@@ -214,25 +214,21 @@ fn tainted(e: &Expr, code: Code, sources: &Sources) -> Option<(String, Span)> {
     }
 }
 
-/// `root.a['b'].c` as (root, [a, b, c]); `None` for anything but a plain chain.
+/// `root.a['b'].c` as (root, [a, b, c]), read by the one reader of variable paths
+/// (`pebble::expr_paths`); `None` unless `e` is exactly such a chain (no method call in it).
 fn chain(e: &Expr) -> Option<(String, Vec<String>)> {
-    match &e.kind {
-        ExprKind::Var(name) => Some((name.clone(), Vec::new())),
-        ExprKind::Attr { object, name } => {
-            let (root, mut segs) = chain(object)?;
-            segs.push(name.name.clone());
-            Some((root, segs))
+    let path = pebble::expr_paths(e)
+        .into_iter()
+        .find(|p| p.span == e.span)?;
+    let mut segments = Vec::new();
+    for segment in &path.segments {
+        match segment {
+            Segment::Name(name, _) | Segment::Key(name, _) => segments.push(name.to_string()),
+            Segment::Index(..) | Segment::Dynamic(_) => segments.push("[…]".into()),
+            Segment::Call(..) => return None,
         }
-        ExprKind::Index { object, index } => {
-            let (root, mut segs) = chain(object)?;
-            match &index.kind {
-                ExprKind::Str(s) => segs.push(s.clone()),
-                _ => segs.push("[…]".into()),
-            }
-            Some((root, segs))
-        }
-        _ => None,
     }
+    Some((path.root.0.to_string(), segments))
 }
 
 /// What kind of code a property of a task holds, if any. `text` is the value as written.
