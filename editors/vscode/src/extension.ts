@@ -1,5 +1,5 @@
-// kflow for VS Code: starts `kflow lsp` once a Kestra flow is open, and adds Run flow, Cancel
-// run, Explain rule and Restart server. Non-flow YAML files are never sent to the server, so the
+// kflow for VS Code: starts `kflow lsp` once a Kestra flow is open, and adds Run flow (with a
+// results view), Cancel run, Show Flow Graph, Explain rule and Restart server. Non-flow YAML files are never sent to the server, so the
 // Red Hat YAML extension keeps serving them (and flows too: both run side by side).
 
 import * as fs from "node:fs";
@@ -25,6 +25,8 @@ import {
   runSummary,
   serverOptions,
 } from "./logic";
+import { GraphPanels, RunPanels, SHOW_GRAPH } from "./panels";
+import type { RunRecord } from "./views";
 
 let client: LanguageClient | undefined;
 let channel: vscode.LogOutputChannel;
@@ -33,6 +35,10 @@ let serverPath: string | undefined;
 const opened = new Set<string>(); // documents the server was told about
 const running = new Map<string, vscode.CancellationTokenSource>();
 const lensChanged = new vscode.EventEmitter<void>();
+let graphs: GraphPanels | undefined;
+let runViews: RunPanels | undefined;
+// VS Code commands this extension registers itself although the server lists them too.
+const OWN_COMMANDS = [SHOW_GRAPH];
 
 function config() {
   return vscode.workspace.getConfiguration("kflow");
@@ -160,11 +166,13 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     },
   };
   const c = new LanguageClient("kflow", "kflow", { command: found.path, args: ["lsp"] }, clientOptions);
+  leaveOutOwnCommands(c);
   client = c;
   c.onDidChangeState((e) => {
     if (e.newState === State.Running) {
       setStatus("$(check) kflow", `kflow language server running (${found.path})`);
       lensChanged.fire();
+      graphs?.refreshAll();
     } else if (e.newState === State.Starting) setStatus("$(sync~spin) kflow", "kflow language server starting");
     else setStatus("$(circle-slash) kflow", "kflow language server stopped: click to restart", true);
   });
@@ -177,6 +185,77 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
       if (p) channel.show();
     });
   }
+}
+
+/**
+ * The client registers a VS Code command forwarding to the server for every command the server
+ * lists (executeCommandProvider). kflow.showGraph is this extension's own VS Code command (it
+ * opens the graph view and sends the server command itself), and VS Code refuses a command
+ * registered twice, so the client's registration leaves it out.
+ */
+function leaveOutOwnCommands(c: LanguageClient): void {
+  type Registration = { id: string; registerOptions: { commands?: string[] } };
+  type Feature = { register(data: Registration): void };
+  const feature = (c as unknown as { getFeature(method: string): Feature | undefined }).getFeature(
+    ExecuteCommandRequest.method,
+  );
+  if (!feature || typeof feature.register !== "function") return;
+  const register = feature.register.bind(feature);
+  feature.register = (data) =>
+    register({
+      ...data,
+      registerOptions: {
+        ...data.registerOptions,
+        commands: (data.registerOptions.commands ?? []).filter((cmd) => !OWN_COMMANDS.includes(cmd)),
+      },
+    });
+}
+
+/** The running client when it offers `command`, else why not (for the user). */
+async function clientFor(command: string): Promise<LanguageClient | string> {
+  const c = client;
+  if (!c) return "the kflow language server is not running (open a Kestra flow, or kflow: Restart server).";
+  if (c.state === State.Starting) {
+    // Opened with the command from a fresh window: the server is still starting.
+    await new Promise<void>((resolve) => {
+      const sub = c.onDidChangeState((e) => {
+        if (e.newState !== State.Starting) {
+          sub.dispose();
+          resolve();
+        }
+      });
+      setTimeout(() => {
+        sub.dispose();
+        resolve();
+      }, 20000);
+    });
+  }
+  if (c.state !== State.Running) return "the kflow language server is not running (see the kflow output).";
+  if (!advertises(c.initializeResult?.capabilities, command)) {
+    return `this kflow server does not offer ${command}: update kflow.`;
+  }
+  return c;
+}
+
+async function showGraph(arg?: vscode.Uri): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  const doc =
+    arg instanceof vscode.Uri ? await vscode.workspace.openTextDocument(arg) : editor?.document;
+  if (!doc || !isFlow(doc)) {
+    vscode.window.showErrorMessage("kflow: open a Kestra flow (a YAML file with id and namespace) to see its graph.");
+    return;
+  }
+  const c = await clientFor(SHOW_GRAPH);
+  if (typeof c === "string") {
+    vscode.window.showErrorMessage(`kflow: cannot draw the flow: ${c}`);
+    return;
+  }
+  const shown = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === doc.uri.toString());
+  await graphs?.show(doc, shown?.viewColumn ?? editor?.viewColumn);
+}
+
+function updateActiveFlow(editor = vscode.window.activeTextEditor): void {
+  void vscode.commands.executeCommand("setContext", "kflow.activeFlow", !!editor && isFlow(editor.document));
 }
 
 async function stop(): Promise<void> {
@@ -251,6 +330,14 @@ async function runFlow(arg?: vscode.Uri): Promise<void> {
     );
     const summary = runSummary(name, record ?? {});
     channel.appendLine(summary.text);
+    if (record) {
+      try {
+        const column = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === key)?.viewColumn;
+        runViews?.show(record as RunRecord, doc, name, column);
+      } catch (e) {
+        channel.appendLine(`cannot show the run results: ${e}`);
+      }
+    }
     const show = summary.error ? vscode.window.showErrorMessage : vscode.window.showInformationMessage;
     const pick = await show(summary.text, "Open execution record");
     if (pick) {
@@ -315,18 +402,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   status.name = "kflow";
   status.command = "kflow.restart";
   setStatus("$(circle-outline) kflow", "kflow starts when a Kestra flow is opened");
-  context.subscriptions.push(channel, status, lensChanged);
+  graphs = new GraphPanels({ client: () => clientFor(SHOW_GRAPH), log: (l) => channel.appendLine(l) });
+  runViews = new RunPanels();
+  context.subscriptions.push(channel, status, lensChanged, graphs, runViews);
 
   const maybeStart = (doc: vscode.TextDocument) => {
     if (!client && isFlow(doc)) void start(context);
   };
   vscode.workspace.textDocuments.forEach(maybeStart);
+  updateActiveFlow();
   context.subscriptions.push(
     vscode.workspace.onDidOpenTextDocument(maybeStart),
     vscode.workspace.onDidChangeTextDocument((e) => maybeStart(e.document)),
     vscode.commands.registerCommand("kflow.run", runFlow),
     vscode.commands.registerCommand("kflow.cancel", cancelRun),
     vscode.commands.registerCommand("kflow.explain", explain),
+    vscode.commands.registerCommand(SHOW_GRAPH, showGraph),
+    vscode.window.onDidChangeActiveTextEditor((e) => updateActiveFlow(e)),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document === vscode.window.activeTextEditor?.document) updateActiveFlow();
+    }),
     vscode.commands.registerCommand("kflow.restart", async () => {
       await stop();
       await start(context);

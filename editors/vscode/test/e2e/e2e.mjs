@@ -1,8 +1,11 @@
 // End-to-end test in a real VS Code (code-server) driven in headless Chromium by playwright-core.
 //   node test/e2e/e2e.mjs --code-server ENTRY.js --vsix kflow.vsix --kflow BIN --examples DIR --chromium BIN
 // Asserts that the Problems view lists kflow's findings for broken_references.yaml (and shows a
-// quick fix), and, when the server offers kflow.runFlow, that "Run flow" ends in SUCCESS.
-// Screenshots go to test-artifacts/. Prints "N passed, N failed, N skipped".
+// quick fix); that "Kestra: Show Flow Graph" shows parallel_requests.yaml's task boxes beside
+// the editor, that a click on one selects that task in the editor and that the picture follows
+// an edit; and, when the server offers kflow.runFlow, that "Run flow" ends in SUCCESS and its
+// results view shows the finished run. Screenshots go to test-artifacts/ (graph.png: the graph
+// webview). Prints "N passed, N failed, N skipped".
 import { spawn, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
@@ -78,6 +81,7 @@ fs.mkdirSync(path.join(userData, "User"), { recursive: true });
 fs.mkdirSync(path.join(work, "flows"), { recursive: true });
 fs.writeFileSync(path.join(work, "kflow.toml"), "");
 fs.copyFileSync(path.join(args.examples, "antipatterns/broken_references.yaml"), path.join(work, "flows/broken_references.yaml"));
+fs.copyFileSync(path.join(args.examples, "clean/parallel_requests.yaml"), path.join(work, "flows/parallel_requests.yaml"));
 fs.writeFileSync(
   path.join(userData, "User/settings.json"),
   JSON.stringify({
@@ -198,7 +202,102 @@ try {
     await page.keyboard.press("Escape");
   });
 
-  if (!(await serverCommands(args.kflow)).includes("kflow.runFlow")) {
+  // A webview's page is a frame inside code-server's webview frame: the first frame where
+  // `probe` returns a truthy value, polled until `ms` ends.
+  async function webviewFrame(probe, ms, arg) {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      for (const frame of page.frames()) {
+        const v = await frame.evaluate(probe, arg).catch(() => undefined);
+        if (v) return { frame, value: v };
+      }
+      await page.waitForTimeout(300);
+    }
+    return undefined;
+  }
+  const selection = () => page.locator('[id="status.editor.selection"]').innerText().catch(() => "");
+
+  const commands = await serverCommands(args.kflow);
+  if (!commands.includes("kflow.showGraph")) {
+    skipped++;
+    console.log("skip the graph view: the server does not advertise kflow.showGraph");
+  } else {
+    await test('"Kestra: Show Flow Graph" shows the task boxes; a click selects the task; edits redraw it', async () => {
+      const file = path.join(work, "flows/parallel_requests.yaml");
+      // The boxes the server draws for this flow, as the command line draws them.
+      const svg = execFileSync(args.kflow, ["graph", file], { encoding: "utf8" });
+      const expected = [...svg.matchAll(/<g class="node [^"]*" id="n\d+" data-task-id="([^"]+)"/g)].map((m) => m[1]);
+      if (expected.length < 5) throw new Error(`kflow graph drew only ${expected.length} task boxes`);
+      await openFile("flows/parallel_requests.yaml");
+      await page.waitForTimeout(1000);
+      await command("Kestra: Show Flow Graph");
+      const found = await webviewFrame(
+        (n) => document.querySelectorAll("#graph g.node[data-task-id]").length >= n && document.querySelectorAll("#graph g.node[data-task-id]").length,
+        60000,
+        expected.length,
+      );
+      if (!found) {
+        await page.screenshot({ path: path.join(artifacts, "graph.png") });
+        throw new Error(`no webview with ${expected.length} task boxes\n--- code-server log ---\n${serverLog.slice(-3000)}`);
+      }
+      const { frame } = found;
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: path.join(artifacts, "graph.png") });
+      // Every box the server drew is in the page, laid out and visible (its style applied: a
+      // stroked rectangle, which only happens when the CSP let the SVG's <style> in).
+      const ids = await frame.$$eval("#graph g.node[data-task-id]", (els) => els.map((e) => e.getAttribute("data-task-id")));
+      const missing = expected.filter((id) => !ids.includes(id));
+      if (missing.length) throw new Error(`graph view lacks ${missing.join(", ")} (has ${ids.join(", ")})`);
+      for (const id of expected) {
+        const box = frame.locator(`#graph g.node[data-task-id="${id}"]`);
+        if (!(await box.isVisible())) throw new Error(`task box ${id} is not visible`);
+        const b = await box.boundingBox();
+        if (!b || b.width < 20 || b.height < 10) throw new Error(`task box ${id} has no size: ${JSON.stringify(b)}`);
+      }
+      const stroke = await frame.$eval("#graph g.node[data-task-id] rect", (r) => getComputedStyle(r).stroke);
+      if (!stroke || stroke === "none") throw new Error(`the SVG's style was not applied (stroke ${stroke})`);
+      console.log(`     graph view shows ${expected.length} task boxes (${expected.join(", ")}); screenshot test-artifacts/graph.png`);
+
+      // A click on a box selects that task's id in the editor.
+      const target = "alert";
+      const line = fs.readFileSync(file, "utf8").split("\n").findIndex((l) => /^\s*-\s+id:\s*alert\s*$/.test(l)) + 1;
+      await frame.locator(`#graph g.node[data-task-id="${target}"]`).click();
+      let sel = "";
+      const end = Date.now() + 15000;
+      while (Date.now() < end) {
+        sel = await selection();
+        if (sel.includes(`Ln ${line},`) && /selected/.test(sel)) break;
+        await page.waitForTimeout(250);
+      }
+      await page.screenshot({ path: path.join(artifacts, "graph-reveal.png") });
+      if (!sel.includes(`Ln ${line},`) || !/selected/.test(sel)) throw new Error(`after a click on ${target} the selection is "${sel}", not on line ${line}`);
+      console.log(`     a click on ${target} selected it in the editor: ${sel.trim()}`);
+
+      // The picture follows edits: typing over the selected id renames the box.
+      await page.keyboard.type("alert_renamed");
+      const renamed = await webviewFrame(() => !!document.querySelector('#graph g.node[data-task-id="alert_renamed"]'), 15000);
+      if (!renamed) throw new Error("the graph did not follow the edit (no box alert_renamed)");
+      // Text that cannot be drawn: the last picture stays and the server's reason is shown.
+      await page.keyboard.press("Escape");
+      await page.keyboard.press("End");
+      await page.keyboard.type(":");
+      const broken = await webviewFrame(
+        () => {
+          const status = document.querySelector("#status")?.textContent ?? "";
+          return status.includes("cannot be drawn") && document.querySelector('#graph g.node[data-task-id="alert_renamed"]') ? status : undefined;
+        },
+        15000,
+      );
+      await page.screenshot({ path: path.join(artifacts, "graph-error.png") });
+      if (!broken) throw new Error("the graph view shows no error for invalid YAML, or lost its last picture");
+      console.log(`     after an edit that cannot be drawn: "${broken.value.trim()}", the last picture kept`);
+      await page.keyboard.press("Backspace");
+      const fixed = await webviewFrame(() => (document.querySelector("#status")?.textContent ?? "") === "" && !!document.querySelector('#graph g.node[data-task-id="alert_renamed"]'), 15000);
+      if (!fixed) throw new Error("the error stayed after the text was fixed");
+    });
+  }
+
+  if (!commands.includes("kflow.runFlow")) {
     skipped++;
     console.log('skip "Run flow" on a flow pointed at a local HTTP server ends in SUCCESS: the server does not advertise kflow.runFlow in executeCommandProvider.commands yet');
   } else {
@@ -242,6 +341,50 @@ try {
       local.close();
       if (!text.includes("ended in SUCCESS")) throw new Error(`run ended: ${text}`);
       if (hits.length === 0) throw new Error("the local HTTP server was not called");
+    });
+
+    await test("the results view shows a finished run: state SUCCESS, its task runs and logs", async () => {
+      fs.writeFileSync(
+        path.join(work, "flows/hello_run.yaml"),
+        [
+          "id: hello_run",
+          "namespace: company.team",
+          "tasks:",
+          "  - id: greet",
+          "    type: io.kestra.plugin.core.log.Log",
+          "    message: hello from e2e",
+          "  - id: answer",
+          "    type: io.kestra.plugin.core.debug.Return",
+          '    format: "forty-two"',
+          "",
+        ].join("\n"),
+      );
+      await openFile("flows/hello_run.yaml");
+      await page.waitForTimeout(1500);
+      await command("kflow: Run flow");
+      const found = await webviewFrame(
+        () => {
+          const h = document.querySelector("h1");
+          const s = document.querySelector("#run-state");
+          if (!h || !s || !h.textContent.includes("company.team.hello_run")) return undefined;
+          return {
+            title: h.textContent,
+            state: s.textContent,
+            tasks: [...document.querySelectorAll(".task-id")].map((e) => e.textContent),
+            outputs: [...document.querySelectorAll("details.outputs pre")].map((e) => e.textContent).join("\n"),
+            logs: [...document.querySelectorAll("tr.log td.msg")].map((e) => e.textContent),
+          };
+        },
+        120000,
+      );
+      await page.screenshot({ path: path.join(artifacts, "run-view.png") });
+      if (!found) throw new Error(`no results view for company.team.hello_run\n--- code-server log ---\n${serverLog.slice(-3000)}`);
+      const v = found.value;
+      if (v.state !== "SUCCESS") throw new Error(`results view state: ${v.state}`);
+      for (const id of ["greet", "answer"]) if (!v.tasks.includes(id)) throw new Error(`results view lacks task ${id}: ${v.tasks.join(", ")}`);
+      if (!v.outputs.includes("forty-two")) throw new Error(`results view lacks the Return output: ${v.outputs}`);
+      if (!v.logs.some((l) => l.includes("hello from e2e"))) throw new Error(`results view lacks the log line: ${v.logs.join(" | ")}`);
+      console.log(`     results view: "${v.title}" ${v.state}, tasks ${v.tasks.join(", ")}, ${v.logs.length} log line(s); screenshot test-artifacts/run-view.png`);
     });
   }
 } finally {
