@@ -116,12 +116,12 @@ fn path_escapes_are_refused() {
 #[test]
 fn unsupported_tasks_are_refused_before_the_run() {
     let dir = TempDir::new("refused");
-    let flow = "id: refused\nnamespace: t\ntasks:\n  - id: first\n    type: io.kestra.plugin.core.log.Log\n    message: ran\n  - id: branch\n    type: io.kestra.plugin.core.flow.If\n    condition: \"{{ true }}\"\n    then:\n      - id: mine\n        type: com.acme.log.Log\n        message: not the core Log\nerrors:\n  - id: each\n    type: io.kestra.plugin.core.flow.LoopUntil\n    condition: \"{{ true }}\"\n    tasks:\n      - id: inner\n        type: io.kestra.plugin.core.log.Log\n        message: loop\n";
+    let flow = "id: refused\nnamespace: t\ntasks:\n  - id: first\n    type: io.kestra.plugin.core.log.Log\n    message: ran\n  - id: branch\n    type: io.kestra.plugin.core.flow.If\n    condition: \"{{ true }}\"\n    then:\n      - id: mine\n        type: com.acme.log.Log\n        message: not the core Log\nerrors:\n  - id: each\n    type: io.kestra.plugin.core.log.Fetch\n";
     let (code, rec, err) = run_json(dir.path(), flow, &[], &[]);
     assert_eq!(code, 2, "{err}\n{rec}");
     assert!(
         err.contains("task `mine` (com.acme.log.Log) cannot run locally")
-            && err.contains("task `each` (io.kestra.plugin.core.flow.LoopUntil)"),
+            && err.contains("task `each` (io.kestra.plugin.core.log.Fetch)"),
         "{err}"
     );
     assert!(rec.is_null(), "nothing ran: {rec}");

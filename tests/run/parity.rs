@@ -87,13 +87,32 @@ struct OutputCheck {
     values: Option<Vec<String>>,
     /// Position in the task-run list; negative counts from the end (`-1`: the last).
     index: Option<i64>,
-    /// Dotted path in the outputs (`values.count`); `value` when absent.
-    path: Option<String>,
+    /// Path in the outputs: dotted (`values.count`) or a list of keys (for keys with dots);
+    /// `value` when absent.
+    path: Option<OutputPath>,
     equals: Option<Value>,
     contains: Option<String>,
     /// The text starts like this one, `0` standing for any digit (Hamcrest `matchesPattern`
     /// with `\\d` and an open end).
     shaped: Option<String>,
+    /// The output is a `kestra://` URI of a file holding exactly this text.
+    file_equals: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OutputPath {
+    Dotted(String),
+    Keys(Vec<String>),
+}
+
+impl OutputPath {
+    fn keys(&self) -> Vec<&str> {
+        match self {
+            OutputPath::Dotted(p) => p.split('.').collect(),
+            OutputPath::Keys(k) => k.iter().map(String::as_str).collect(),
+        }
+    }
 }
 
 enum Verdict {
@@ -149,7 +168,7 @@ fn text_of(v: &Value) -> String {
     }
 }
 
-fn check_record(case: &Case, rec: &Value) -> Vec<String> {
+fn check_record(case: &Case, rec: &Value, dir: &Path) -> Vec<String> {
     let mut diffs = Vec::new();
     let runs = runs_of(rec);
     if let Some(state) = &case.state {
@@ -190,7 +209,7 @@ fn check_record(case: &Case, rec: &Value) -> Vec<String> {
         }
     }
     for check in &case.outputs {
-        if let Some(d) = check_output(check, runs) {
+        if let Some(d) = check_output(check, runs, dir) {
             diffs.push(d);
         }
     }
@@ -209,7 +228,7 @@ fn check_record(case: &Case, rec: &Value) -> Vec<String> {
     diffs
 }
 
-fn check_output(check: &OutputCheck, runs: &[Value]) -> Option<String> {
+fn check_output(check: &OutputCheck, runs: &[Value], dir: &Path) -> Option<String> {
     let run = match (&check.task, check.index) {
         (_, Some(i)) => usize::try_from(i)
             .ok()
@@ -233,8 +252,9 @@ fn check_output(check: &OutputCheck, runs: &[Value]) -> Option<String> {
     let Some(run) = run else {
         return Some(format!("no task run {what}"));
     };
-    let path = check.path.as_deref().unwrap_or("value");
-    let got = path.split('.').fold(&run["outputs"], |v, k| &v[k]);
+    let keys = check.path.as_ref().map_or(vec!["value"], OutputPath::keys);
+    let path = keys.join(".");
+    let got = keys.iter().fold(&run["outputs"], |v, k| &v[*k]);
     if let Some(want) = &check.equals {
         if got != want {
             return Some(format!("{what} outputs.{path} = {got} (Kestra: {want})"));
@@ -244,6 +264,16 @@ fn check_output(check: &OutputCheck, runs: &[Value]) -> Option<String> {
         if !text_of(got).contains(want.as_str()) {
             return Some(format!(
                 "{what} outputs.{path} = {got} (Kestra: contains {want:?})"
+            ));
+        }
+    }
+    if let Some(want) = &check.file_equals {
+        let content = got
+            .as_str()
+            .and_then(|uri| std::fs::read_to_string(storage_file(dir, uri)).ok());
+        if content.as_deref() != Some(want.as_str()) {
+            return Some(format!(
+                "{what} outputs.{path} = {got} holds {content:?} (Kestra: {want:?})"
             ));
         }
     }
@@ -317,7 +347,7 @@ fn run_case(case: &Case) -> Verdict {
             Verdict::Different(format!("no record (exit {code}): {}", err.trim()))
         }
         expect => {
-            let diffs = check_record(case, &rec);
+            let diffs = check_record(case, &rec, dir.path());
             match (expect, diffs.is_empty()) {
                 (Expect::KnownDifference, false) => Verdict::Known(diffs.join("; ")),
                 (Expect::KnownDifference, true) => {

@@ -10,6 +10,7 @@ use super::walk::{RunInfo, Scope};
 use super::{lock, Exec};
 use crate::render::Host;
 use crate::storage::Storage;
+use crate::task::Level;
 
 /// `ENV_*` environment variables as `envs.*` (prefix stripped, lower-cased).
 pub fn env_vars() -> Map<String, Value> {
@@ -80,6 +81,8 @@ pub(crate) struct ExecHost {
     /// `kestra:///…/executions/<id>/`: what `read()` may open.
     execution_prefix: String,
     secrets: BTreeMap<String, String>,
+    /// The ERROR log entries, gathered only for templates that call `errorLogs()`.
+    error_logs: Option<Value>,
 }
 
 impl ExecHost {
@@ -154,7 +157,10 @@ impl Host for ExecHost {
         match found {
             Ok(Some(v)) => Ok(v.value),
             Ok(None) if !error_on_missing => Ok(Value::Null),
-            Ok(None) => Err(format!("The key '{key}' does not exist in the namespace")),
+            Ok(None) => Err(format!(
+                "The key '{key}' does not exist in the namespace '{}'.",
+                namespace.unwrap_or(&self.namespace)
+            )),
             Err(e) => Err(e.to_string()),
         }
     }
@@ -173,6 +179,12 @@ impl Host for ExecHost {
     fn now(&self) -> SystemTime {
         SystemTime::now()
     }
+
+    fn error_logs(&self) -> Result<Value, String> {
+        self.error_logs
+            .clone()
+            .ok_or_else(|| "The 'errorLogs' function needs the execution's logs".into())
+    }
 }
 
 impl Exec {
@@ -182,7 +194,37 @@ impl Exec {
             namespace: self.namespace.clone(),
             execution_prefix: self.execution_key().prefix(),
             secrets: self.opts.secrets.clone(),
+            error_logs: None,
         }
+    }
+
+    /// The host for rendering `value`: with the execution's ERROR logs when it calls
+    /// `errorLogs()` (Kestra's `ExecutionLogService.errorLogs`: the first 25, oldest first).
+    pub(crate) fn host_for(&self, value: &Value) -> ExecHost {
+        let mut host = self.host();
+        if mentions(value, &["errorLogs"]) {
+            let shared = lock(&self.shared);
+            let logs = shared.record.logs.to_vec().unwrap_or_default();
+            let errors: Vec<Value> = logs
+                .iter()
+                .filter(|l| l.level == Level::Error)
+                .take(25)
+                .map(|l| {
+                    json!({
+                        "namespace": self.namespace,
+                        "flowId": self.flow_id,
+                        "executionId": self.execution_id,
+                        "taskId": l.task_id,
+                        "taskRunId": l.task_run_id,
+                        "timestamp": l.timestamp,
+                        "level": "ERROR",
+                        "message": l.message,
+                    })
+                })
+                .collect();
+            host.error_logs = Some(Value::Array(errors));
+        }
+        host
     }
 
     pub(crate) fn execution_key(&self) -> crate::storage::ExecutionKey {

@@ -183,15 +183,28 @@ impl Exec {
             }
             "WorkingDirectory" => {
                 let root = self.opts.storage.root().join(".kflow-work");
-                match crate::scripts::WorkingDir::create(&root) {
-                    Ok(dir) => {
-                        child.workdir = Some(Arc::new(dir));
-                        child.worker_taskrun = vars.get("taskrun").cloned();
-                        let s = self
-                            .run_group(list(def, "tasks"), errors, finally, child)
-                            .await;
-                        (s, None, None)
-                    }
+                let dir = match crate::scripts::WorkingDir::create(&root) {
+                    Ok(dir) => Arc::new(dir),
+                    Err(e) => return (State::Failed, None, Some(e.message)),
+                };
+                let input_files = def.get("inputFiles").cloned().unwrap_or(Value::Null);
+                if let Err(e) = self.write_files(&input_files, &vars, &dir).await {
+                    return (State::Failed, None, Some(e.message));
+                }
+                child.workdir = Some(dir.clone());
+                child.worker_taskrun = vars.get("taskrun").cloned();
+                let s = self
+                    .clone()
+                    .run_group(list(def, "tasks"), errors, finally, child)
+                    .await;
+                if self.is_killed() {
+                    return (s, None, None);
+                }
+                match self
+                    .working_dir_outputs(def, &vars, &dir, info, scope.depth)
+                    .await
+                {
+                    Ok(outputs) => (s, outputs, None),
                     Err(e) => (State::Failed, None, Some(e.message)),
                 }
             }

@@ -1,6 +1,8 @@
 //! Runnable tasks: properties rendered, then the engine API called; the result is an
 //! [`Outcome`] (state, outputs, message).
 
+mod files;
+
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -310,6 +312,30 @@ impl Exec {
             "json.IonToJson" => {
                 let spec = crate::serdes::IonToJsonSpec::from_properties(&map)?;
                 to_map(&crate::serdes::ion_to_json(&spec, &storage, &key, &log).await?)
+            }
+            "storage.LocalFiles" => {
+                // In the enclosing WorkingDirectory, else in a folder of its own (as Kestra's
+                // worker gives any task one).
+                let own;
+                let dir = match &scope.workdir {
+                    Some(w) => w.as_ref(),
+                    None => {
+                        own = crate::scripts::WorkingDir::create(
+                            &self.opts.storage.root().join(".kflow-work"),
+                        )?;
+                        &own
+                    }
+                };
+                let files_vars = self.task_vars(info, scope, def);
+                let written = raw.get("inputs").cloned().unwrap_or(Value::Null);
+                self.write_files(&written, &files_vars, dir).await?;
+                let globs = raw.get("outputs").cloned().unwrap_or(Value::Null);
+                let uris = self
+                    .upload_files(&globs, &files_vars, dir, &key, &log)
+                    .await?;
+                let mut out = Map::new();
+                out.insert("uris".into(), json!(uris));
+                out
             }
             "flow.Sleep" => {
                 let d = p

@@ -17,6 +17,7 @@ pub(crate) const RUNNABLES: &[&str] = &[
     "storage.Delete",
     "storage.Size",
     "storage.Concat",
+    "storage.LocalFiles",
     "kv.Set",
     "kv.Put",
     "state.Set",
@@ -135,6 +136,26 @@ fn new_execution_retry(holder: &serde_json::Map<String, Value>) -> bool {
         .is_some_and(|b| b.eq_ignore_ascii_case("CREATE_NEW_EXECUTION"))
 }
 
+/// What a WorkingDirectory asks for that the runner does not do: a `cache` (kept between
+/// executions in Kestra's storage), `namespaceFiles` copied in.
+fn unsupported_working_directory(
+    full_type: &str,
+    task: &serde_json::Map<String, Value>,
+) -> Option<&'static str> {
+    if full_type != "io.kestra.plugin.core.flow.WorkingDirectory" {
+        return None;
+    }
+    let set = |k: &str| task.get(k).is_some_and(|v| !v.is_null());
+    if set("cache") {
+        return Some("`cache`");
+    }
+    let ns_files_on = task
+        .get("namespaceFiles")
+        .filter(|v| !v.is_null())
+        .is_some_and(|n| n.get("enabled") != Some(&Value::Bool(false)));
+    ns_files_on.then_some("`namespaceFiles`")
+}
+
 /// A Pause with neither `pauseDuration` (nor its old name `delay`) nor `timeout` waits until
 /// someone resumes the execution through Kestra's API or UI: a local run never would.
 fn waits_for_resume(full_type: &str, task: &serde_json::Map<String, Value>) -> bool {
@@ -157,6 +178,11 @@ fn walk(v: &Value, resolve: &dyn Fn(&str) -> String, out: &mut Vec<String>, dept
                 if !supports(&full) {
                     out.push(format!(
                         "task `{id}` ({t}) cannot run locally: kflow's runner does not support this task type"
+                    ));
+                }
+                if let Some(what) = unsupported_working_directory(&full, map) {
+                    out.push(format!(
+                        "task `{id}`: WorkingDirectory {what} is not supported, so the run is refused"
                     ));
                 }
                 if waits_for_resume(&full, map) {
@@ -265,6 +291,31 @@ mod tests {
         ] {
             assert!(pause(ends.clone()).is_empty(), "{ends}");
         }
+    }
+
+    #[test]
+    fn a_working_directory_cache_or_namespace_files_are_refused() {
+        let wd = |extra: serde_json::Value| {
+            let mut task = serde_json::json!({"id": "wd", "type": "io.kestra.plugin.core.flow.WorkingDirectory", "tasks": []});
+            task.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            unsupported_tasks(&serde_json::json!({ "tasks": [task] }), &|t: &str| {
+                t.to_string()
+            })
+        };
+        let found = wd(serde_json::json!({"cache": {"patterns": ["x/**"]}}));
+        assert!(
+            found.len() == 1 && found[0].contains("`cache`"),
+            "{found:?}"
+        );
+        let found = wd(serde_json::json!({"namespaceFiles": {"enabled": true}}));
+        assert!(
+            found.len() == 1 && found[0].contains("`namespaceFiles`"),
+            "{found:?}"
+        );
+        assert!(wd(serde_json::json!({"namespaceFiles": {"enabled": false}})).is_empty());
+        assert!(wd(serde_json::json!({"inputFiles": {"a.txt": "x"}})).is_empty());
     }
 
     #[test]

@@ -220,7 +220,7 @@ impl Exec {
         value: &Value,
         vars: &Map<String, Value>,
     ) -> Result<String, String> {
-        let host = self.host();
+        let host = self.host_for(value);
         let cx = RenderContext { vars, host: &host };
         match value {
             Value::String(s) => crate::render::render(s, &cx).map_err(|e| e.message),
@@ -236,7 +236,7 @@ impl Exec {
         value: &Value,
         vars: &Map<String, Value>,
     ) -> Result<Value, String> {
-        let host = self.host();
+        let host = self.host_for(value);
         let cx = RenderContext { vars, host: &host };
         crate::render::render_json(value, &cx).map_err(|e| e.message)
     }
@@ -247,7 +247,7 @@ impl Exec {
         value: &Value,
         vars: &Map<String, Value>,
     ) -> Result<Value, String> {
-        let host = self.host();
+        let host = self.host_for(value);
         let cx = RenderContext { vars, host: &host };
         crate::render::render_json_text(value, &cx).map_err(|e| e.message)
     }

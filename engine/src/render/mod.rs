@@ -79,6 +79,11 @@ pub trait Host {
     fn file_exists(&self, path: &str) -> Result<bool, String>;
     /// The current instant (`now()`, `ksuid()`).
     fn now(&self) -> SystemTime;
+    /// The execution's ERROR log entries, oldest first (`errorLogs()`), as a JSON array of
+    /// Kestra `LogEntry` objects.
+    fn error_logs(&self) -> Result<Value, String> {
+        Err("The 'errorLogs' function needs the execution's logs".into())
+    }
 }
 
 /// A host without storage, secrets or KV store (every such call fails); the clock is the

@@ -1,4 +1,4 @@
-//! Functions backed by the host: `secret`, `kv`, `read`, `fileSize`, `fileExists`,
+//! Functions backed by the host: `secret`, `kv`, `errorLogs`, `read`, `fileSize`, `fileExists`,
 //! `isFileEmpty`, and `fileURI` (computed from the flow namespace).
 
 use kflow_syntax::Span;
@@ -80,6 +80,16 @@ impl<'c, 't> Renderer<'c, 't> {
             .kv(&key, ns.as_deref(), error_on_missing)
             .map_err(|e| EvalError::other(e, span))?;
         Ok(owned(v))
+    }
+
+    /// `errorLogs()`: the execution's ERROR log entries (Kestra's `ErrorLogsFunction`).
+    pub(super) fn error_logs(&mut self, span: Span) -> EResult<Val<'c>> {
+        let logs = self
+            .sh
+            .host
+            .error_logs()
+            .map_err(|e| EvalError::other(e, span))?;
+        Ok(owned(logs))
     }
 
     /// `read`, `fileSize`, `fileExists`, `isFileEmpty`, `fileURI`.

@@ -133,6 +133,7 @@ impl<'c, 't> Renderer<'c, 't> {
             "yaml" => misc::yaml(a, span),
             "secret" => self.secret(a, span),
             "kv" => self.kv(a, span),
+            "errorLogs" => self.error_logs(span),
             "read" | "fileSize" | "fileExists" | "isFileEmpty" | "fileURI" => {
                 self.file_function(n, a, span)
             }

@@ -98,3 +98,52 @@ fn render_json_text_renders_every_string_to_text() {
         json!({"key": "4", "l": ["[1,2]", 5, true, null], "m": {"b": "true"}})
     );
 }
+
+/// A host that only knows the execution's ERROR logs.
+struct LogsHost(Value);
+
+impl crate::render::Host for LogsHost {
+    fn read(&self, path: &str) -> Result<String, String> {
+        NoHost.read(path)
+    }
+    fn secret(&self, key: &str) -> Result<String, String> {
+        NoHost.secret(key)
+    }
+    fn kv(&self, key: &str, ns: Option<&str>, error_on_missing: bool) -> Result<Value, String> {
+        NoHost.kv(key, ns, error_on_missing)
+    }
+    fn file_size(&self, path: &str) -> Result<u64, String> {
+        NoHost.file_size(path)
+    }
+    fn file_exists(&self, path: &str) -> Result<bool, String> {
+        NoHost.file_exists(path)
+    }
+    fn now(&self) -> std::time::SystemTime {
+        NoHost.now()
+    }
+    fn error_logs(&self) -> Result<Value, String> {
+        Ok(self.0.clone())
+    }
+}
+
+#[test]
+fn error_logs_lists_the_hosts_error_entries() {
+    let host = LogsHost(json!([
+        {"taskId": "failed", "message": "Task failure", "level": "ERROR"},
+        {"taskId": "other", "message": "boom", "level": "ERROR"}
+    ]));
+    let vars = vars(&json!({}));
+    let cx = RenderContext {
+        vars: &vars,
+        host: &host,
+    };
+    let template = "{%- for log in errorLogs() -%}\n- task: {{ log.taskId }}, message: {{ log.message }}\n{%- endfor -%}";
+    assert_eq!(
+        crate::render::render(template, &cx).unwrap(),
+        "- task: failed, message: Task failure- task: other, message: boom"
+    );
+    assert_eq!(
+        crate::render::render("{{ errorLogs()[0]['message'] }}", &cx).unwrap(),
+        "Task failure"
+    );
+}
