@@ -9,6 +9,8 @@ mod flowables;
 mod inputs;
 #[path = "run/parity.rs"]
 mod parity;
+#[path = "run/progress.rs"]
+mod progress;
 #[path = "run/seed.rs"]
 mod seed;
 #[path = "run/server.rs"]

@@ -106,7 +106,7 @@ pub fn executions(args: ExecutionsArgs) -> u8 {
                     "{:<22}  {:<40}  {:<9}  {:<24}  {:<9}  {}",
                     e.id,
                     format!("{}.{}", e.namespace, e.flow_id),
-                    super::human::state_name(e.state),
+                    super::display::state_name(e.state),
                     e.start_date,
                     duration(e),
                     path.display()

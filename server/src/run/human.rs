@@ -1,30 +1,17 @@
-//! Plain progress lines of `kflow run`.
+//! Plain progress lines of `kflow run`: one line per state change and per log line, for pipes,
+//! files and `--progress plain` (the live view is `live.rs`).
 
-use std::collections::HashMap;
 use std::io::Write;
 
 use kflow_engine::exec::Event;
-use kflow_engine::record::{Execution, State};
+use kflow_engine::record::Execution;
 
+use super::display::{duration_text, level_name, paint, state_name, state_style};
+
+/// Writes each event as it comes; `color` paints the state names (only on a terminal).
 #[derive(Default)]
 pub struct Printer {
-    _depths: HashMap<String, usize>,
-}
-
-pub fn state_name(state: State) -> String {
-    serde_json::to_value(state)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_else(|| format!("{state:?}"))
-}
-
-fn duration_text(d: std::time::Duration) -> String {
-    let ms = d.as_millis();
-    if ms < 1000 {
-        format!("{ms}ms")
-    } else {
-        format!("{:.2}s", d.as_secs_f64())
-    }
+    pub color: bool,
 }
 
 impl Printer {
@@ -49,11 +36,8 @@ impl Printer {
                 let duration = duration
                     .map(|d| format!(" ({})", duration_text(d)))
                     .unwrap_or_default();
-                writeln!(
-                    out,
-                    "{indent}{task_id}{value} {}{duration}",
-                    state_name(*state)
-                )
+                let state = paint(&state_name(*state), state_style(*state), self.color);
+                writeln!(out, "{indent}{task_id}{value} {state}{duration}")
             }
             Event::Log {
                 task_id,
@@ -62,10 +46,7 @@ impl Printer {
                 message,
             } => {
                 let indent = "  ".repeat(depth + 1);
-                let level = serde_json::to_value(level)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
+                let level = level_name(*level);
                 let task = task_id.as_deref().unwrap_or("flow");
                 let mut lines = message.lines();
                 let first = lines.next().unwrap_or("");
@@ -81,8 +62,9 @@ impl Printer {
     }
 }
 
-/// The flow outputs and the final state (write errors ignored, as for the events).
-pub fn summary(out: &mut impl Write, record: &Execution) {
+/// The flow outputs and the final state (write errors ignored, as for the events); `color`
+/// paints the state.
+pub fn summary(out: &mut impl Write, record: &Execution, color: bool) {
     if !record.outputs.is_empty() {
         let _ = writeln!(out, "outputs:");
         let width = record.outputs.keys().map(|k| k.len()).max().unwrap_or(0);
@@ -94,5 +76,6 @@ pub fn summary(out: &mut impl Write, record: &Execution) {
             let _ = writeln!(out, "  {k:width$}  {text}");
         }
     }
-    let _ = writeln!(out, "execution {} {}", record.id, state_name(record.state));
+    let state = paint(&state_name(record.state), state_style(record.state), color);
+    let _ = writeln!(out, "execution {} {state}", record.id);
 }

@@ -1,11 +1,14 @@
 //! `kflow run`: lint the flow, type its inputs, run it with the bundled engine, print progress
 //! and save the execution record. `kflow executions`: list and show saved records.
 
+mod display;
 mod executions;
 mod human;
+mod live;
 mod signals;
+mod terminal;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -22,6 +25,18 @@ pub use executions::{executions, ExecutionsArgs};
 pub enum RunFormat {
     Human,
     Json,
+}
+
+/// How progress shows with `--format human`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Progress {
+    /// The live view when standard output is a terminal (and `TERM` is not `dumb`), plain
+    /// lines otherwise.
+    Auto,
+    /// The live view, even into a pipe or a file.
+    Live,
+    /// One line per state change and per log line.
+    Plain,
 }
 
 #[derive(Args)]
@@ -42,6 +57,10 @@ pub struct RunArgs {
     /// Output: progress lines (human) or the execution record (json).
     #[arg(long, value_enum, default_value = "human")]
     format: RunFormat,
+    /// Progress with the human format: a live tree of task runs redrawn in place, plain lines,
+    /// or the live view on a terminal and plain lines elsewhere. `NO_COLOR` turns colours off.
+    #[arg(long, value_enum, default_value = "auto")]
+    progress: Progress,
 }
 
 /// Default storage folder of a flow file.
@@ -253,21 +272,45 @@ async fn run_async(args: RunArgs) -> u8 {
     opts.events = Some(tx);
     opts.cancel = Some(cancel_rx);
     let human = args.format == RunFormat::Human;
-    let printer = tokio::spawn(async move {
-        let mut p = human::Printer::default();
-        while let Some(e) = rx.recv().await {
-            if human {
-                p.event(&e);
+    let stdout_terminal = std::io::stdout().is_terminal();
+    // Colours only where someone reads them, and never against NO_COLOR.
+    let color = stdout_terminal && !display::no_color();
+    let live_view = human
+        && match args.progress {
+            Progress::Live => true,
+            Progress::Plain => false,
+            // A `dumb` terminal (Emacs shells, some CI logs) cannot move its cursor.
+            Progress::Auto => {
+                stdout_terminal && std::env::var("TERM").map_or(true, |t| t != "dumb")
             }
-            if matches!(e, Event::ExecutionEnded { .. }) {
-                break;
+        };
+    let screen = live_view.then(terminal::Screen::default);
+    let title = format!("{}.{}", execution.namespace, execution.flow_id);
+    let printer = {
+        let screen = screen.clone();
+        tokio::spawn(async move {
+            if let Some(screen) = screen {
+                let mut view = live::Live::new(title, color);
+                live::follow(&mut rx, &screen, &mut view).await;
+                return Some(view);
             }
-        }
-    });
+            let mut p = human::Printer { color };
+            while let Some(e) = rx.recv().await {
+                if human {
+                    p.event(&e);
+                }
+                if display::is_end(&e) {
+                    break;
+                }
+            }
+            None
+        })
+    };
     // Signals stay watched until the record is saved: a signal during the save must not cut it.
-    let signals = signals::watch(cancel_tx);
+    // Their messages go between two frames of the live view, never over one.
+    let signals = signals::watch(cancel_tx, screen);
     let record = exec::run(flow, execution, opts).await;
-    let _ = printer.await;
+    let view = printer.await.ok().flatten();
     let saved = save_record(&record, &storage).await;
     signals.abort();
     // Nothing the run started outlives it (an installer on a blocking thread, say).
@@ -276,7 +319,10 @@ async fn run_async(args: RunArgs) -> u8 {
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
     if human {
-        human::summary(&mut out, &record);
+        if let Some(view) = &view {
+            live::table(&mut out, &record, view);
+        }
+        human::summary(&mut out, &record, color);
         let _ = match &saved {
             Ok(path) => writeln!(out, "record: {}", path.display()),
             Err(e) => writeln!(err, "error: cannot save the execution record: {e}"),
@@ -289,7 +335,7 @@ async fn run_async(args: RunArgs) -> u8 {
             .and_then(|()| writeln!(buffered).and_then(|()| buffered.flush()));
         if let Err(e) = printed {
             // A closed pipe is the reader's choice; anything else is worth saying.
-            if e.kind() != std::io::ErrorKind::BrokenPipe {
+            if !crate::reader_left(&e) {
                 let _ = writeln!(err, "error: {e}");
             }
         }

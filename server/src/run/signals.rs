@@ -10,6 +10,8 @@ use std::io::Write;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use super::terminal::Screen;
+
 /// The exit status after the third signal: 128 + the signal's number, as shells report it.
 fn exit_status(signal: &str) -> i32 {
     match signal {
@@ -19,9 +21,15 @@ fn exit_status(signal: &str) -> i32 {
     }
 }
 
-/// Watches for the signals until aborted; the first sets `cancel`.
-pub fn watch(cancel: watch::Sender<bool>) -> JoinHandle<()> {
+/// Watches for the signals until aborted; the first sets `cancel`. With the live view on
+/// `screen`, each message is written between two frames: the last frame stays, the cursor is
+/// shown again (the third signal exits at once, with no frame after it).
+pub fn watch(cancel: watch::Sender<bool>, screen: Option<Screen>) -> JoinHandle<()> {
     tokio::spawn(async move {
+        let say = |text: &str| match &screen {
+            Some(screen) => screen.interrupt(|| say(text)),
+            None => say(text),
+        };
         let mut signals = match Signals::new() {
             Ok(s) => s,
             Err(e) => {
