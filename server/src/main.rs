@@ -76,6 +76,12 @@ enum Command {
     },
 }
 
+/// Whether writing failed because the reader closed the pipe (`kflow lint | head`): its choice,
+/// not an error to report.
+pub fn reader_left(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::BrokenPipe
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {

@@ -82,9 +82,10 @@ pub fn run(args: GraphArgs) -> u8 {
         None => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
-                .and_then(|_| out.flush())
-                .map_err(|e| format!("standard output: {e}"))
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                Err(e) if !crate::reader_left(&e) => Err(format!("standard output: {e}")),
+                _ => Ok(()),
+            }
         }
     };
     match written {

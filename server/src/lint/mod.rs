@@ -165,9 +165,12 @@ pub fn run(args: LintArgs) -> u8 {
     let printed =
         format::write_report(args.format, &mut out, &chunks, chunks.len(), counts, denied);
     let _ = out.flush();
-    if let Err(e) = printed {
-        eprintln!("error: cannot write the report: {e}");
-        return 2;
+    match printed {
+        Err(e) if !crate::reader_left(&e) => {
+            eprintln!("error: cannot write the report: {e}");
+            return 2;
+        }
+        _ => {}
     }
     if io_error {
         return 2;

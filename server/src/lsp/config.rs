@@ -55,19 +55,48 @@ fn with_editor_rules(config: &Config) -> Config {
     merged
 }
 
+/// Fingerprints of the plugin descriptions a `kflow.toml` names, and when each was taken.
+static PLUGIN_FINGERPRINTS: RwLock<BTreeMap<PathBuf, (std::time::Instant, u64)>> =
+    RwLock::new(BTreeMap::new());
+
+/// How long a plugin fingerprint is reused. Taking one walks the plugin folders and reads the
+/// metadata of every file (about 5 ms for 2,000 schemas); every check and every watcher tick of
+/// every open document asks for it, so documents under one `kflow.toml` share one walk. An
+/// edited schema is noticed within this time plus the watcher's period.
+const FINGERPRINT_REUSE: std::time::Duration = std::time::Duration::from_millis(500);
+
+fn plugin_fingerprint(config: &Path) -> u64 {
+    let now = std::time::Instant::now();
+    if let Some((taken, fingerprint)) = PLUGIN_FINGERPRINTS
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(config)
+    {
+        if now.duration_since(*taken) < FINGERPRINT_REUSE {
+            return *fingerprint;
+        }
+    }
+    let fingerprint = PLUGIN_PATHS
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(config)
+        .map_or(0, |paths| {
+            kflow_lint_rules::catalog::project_fingerprint(paths)
+        });
+    PLUGIN_FINGERPRINTS
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(config.to_path_buf(), (now, fingerprint));
+    fingerprint
+}
+
 /// The config governing `file` and the stamp it was read at.
 pub fn stamp(file: Option<&Path>) -> Stamp {
     let found = file
         .and_then(kflow_lint_rules::config::governing)
         .and_then(|path| {
             let meta = std::fs::metadata(&path).ok()?;
-            let plugins = PLUGIN_PATHS
-                .read()
-                .unwrap_or_else(|p| p.into_inner())
-                .get(&path)
-                .map_or(0, |paths| {
-                    kflow_lint_rules::catalog::project_fingerprint(paths)
-                });
+            let plugins = plugin_fingerprint(&path);
             Some((path, meta.modified().ok(), meta.len(), plugins))
         });
     Stamp(found, EDITOR_RULES_GENERATION.load(Ordering::Relaxed))
@@ -119,6 +148,10 @@ impl Configs {
         };
         // The stamp must cover the plugin files the config now names.
         let stamp = if newly_named {
+            PLUGIN_FINGERPRINTS
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(path);
             self::stamp(file)
         } else {
             stamp.clone()
