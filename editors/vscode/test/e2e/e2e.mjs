@@ -4,8 +4,9 @@
 // quick fix); that "Kestra: Show Flow Graph" shows parallel_requests.yaml's task boxes beside
 // the editor, that a click on one selects that task in the editor and that the picture follows
 // an edit; and, when the server offers kflow.runFlow, that "Run flow" ends in SUCCESS and its
-// results view shows the finished run. Screenshots go to test-artifacts/ (graph.png: the graph
-// webview). Prints "N passed, N failed, N skipped".
+// results view shows the finished run (filtering its logs, opening a storage file). Screenshots go
+// to test-artifacts/ (graph.png: the graph webview beside the flow; run-view.png: the results
+// view). Prints "N passed, N failed, N skipped".
 import { spawn, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
@@ -142,6 +143,7 @@ try {
   await page.waitForSelector(".monaco-workbench", { timeout: 90000 });
   await page.waitForTimeout(2000);
 
+  const activeEditor = '[id="workbench.parts.editor"] .editor-group-container.active .monaco-editor .view-lines';
   async function command(name) {
     await page.keyboard.press("F1");
     await page.waitForSelector(".quick-input-widget input", { state: "visible" });
@@ -150,13 +152,31 @@ try {
     await page.keyboard.press("Enter");
   }
   async function openFile(rel) {
-    await page.keyboard.press(`${mod}+P`);
-    await page.waitForSelector(".quick-input-widget input", { state: "visible" });
-    await page.keyboard.type(rel);
-    await page.waitForTimeout(800);
-    await page.keyboard.press("Enter");
-    await page.waitForSelector(`.tab[aria-label*="${path.basename(rel)}"]`, { timeout: 20000 });
-    await page.click(".monaco-editor .view-lines");
+    const name = path.basename(rel);
+    // Quick Open lists a file only once the file search answers, which takes a while on a busy
+    // machine: Enter waits for the file's row, and a miss is tried again.
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press(`${mod}+P`);
+      await page.waitForSelector(".quick-input-widget input", { state: "visible" });
+      await page.keyboard.type(rel);
+      await page
+        .locator(".quick-input-widget .monaco-list-row", { hasText: name })
+        .first()
+        .waitFor({ state: "visible", timeout: 15000 })
+        .catch(() => undefined);
+      await page.waitForTimeout(300);
+      await page.keyboard.press("Enter");
+      try {
+        await page.waitForSelector(`.tab[aria-label*="${name}"]`, { timeout: 15000 });
+        break;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        await page.keyboard.press("Escape");
+        await page.waitForTimeout(1000);
+      }
+    }
+    // The opened file's editor, not the Output panel's (also a Monaco editor once a run showed it).
+    await page.click(activeEditor);
   }
 
   await test("Problems view lists kflow's findings for broken_references.yaml", async () => {
@@ -186,7 +206,7 @@ try {
     const lines = fs.readFileSync(path.join(work, "flows/broken_references.yaml"), "utf8").split("\n");
     const i = lines.findIndex((l) => l.includes("expect: deprecated-type"));
     const col = lines[i].indexOf("io.kestra") + 3;
-    await page.click(".monaco-editor .view-lines");
+    await page.click(activeEditor);
     await page.keyboard.press(`${mod}+G`);
     await page.keyboard.type(`${i + 1}:${col}`);
     await page.keyboard.press("Enter");
@@ -343,7 +363,7 @@ try {
       if (hits.length === 0) throw new Error("the local HTTP server was not called");
     });
 
-    await test("the results view shows a finished run: state SUCCESS, its task runs and logs", async () => {
+    await test("the results view shows a finished run: state SUCCESS, its task runs, logs and storage files", async () => {
       fs.writeFileSync(
         path.join(work, "flows/hello_run.yaml"),
         [
@@ -356,6 +376,10 @@ try {
           "  - id: answer",
           "    type: io.kestra.plugin.core.debug.Return",
           '    format: "forty-two"',
+          "  - id: save",
+          "    type: io.kestra.plugin.core.storage.Write",
+          '    content: "stored {{ outputs.answer.value }}"',
+          "    extension: .txt",
           "",
         ].join("\n"),
       );
@@ -381,10 +405,35 @@ try {
       if (!found) throw new Error(`no results view for company.team.hello_run\n--- code-server log ---\n${serverLog.slice(-3000)}`);
       const v = found.value;
       if (v.state !== "SUCCESS") throw new Error(`results view state: ${v.state}`);
-      for (const id of ["greet", "answer"]) if (!v.tasks.includes(id)) throw new Error(`results view lacks task ${id}: ${v.tasks.join(", ")}`);
+      for (const id of ["greet", "answer", "save"]) if (!v.tasks.includes(id)) throw new Error(`results view lacks task ${id}: ${v.tasks.join(", ")}`);
       if (!v.outputs.includes("forty-two")) throw new Error(`results view lacks the Return output: ${v.outputs}`);
       if (!v.logs.some((l) => l.includes("hello from e2e"))) throw new Error(`results view lacks the log line: ${v.logs.join(" | ")}`);
       console.log(`     results view: "${v.title}" ${v.state}, tasks ${v.tasks.join(", ")}, ${v.logs.length} log line(s); screenshot test-artifacts/run-view.png`);
+
+      // The level filter hides the INFO line at "ERROR and above".
+      const { frame } = found;
+      await frame.locator("#level").selectOption("ERROR");
+      const count = await frame.locator("#log-count").innerText();
+      const shown = await frame.locator("tr.log:not(.hidden)").count();
+      if (shown !== 0 || count !== "0 of 1") throw new Error(`level filter ERROR: ${shown} rows shown, count "${count}"`);
+      await frame.locator("#level").selectOption("TRACE");
+
+      // The Write task's kestra:// output is a link to the file under .kflow/, opened in the editor.
+      const link = frame.locator("a.file").first();
+      const name = (await link.innerText()).trim();
+      if (!name.endsWith(".txt")) throw new Error(`storage link: "${name}"`);
+      await link.click();
+      await page.waitForSelector(`.tab[aria-label*="${name}"]`, { timeout: 15000 });
+      const end = Date.now() + 10000;
+      let text = "";
+      while (Date.now() < end && !text.includes("stored forty-two")) {
+        // Monaco renders spaces as no-break spaces.
+        text = (await page.locator(".monaco-editor .view-lines").allInnerTexts()).join("\n").replace(/\u00a0/g, " ");
+        await page.waitForTimeout(250);
+      }
+      await page.screenshot({ path: path.join(artifacts, "run-file.png") });
+      if (!text.includes("stored forty-two")) throw new Error(`the storage file ${name} did not open with its content`);
+      console.log(`     the storage link opened ${name} ("stored forty-two")`);
     });
   }
 } finally {
