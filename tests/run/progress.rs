@@ -417,6 +417,15 @@ fn progress_plain_on_a_terminal_prints_the_plain_lines() {
     assert!(colour_sequences(&ran.text) > 0, "{:?}", ran.text);
 }
 
+#[cfg(unix)]
+#[test]
+fn a_dumb_terminal_gets_the_plain_lines() {
+    let dir = write_flow("progress-dumb", FLOW);
+    let ran = under_pty(dir.path(), &[], &[("TERM", Some("dumb"))]);
+    assert!(!ran.text.contains('\x1b'), "{:?}", ran.text);
+    assert_eq!(normalized(&ran.text), PLAIN);
+}
+
 #[test]
 fn progress_live_forces_the_view_into_a_pipe_without_colours() {
     let dir = write_flow("progress-forced", FLOW);

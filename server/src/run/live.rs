@@ -271,10 +271,14 @@ impl Live {
 
     fn started(&mut self, i: usize) {
         self.running.insert(i);
-        *self
-            .running_tasks
-            .entry(self.rows[i].task_id.clone())
-            .or_default() += 1;
+        let task = &self.rows[i].task_id;
+        // Most task runs share their task's entry: no new key, no allocation.
+        match self.running_tasks.get_mut(task) {
+            Some(n) => *n += 1,
+            None => {
+                self.running_tasks.insert(task.clone(), 1);
+            }
+        }
     }
 
     fn stopped(&mut self, i: usize) {

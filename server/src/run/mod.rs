@@ -272,17 +272,14 @@ async fn run_async(args: RunArgs) -> u8 {
     opts.events = Some(tx);
     opts.cancel = Some(cancel_rx);
     let human = args.format == RunFormat::Human;
-    let stdout_terminal = std::io::stdout().is_terminal();
+    let escapes = std::io::stdout().is_terminal() && terminal::understands_escapes();
     // Colours only where someone reads them, and never against NO_COLOR.
-    let color = stdout_terminal && !display::no_color();
+    let color = escapes && !display::no_color();
     let live_view = human
         && match args.progress {
             Progress::Live => true,
             Progress::Plain => false,
-            // A `dumb` terminal (Emacs shells, some CI logs) cannot move its cursor.
-            Progress::Auto => {
-                stdout_terminal && std::env::var("TERM").map_or(true, |t| t != "dumb")
-            }
+            Progress::Auto => escapes,
         };
     let screen = live_view.then(terminal::Screen::default);
     let title = format!("{}.{}", execution.namespace, execution.flow_id);

@@ -35,6 +35,16 @@ fn env_number(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// Whether the terminal on standard output understands escape sequences (cursor moves,
+/// colours): not a `dumb` one (Emacs shells, some CI logs); on Windows, a console that takes
+/// virtual terminal processing (Windows 10 on), turned on here.
+pub fn understands_escapes() -> bool {
+    if std::env::var("TERM").is_ok_and(|t| t == "dumb") {
+        return false;
+    }
+    anstyle_query::windows::enable_ansi_colors().unwrap_or(true)
+}
+
 /// Standard output as the live view uses it; clones share it.
 #[derive(Clone, Default)]
 pub struct Screen(Arc<Mutex<Inner>>);
