@@ -25,7 +25,9 @@ pub struct OutputRead<'a> {
     /// `read()`, `fileSize()`, `fileExists()`, `isFileEmpty()`. (`inputFiles` values are not:
     /// Kestra writes inline content there as the file's text.)
     pub as_file: bool,
-    /// The mapping key whose value holds the expression.
+    /// The file-reading function whose argument the read is, when it is one.
+    pub file_function: Option<&'a str>,
+    /// The mapping key whose value holds the expression (for a list item, the list's key).
     pub key: Option<&'a str>,
 }
 
@@ -38,13 +40,29 @@ impl OutputRead<'_> {
 const FILE_PROPERTIES: &[&str] = &["from", "files", "items"];
 const FILE_FUNCTIONS: &[&str] = &["read", "fileSize", "fileExists", "isFileEmpty"];
 
-/// Spans (in the expression source) of arguments of file-reading functions.
-fn file_argument_spans(e: &Expression) -> Vec<Span> {
+/// Spans (in the expression source) of arguments of file-reading functions, with the function.
+fn file_arguments(e: &Expression) -> Vec<(Span, &str)> {
     pebble::template_calls(&e.template)
         .into_iter()
         .filter(|c| c.kind == CallKind::Function && FILE_FUNCTIONS.contains(&c.name))
-        .filter_map(|c| c.args?.positional.first().map(|a| a.span))
+        .filter_map(|c| Some((c.args?.positional.first()?.span, c.name)))
         .collect()
+}
+
+/// The key of the mapping entry holding `e`: its own key, or for an item of a list (`files:
+/// [...]`), the key of the list.
+fn holding_key<'a>(cx: &Source<'a>, e: &'a Expression) -> Option<&'a str> {
+    if let Some(key) = e.key.as_deref() {
+        return Some(key);
+    }
+    let list = cx.parent(e.node)?;
+    cx.tree.items(list)?;
+    let map = cx.parent(list)?;
+    cx.tree
+        .entries(map)?
+        .iter()
+        .find(|entry| entry.value == list)
+        .and_then(|entry| cx.tree.str(entry.key))
 }
 
 /// Computes the reads; rules use [`crate::context::Context::output_reads`], which caches them.
@@ -52,11 +70,9 @@ pub fn output_reads<'a>(cx: &Source<'a>) -> Vec<OutputRead<'a>> {
     let mut out = Vec::new();
     for rendered in cx.rendered_expressions() {
         let (e, owner) = (rendered.expr, rendered.owner);
-        let file_args = file_argument_spans(e);
-        let whole_value_is_file = e
-            .key
-            .as_deref()
-            .is_some_and(|k| FILE_PROPERTIES.contains(&k));
+        let file_args = file_arguments(e);
+        let key = holding_key(cx, e);
+        let whole_value_is_file = key.is_some_and(|k| FILE_PROPERTIES.contains(&k));
         let source = e.source(cx.tree);
         for path in &rendered.paths {
             if path.local || path.root.0 != "outputs" {
@@ -94,10 +110,11 @@ pub fn output_reads<'a>(cx: &Source<'a>) -> Vec<OutputRead<'a>> {
                 }
                 _ => None,
             };
-            let as_file = whole_value_is_file
-                || file_args
-                    .iter()
-                    .any(|a| a.start <= path.span.start && path.span.end <= a.end);
+            let file_function = file_args
+                .iter()
+                .find(|(a, _)| a.start <= path.span.start && path.span.end <= a.end)
+                .map(|(_, name)| *name);
+            let as_file = whole_value_is_file || file_function.is_some();
             out.push(OutputRead {
                 expr: e,
                 owner,
@@ -106,7 +123,8 @@ pub fn output_reads<'a>(cx: &Source<'a>) -> Vec<OutputRead<'a>> {
                 file_key,
                 span: path.span,
                 as_file,
-                key: e.key.as_deref(),
+                file_function,
+                key,
             });
         }
     }

@@ -2,13 +2,13 @@
 //!
 //! ## What it does
 //! Flags `outputs.ID.body` of a Request task used as a file: the `from` of a conversion or storage
-//! task, a value of `inputFiles`, an item of `files`, or the argument of `read()`,
-//! `fileSize()`, `fileExists()`.
+//! task, an item of `files` or `items`, or the argument of `read()`, `fileSize()`,
+//! `fileExists()`, `isFileEmpty()`. (A value of `inputFiles` is not flagged: Kestra writes
+//! inline content there as the file's text, which works.)
 //!
 //! ## Why
 //! Those properties take a `kestra://` URI of a file in internal storage; a response body is the
-//! content itself. The task fails at run time (or, for `inputFiles`, silently writes the body as
-//! the file's text after holding it in memory and in the execution record).
+//! content itself. The task fails at run time.
 //!
 //! ## Example
 //! ```yaml
@@ -46,7 +46,11 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         if !r.as_file {
             continue;
         }
-        let place = r.key.map_or("here".to_string(), |k| format!("`{k}`"));
+        let place = match (r.file_function, r.key) {
+            (Some(function), _) => format!("`{function}()`"),
+            (None, Some(key)) => format!("`{key}`"),
+            (None, None) => "here".to_string(),
+        };
         out.push(Finding::new(
             ID,
             r.file_span(r.span),

@@ -31,6 +31,13 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         let Lookup::Known { def, alias } = cx.catalog.lookup(&type_.name) else {
             continue;
         };
+        // Removed in the targeted version: `unknown-task-type` says so, with its replacement.
+        if def
+            .removed_in
+            .is_some_and(|removed| removed <= cx.config.kestra_version)
+        {
+            continue;
+        }
         if alias {
             let message = format!("`{}` is an old name of `{}`", type_.name, def.name);
             let f = Finding::new(ID, type_.span, message);
@@ -48,5 +55,26 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             }
             out.push(Finding::new(ID, type_.span, message));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{check, is_rule, Config};
+
+    fn rules_at(version: &str) -> Vec<&'static str> {
+        let flow = "id: f\nnamespace: t\ntasks:\n  - id: each\n    type: io.kestra.plugin.core.flow.EachSequential\n    value: [a]\n    tasks:\n      - id: log\n        type: io.kestra.plugin.core.log.Log\n        message: hi\n";
+        let config = Config::parse(&format!("kestra-version = \"{version}\"\n"), is_rule).unwrap();
+        check(&kflow_syntax::parse(flow), &config)
+            .into_iter()
+            .map(|f| f.rule)
+            .filter(|r| *r == super::ID || *r == "unknown-task-type")
+            .collect()
+    }
+
+    #[test]
+    fn a_type_the_target_removed_is_reported_as_removed_only() {
+        assert_eq!(rules_at("1.3"), [super::ID]);
+        assert_eq!(rules_at("2.0"), ["unknown-task-type"]);
     }
 }

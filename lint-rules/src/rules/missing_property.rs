@@ -28,8 +28,21 @@ pub const ID: &str = "missing-property";
 pub const SEVERITY: Severity = Severity::Error;
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    // A task or trigger without `id` is reported once, below, as a task or trigger.
+    let id_reported_below = |at: &Span| {
+        cx.flow.is_some_and(|flow| {
+            flow.plugins.iter().any(|p| {
+                matches!(p.kind, PluginKind::Task | PluginKind::Trigger)
+                    && p.id.is_none()
+                    && cx.object_span(p.node) == *at
+            })
+        })
+    };
     for issue in cx.prop_issues() {
         if let Issue::Missing { at, name, owner } = issue {
+            if name == "id" && id_reported_below(at) {
+                continue;
+            }
             out.push(Finding::new(
                 ID,
                 *at,

@@ -52,6 +52,25 @@ fn has_secret(e: &Expr) -> bool {
     found
 }
 
+/// Filters and methods whose result says something about a text without containing it (the
+/// rule's Fix suggests logging a secret's length).
+const REVEALS_NOTHING: &[&str] = &["length", "size", "isEmpty", "isBlank"];
+
+/// Whether `e`'s value holds a secret's text: `secret(…)` itself, or something built from it
+/// other than through a filter or method that reveals nothing.
+fn carries_secret(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Filter { input, filter } => {
+            !REVEALS_NOTHING.contains(&filter.name.name.as_str()) && carries_secret(input)
+        }
+        ExprKind::MethodCall { object, name, .. } => {
+            !REVEALS_NOTHING.contains(&name.name.as_str()) && carries_secret(object)
+        }
+        ExprKind::Test { .. } => false,
+        _ => has_secret(e),
+    }
+}
+
 /// The first place where a secret's value is changed: a filter, method, index or slice
 /// applied to an expression holding `secret(…)`.
 fn transformed_secret(e: &Expr) -> Option<Span> {
@@ -61,10 +80,13 @@ fn transformed_secret(e: &Expr) -> Option<Span> {
             return;
         }
         let changed = match &x.kind {
-            ExprKind::Filter { input, .. } => has_secret(input),
-            ExprKind::MethodCall { object, .. } | ExprKind::Index { object, .. } => {
-                has_secret(object)
+            ExprKind::Filter { input, filter } => {
+                !REVEALS_NOTHING.contains(&filter.name.name.as_str()) && carries_secret(input)
             }
+            ExprKind::MethodCall { object, name, .. } => {
+                !REVEALS_NOTHING.contains(&name.name.as_str()) && carries_secret(object)
+            }
+            ExprKind::Index { object, .. } => carries_secret(object),
             _ => false,
         };
         if changed {
@@ -118,9 +140,11 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 (rendered.owner.is_none() && property == Some("outputs")).then_some("flow outputs")
             });
         if let Some(what) = stored {
+            // At the expression holding the secret, not the template's first one.
+            let holder = exprs.iter().find(|x| has_secret(x)).unwrap_or(&exprs[0]);
             out.push(Finding::new(
                 ID,
-                e.file_span(exprs[0].span),
+                e.file_span(holder.span),
                 format!(
                     "a secret's value goes into {what}, which are stored and shown in clear (Kestra masks secrets in logs only)"
                 ),

@@ -44,6 +44,12 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 continue;
             };
             if !child_def.class.is_empty() && child_def.class != "runnable" {
+                let class = child_def.class.replace('_', "-");
+                let article = if class.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                };
                 out.push(Finding::new(
                     ID,
                     child
@@ -51,9 +57,8 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                         .as_ref()
                         .map_or(cx.tree.span(child.node), |t| t.span),
                     format!(
-                        "`{}` is a {} task: a WorkingDirectory can only run runnable tasks",
+                        "`{}` is {article} {class} task: a WorkingDirectory can only run runnable tasks",
                         child_def.short_name(),
-                        child_def.class.replace('_', "-")
                     ),
                 ));
             }

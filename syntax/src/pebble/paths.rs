@@ -2,7 +2,7 @@
 //! "undefined" error is swallowed at that place (`guarded`) and whether the root is a
 //! template-local variable (`local`).
 
-use super::ast::{Args, BinaryOp, Expr, ExprKind, Node, Template};
+use super::ast::{Args, BinaryOp, Expr, ExprKind, Node, Template, UnaryOp};
 use crate::span::Span;
 use std::collections::HashSet;
 
@@ -13,7 +13,9 @@ pub struct PathRef<'a> {
     pub segments: Vec<Segment<'a>>,
     /// An undefined variable or attribute here does not fail rendering: the path is inside the
     /// left side of `??`/`???`, the subject of `is defined`/`is not defined`, the input of the
-    /// `default` filter, or the argument of `currentEachOutput(…)`.
+    /// `default` filter, the argument of `currentEachOutput(…)`, or where a test has proven it
+    /// (or a path it extends) defined: the `then` side of `x is defined ? … : …`, the `else` side
+    /// of `x is not defined ? … : …`, the body of `{% if x is defined %}`.
     pub guarded: bool,
     /// The root is a `{% for %}` variable (or `loop`) inside its body, a `{% set %}` variable
     /// after its assignment, or a macro parameter inside the macro.
@@ -64,6 +66,57 @@ struct Scope<'a> {
 struct Collector<'a> {
     out: Vec<PathRef<'a>>,
     scopes: Vec<Scope<'a>>,
+    /// Paths (root and static segments) a test has proven defined where the walk is.
+    defined: Vec<Vec<&'a str>>,
+}
+
+/// `root.a['b']` as its static parts; `None` when a part is computed or a method call.
+fn static_path(expr: &Expr) -> Option<Vec<&str>> {
+    match &expr.kind {
+        ExprKind::Var(name) => Some(vec![name.as_str()]),
+        ExprKind::Attr { object, name } => {
+            let mut path = static_path(object)?;
+            path.push(&name.name);
+            Some(path)
+        }
+        ExprKind::Index { object, index } => match &index.kind {
+            ExprKind::Str(key) => {
+                let mut path = static_path(object)?;
+                path.push(key);
+                Some(path)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The paths `cond` proves defined when it is `holds` (true or false): `x is defined` when
+/// true, `x is not defined` when false, and either through `and` (true) / `or` (false) and
+/// `not`.
+fn proven_defined(cond: &Expr, holds: bool) -> Vec<Vec<&str>> {
+    match &cond.kind {
+        ExprKind::Test {
+            subject,
+            negated,
+            test,
+        } if test.name.name == "defined" && test.args.is_none() && *negated != holds => {
+            static_path(subject).into_iter().collect()
+        }
+        ExprKind::Unary {
+            op: UnaryOp::Not,
+            operand,
+            ..
+        } => proven_defined(operand, !holds),
+        ExprKind::Binary {
+            op, left, right, ..
+        } if (*op == BinaryOp::And && holds) || (*op == BinaryOp::Or && !holds) => {
+            let mut paths = proven_defined(left, holds);
+            paths.extend(proven_defined(right, holds));
+            paths
+        }
+        _ => Vec::new(),
+    }
 }
 
 impl<'a> Collector<'a> {
@@ -98,7 +151,8 @@ impl<'a> Collector<'a> {
             Node::If(n) => {
                 for branch in &n.branches {
                     self.expr(&branch.condition, false);
-                    self.nodes(&branch.body);
+                    let proven = proven_defined(&branch.condition, true);
+                    self.with_defined(proven, |c| c.nodes(&branch.body));
                 }
                 if let Some(branch) = &n.else_branch {
                     self.nodes(&branch.body);
@@ -148,6 +202,26 @@ impl<'a> Collector<'a> {
         }
     }
 
+    /// Walks with `paths` proven defined.
+    fn with_defined(&mut self, paths: Vec<Vec<&'a str>>, walk: impl FnOnce(&mut Self)) {
+        let before = self.defined.len();
+        self.defined.extend(paths);
+        walk(self);
+        self.defined.truncate(before);
+    }
+
+    /// Whether a test has proven `root.segments…` (or a path it extends) defined here.
+    fn proven(&self, root: &str, segments: &[Segment]) -> bool {
+        self.defined.iter().any(|path| {
+            path[0] == root
+                && path.len() - 1 <= segments.len()
+                && path[1..].iter().zip(segments).all(|(want, seg)| match seg {
+                    Segment::Name(name, _) | Segment::Key(name, _) => name == want,
+                    _ => false,
+                })
+        })
+    }
+
     fn args(&mut self, args: Option<&'a Args>, guarded: bool) {
         let Some(args) = args else { return };
         for arg in &args.positional {
@@ -183,6 +257,17 @@ impl<'a> Collector<'a> {
             }
             ExprKind::Call { name, args } => {
                 self.args(Some(args), guarded || name.name == "currentEachOutput");
+            }
+            ExprKind::Ternary {
+                cond,
+                then,
+                otherwise,
+            } => {
+                self.expr(cond, guarded);
+                let proven = proven_defined(cond, true);
+                self.with_defined(proven, |c| c.expr(then, guarded));
+                let proven = proven_defined(cond, false);
+                self.with_defined(proven, |c| c.expr(otherwise, guarded));
             }
             _ => expr.for_each_child(&mut |child| self.expr(child, guarded)),
         }
@@ -221,13 +306,16 @@ impl<'a> Collector<'a> {
         }
         segments.reverse();
         match &cur.kind {
-            ExprKind::Var(name) => self.out.push(PathRef {
-                root: (name, cur.span),
-                segments,
-                guarded,
-                local: self.is_local(name),
-                span: expr.span,
-            }),
+            ExprKind::Var(name) => {
+                let guarded = guarded || self.proven(name, &segments);
+                self.out.push(PathRef {
+                    root: (name, cur.span),
+                    segments,
+                    guarded,
+                    local: self.is_local(name),
+                    span: expr.span,
+                })
+            }
             _ => self.expr(cur, guarded),
         }
         for index in nested.into_iter().rev() {

@@ -432,6 +432,43 @@ fn guarded_paths() {
 }
 
 #[test]
+fn reads_a_defined_test_has_proven() {
+    // Strict Pebble evaluates only the side of the ternary the test chose.
+    assert_eq!(
+        paths("{{ outputs.a is defined ? outputs.a.value : outputs.b.value }}"),
+        vec![
+            ("outputs.a".into(), true, false),
+            ("outputs.a.value".into(), true, false),
+            ("outputs.b.value".into(), false, false),
+        ]
+    );
+    assert_eq!(
+        paths("{{ outputs.a is not defined ? 'none' : outputs.a.value }}")[1],
+        ("outputs.a.value".into(), true, false)
+    );
+    // A test of a deeper path proves nothing about a shorter one, nor about another task.
+    assert_eq!(
+        paths("{{ outputs.a.value is defined ? outputs.a : outputs.b }}")[1..],
+        [
+            ("outputs.a".into(), false, false),
+            ("outputs.b".into(), false, false)
+        ]
+    );
+    assert_eq!(
+        paths("{% if outputs.a is defined and inputs.x %}{{ outputs.a.uri }}{% else %}{{ outputs.a.uri }}{% endif %}")[2..],
+        [
+            ("outputs.a.uri".into(), true, false),
+            ("outputs.a.uri".into(), false, false)
+        ]
+    );
+    // `or` proves nothing when true.
+    assert_eq!(
+        paths("{{ (outputs.a is defined or inputs.x) ? outputs.a.uri : '' }}")[2],
+        ("outputs.a.uri".into(), false, false)
+    );
+}
+
+#[test]
 fn for_loop() {
     let src = "{% for v in [1,2,3] %}{{ v }}{% endfor %}";
     let t = parse_ok(src);
