@@ -211,6 +211,13 @@ class Extractor:
             if r.name in (RUNNABLE, TRIGGER_OUTPUT):
                 target = r.args[0] if r.args else None
                 break
+        # The most derived `run(RunContext)` narrows the output class (Kestra reflects on it).
+        for owner, bindings in [(cls, {}), *((p, b) for _, p, b in self.index.ancestors(cls, through_groups=True) if p is not None)]:
+            if owner.run_return is not None:
+                narrowed = self.index.ref(owner.run_return, owner, bindings)
+                if narrowed.resolved and narrowed.name not in ("?", "java.lang.Object"):
+                    target = narrowed
+                break
         if target is None:
             return {}, True
         if target.name == VOID_OUTPUT:

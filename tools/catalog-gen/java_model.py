@@ -59,6 +59,10 @@ class JavaClass:
     enum_has_json_value: bool = False
     nested: dict[str, str] = field(default_factory=dict)  # simple name -> fqn
     origin: str = ""  # repository the class comes from
+    # Return type of a `run(RunContext)` the class declares: a task may narrow its output class
+    # there (`public Output run(...)` with `Output extends Parent.Output`), which is what Kestra's
+    # documentation generator reads through reflection.
+    run_return: Node | None = None
 
     @property
     def is_abstract(self) -> bool:
@@ -276,6 +280,14 @@ def _member(member: Node, cls: JavaClass, jf: JavaFile, out: list[JavaClass], or
         if cls.kind == "enum" and any(a.simple == "JsonValue" for a in anns):
             cls.enum_has_json_value = True
         if cls.kind != "interface":
+            params = member.child_by_field_name("parameters")
+            if (
+                text(member.child_by_field_name("name")) == "run"
+                and params is not None
+                and len(params.named_children) == 1
+                and "RunContext" in text(params.named_children[0].child_by_field_name("type"))
+            ):
+                cls.run_return = member.child_by_field_name("type")
             return
         params = member.child_by_field_name("parameters")
         if params is not None and params.named_children:
