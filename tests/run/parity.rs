@@ -468,6 +468,29 @@ fn secrets_are_looked_up_upper_cased_and_may_span_lines() {
 }
 
 #[test]
+fn state_tasks_keep_their_map_across_executions() {
+    // StateTest.set: three executions of `state.yaml` with the same state name and storage
+    // create the state, update it, then delete it.
+    let dir = TempDir::new("state-set");
+    let flow = read_flow("state.yaml");
+    let run = || {
+        let (code, rec, err) = run_json(dir.path(), &flow, &["--input", "state=xyz"], &[]);
+        assert_eq!(
+            (code, rec["taskRuns"].as_array().map(Vec::len)),
+            (0, Some(5)),
+            "{err}\n{rec}"
+        );
+        rec
+    };
+    let rec = run();
+    assert_eq!(outputs(&rec, "createGet")["data"]["value"], 1, "{rec}");
+    let rec = run();
+    assert_eq!(outputs(&rec, "updateGet")["data"]["value"], "2", "{rec}");
+    let rec = run();
+    assert_eq!(outputs(&rec, "deleteGet")["count"], 0, "{rec}");
+}
+
+#[test]
 fn a_return_rendering_null_records_an_empty_value() {
     // Return renders `format` as a string: `{{ null }}` gives "" (Return.java).
     let dir = TempDir::new("return-null");

@@ -2,6 +2,7 @@
 //! [`Outcome`] (state, outputs, message).
 
 mod files;
+mod state;
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -232,7 +233,7 @@ impl Exec {
                 storage.put_bytes(&uri, &content).await?;
                 to_map(&json!({ "uri": uri }))
             }
-            "kv.Set" | "kv.Put" | "state.Set" => {
+            "kv.Set" | "kv.Put" => {
                 let k = p.required_string("key")?;
                 let namespace = p.string("namespace")?.unwrap_or(ns);
                 let value = map.get("value").cloned().unwrap_or(Value::Null);
@@ -257,7 +258,7 @@ impl Exec {
                 .await?;
                 Map::new()
             }
-            "kv.Get" | "state.Get" => {
+            "kv.Get" => {
                 let k = p.required_string("key")?;
                 let namespace = p.string("namespace")?.unwrap_or(ns);
                 match kv()
@@ -274,7 +275,7 @@ impl Exec {
                     None => Map::new(),
                 }
             }
-            "kv.Delete" | "state.Delete" => {
+            "kv.Delete" => {
                 let k = p.required_string("key")?;
                 let namespace = p.string("namespace")?.unwrap_or(ns);
                 let deleted = kv()
@@ -312,6 +313,18 @@ impl Exec {
             "json.IonToJson" => {
                 let spec = crate::serdes::IonToJsonSpec::from_properties(&map)?;
                 to_map(&crate::serdes::ion_to_json(&spec, &storage, &key, &log).await?)
+            }
+            "state.Set" | "state.Get" | "state.Delete" => {
+                // `data` is a map property: its values render to text (Property.asMap).
+                let mut props = map.clone();
+                if let Some(written @ Value::Object(_)) = raw.get("data") {
+                    let data = self
+                        .render_json_text(written, &vars)
+                        .map_err(TaskError::new)?;
+                    props.insert("data".into(), data);
+                }
+                self.state_task(kind.unwrap_or_default(), &props, scope)
+                    .await?
             }
             "storage.LocalFiles" => {
                 // In the enclosing WorkingDirectory, else in a folder of its own (as Kestra's
