@@ -179,7 +179,10 @@ export class GraphPanels implements vscode.Disposable {
 
 /** One results panel per flow (`namespace.flow`), showing its last run from the editor. */
 export class RunPanels implements vscode.Disposable {
-  private panels = new Map<string, { panel: vscode.WebviewPanel; view: RunView; column?: vscode.ViewColumn }>();
+  private panels = new Map<
+    string,
+    { panel: vscode.WebviewPanel; view: RunView; flow: vscode.Uri; column?: vscode.ViewColumn }
+  >();
 
   show(record: RunRecord, flow: vscode.TextDocument, fallbackName: string, column?: vscode.ViewColumn): void {
     const view = buildRunView(record, {
@@ -191,6 +194,7 @@ export class RunPanels implements vscode.Disposable {
     let entry = this.panels.get(key);
     if (entry) {
       entry.view = view;
+      entry.flow = flow.uri;
       entry.column = column ?? entry.column;
       entry.panel.reveal(undefined, true);
     } else {
@@ -201,11 +205,17 @@ export class RunPanels implements vscode.Disposable {
         // Scripts for the log filter and the file links; nothing is loaded from anywhere.
         { enableScripts: true, localResourceRoots: [], enableFindWidget: true, retainContextWhenHidden: true },
       );
-      const created = { panel, view, column };
+      const created = { panel, view, flow: flow.uri, column };
       entry = created;
       this.panels.set(key, created);
       panel.onDidDispose(() => this.panels.delete(key));
-      panel.webview.onDidReceiveMessage(async (m: { type?: string; file?: unknown }) => {
+      panel.webview.onDidReceiveMessage(async (m: { type?: string; file?: unknown; taskId?: unknown }) => {
+        if (m?.type === "reveal" && typeof m.taskId === "string") {
+          await revealTask(created.flow, m.taskId, created.column).catch((e) =>
+            vscode.window.showErrorMessage(`kflow: cannot reveal ${m.taskId}: ${message(e)}`),
+          );
+          return;
+        }
         if (m?.type !== "open" || typeof m.file !== "number") return;
         // Only files of the model can be opened: the page names them by index, not by path.
         const ref = created.view.files[m.file];

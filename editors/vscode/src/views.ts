@@ -437,13 +437,13 @@ function taskRow(n: TaskRunNode, all: FileRef[]): string {
       ? `<details class="outputs"><summary>outputs</summary><pre>${json(n.outputs)}</pre></details>`
       : "";
   const children = n.children.length ? `<ul class="tree">${n.children.map((c) => taskRow(c, all)).join("")}</ul>` : "";
-  return `<li class="taskrun" data-task-run="${escapeHtml(n.id)}"><div class="row">${stateBadge(n.state)} <span class="task-id">${escapeHtml(n.taskId)}</span>${value}${attempts}${duration}</div>${outputs}${fileLinks(n.files, all)}${children}</li>`;
+  return `<li class="taskrun" data-task-run="${escapeHtml(n.id)}"><div class="row">${stateBadge(n.state)} <a href="#" class="task-id" data-task="${escapeHtml(n.taskId)}" title="Show ${escapeHtml(n.taskId)} in the flow">${escapeHtml(n.taskId)}</a>${value}${attempts}${duration}</div>${outputs}${fileLinks(n.files, all)}${children}</li>`;
 }
 
 /**
- * The run results webview: the task-run tree, flow outputs, task outputs (collapsible), file
- * links (posting `{type: "open", file: index}`; the extension opens only files of the model) and
- * the logs, filtered by minimum level and text in the page.
+ * The run results webview: the task-run tree (a task's name posts `{type: "reveal", taskId}`),
+ * flow outputs, task outputs (collapsible), file links (posting `{type: "open", file: index}`; the
+ * extension opens only files of the model) and the logs, filtered by minimum level and text.
  */
 export function runHtml(view: RunView, opts: { cspSource: string; nonce: string }): string {
   const { cspSource, nonce } = opts;
@@ -479,7 +479,8 @@ h2 { font-size: 1.1em; margin: 16px 0 6px; border-bottom: 1px solid var(--vscode
 .state-KILLED, .state-KILLING, .state-CANCELLED, .state-SKIPPED { background: #616161; } .state-RETRIED { background: #6a1b9a; }
 ul.tree { list-style: none; padding-left: 18px; margin: 2px 0; border-left: 1px dotted var(--vscode-tree-indentGuidesStroke, #8886); }
 ul.tree.top { padding-left: 0; border-left: none; }
-.row { padding: 2px 0; } .task-id { font-weight: 600; font-family: var(--vscode-editor-font-family); }
+.row { padding: 2px 0; } .task-id { font-weight: 600; font-family: var(--vscode-editor-font-family); color: var(--vscode-foreground); text-decoration: none; }
+a.task-id:hover { text-decoration: underline; }
 .value { font-family: var(--vscode-editor-font-family); color: var(--vscode-textLink-foreground); }
 details.outputs { margin: 0 0 2px 8px; } summary { cursor: pointer; color: var(--vscode-descriptionForeground); }
 pre { margin: 2px 0; padding: 4px 6px; background: var(--vscode-textCodeBlock-background); overflow: auto; max-height: 300px; font-family: var(--vscode-editor-font-family); }
@@ -514,10 +515,11 @@ ${
   const vscode = acquireVsCodeApi();
   const order = ${JSON.stringify(LEVELS)};
   document.addEventListener("click", (e) => {
-    const a = e.target.closest && e.target.closest("a.file");
+    const a = e.target.closest && e.target.closest("a.file, a.task-id");
     if (!a) return;
     e.preventDefault();
-    vscode.postMessage({ type: "open", file: Number(a.getAttribute("data-file")) });
+    if (a.classList.contains("file")) vscode.postMessage({ type: "open", file: Number(a.getAttribute("data-file")) });
+    else vscode.postMessage({ type: "reveal", taskId: a.getAttribute("data-task") });
   });
   const level = document.getElementById("level");
   const filter = document.getElementById("filter");

@@ -434,6 +434,18 @@ try {
       await page.screenshot({ path: path.join(artifacts, "run-file.png") });
       if (!text.includes("stored forty-two")) throw new Error(`the storage file ${name} did not open with its content`);
       console.log(`     the storage link opened ${name} ("stored forty-two")`);
+
+      // A task's name selects the task in the flow, back in the editor the file link covered.
+      const answerLine = fs.readFileSync(path.join(work, "flows/hello_run.yaml"), "utf8").split("\n").indexOf("  - id: answer") + 1;
+      await frame.locator('a.task-id[data-task="answer"]').click();
+      let sel = "";
+      const until = Date.now() + 15000;
+      while (Date.now() < until && !(sel.includes(`Ln ${answerLine},`) && /selected/.test(sel))) {
+        await page.waitForTimeout(250);
+        sel = await selection();
+      }
+      if (!sel.includes(`Ln ${answerLine},`)) throw new Error(`after a click on answer in the results view the selection is "${sel}"`);
+      console.log(`     a click on answer in the results view selected it in the flow: ${sel.trim()}`);
     });
   }
 } finally {

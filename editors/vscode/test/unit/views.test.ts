@@ -183,6 +183,7 @@ test("the webviews' HTML: strict CSP with a nonce, everything escaped", () => {
   assert.match(html, /data-file="1"/);
   assert.match(html, /\[a\]/);
   assert.match(html, /2 attempts/);
+  assert.match(html, /<a href="#" class="task-id" data-task="log"[^>]*>log<\/a>/);
   assert.equal((html.match(/<script/g) ?? []).length, 1);
   assert.equal(escapeHtml(`<a href="x">'&`), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;");
 });
