@@ -249,6 +249,8 @@ try {
       const expected = [...svg.matchAll(/<g class="node [^"]*" id="n\d+" data-task-id="([^"]+)"/g)].map((m) => m[1]);
       if (expected.length < 5) throw new Error(`kflow graph drew only ${expected.length} task boxes`);
       await openFile("flows/parallel_requests.yaml");
+      // The Problems panel closed, so that the screenshot has room for the whole picture.
+      await page.keyboard.press(`${mod}+J`);
       await page.waitForTimeout(1000);
       await command("Kestra: Show Flow Graph");
       const found = await webviewFrame(
@@ -268,15 +270,18 @@ try {
       const ids = await frame.$$eval("#graph g.node[data-task-id]", (els) => els.map((e) => e.getAttribute("data-task-id")));
       const missing = expected.filter((id) => !ids.includes(id));
       if (missing.length) throw new Error(`graph view lacks ${missing.join(", ")} (has ${ids.join(", ")})`);
+      let inView = 0;
       for (const id of expected) {
         const box = frame.locator(`#graph g.node[data-task-id="${id}"]`);
         if (!(await box.isVisible())) throw new Error(`task box ${id} is not visible`);
         const b = await box.boundingBox();
         if (!b || b.width < 20 || b.height < 10) throw new Error(`task box ${id} has no size: ${JSON.stringify(b)}`);
+        if (b.y + b.height <= 800 && b.x + b.width <= 1280) inView++;
       }
+      if (inView < expected.length) throw new Error(`only ${inView} of ${expected.length} task boxes are inside the 1280×800 screenshot`);
       const stroke = await frame.$eval("#graph g.node[data-task-id] rect", (r) => getComputedStyle(r).stroke);
       if (!stroke || stroke === "none") throw new Error(`the SVG's style was not applied (stroke ${stroke})`);
-      console.log(`     graph view shows ${expected.length} task boxes (${expected.join(", ")}); screenshot test-artifacts/graph.png`);
+      console.log(`     graph view shows ${expected.length} task boxes (${expected.join(", ")}), all inside the screenshot test-artifacts/graph.png`);
 
       // A click on a box selects that task's id in the editor.
       const target = "alert";
