@@ -57,8 +57,8 @@ pub struct RunArgs {
     /// Output: progress lines (human) or the execution record (json).
     #[arg(long, value_enum, default_value = "human")]
     format: RunFormat,
-    /// Progress with the human format: a live tree of task runs redrawn in place, plain lines,
-    /// or the live view on a terminal and plain lines elsewhere. `NO_COLOR` turns colours off.
+    /// How progress shows with the human format: the live view (a tree of task runs redrawn
+    /// in place, then a table) or plain lines. `NO_COLOR` turns colours off.
     #[arg(long, value_enum, default_value = "auto")]
     progress: Progress,
 }
