@@ -426,6 +426,44 @@ fn a_dumb_terminal_gets_the_plain_lines() {
     assert_eq!(normalized(&ran.text), PLAIN);
 }
 
+/// A ForEach of 300 iterations (`range` includes its end) then a failing task: every frame
+/// fits the 30-line terminal, the hidden rows are counted, and the table shows its first rows,
+/// how many more (by state), and the task that did not succeed.
+#[cfg(unix)]
+#[test]
+fn a_large_loop_keeps_frames_and_table_bounded() {
+    let flow = "id: large\nnamespace: t.progress\ntasks:\n  - id: each\n    type: io.kestra.plugin.core.flow.ForEach\n    values: \"{{ range(1, 300) }}\"\n    tasks:\n      - id: step\n        type: io.kestra.plugin.core.flow.Sleep\n        duration: PT0.005S\n  - id: fail\n    type: io.kestra.plugin.core.execution.Fail\n    allowFailure: true\n";
+    let dir = write_flow("progress-large", flow);
+    let ran = under_pty(dir.path(), &[], &[("NO_COLOR", Some("1"))]);
+    let text = &ran.text;
+    assert_eq!(ran.code, 0, "{text}");
+    let table_at = text.rfind("TASK").expect("a table");
+    let frames: Vec<&str> = text[..table_at].split("\x1b[J").collect();
+    assert!(frames.len() > 3, "{text:?}");
+    for frame in &frames {
+        let lines = frame.lines().count();
+        assert!(lines < 30, "{lines} lines: {frame}");
+    }
+    assert!(
+        frames.iter().any(|f| f.contains(" more")),
+        "no hidden rows counted: {text:?}"
+    );
+    // The first rows, the hidden ones counted by state, and the top-level task after them.
+    let rows = table_rows(text);
+    assert!(rows.len() <= 1 + 50 + 1, "{} table lines", rows.len());
+    let lines: Vec<String> = rows.iter().map(|r| r.join(" ")).collect();
+    assert!(lines[1].starts_with("each SUCCESS 1 "), "{lines:#?}");
+    let hidden = &lines[lines.len() - 2];
+    assert!(
+        hidden.starts_with("… ") && hidden.ends_with("more task runs: 271 SUCCESS"),
+        "{lines:#?}"
+    );
+    assert!(
+        lines[lines.len() - 1].starts_with("fail WARNING 1 "),
+        "{lines:#?}"
+    );
+}
+
 #[test]
 fn progress_live_forces_the_view_into_a_pipe_without_colours() {
     let dir = write_flow("progress-forced", FLOW);

@@ -498,8 +498,9 @@ pub async fn follow(rx: &mut UnboundedReceiver<Event>, screen: &Screen, live: &m
 }
 
 /// The table of the task runs (tree order, children under their parents): task, value,
-/// state, attempts, duration. Past [`TABLE_ROWS`] rows, the first [`TABLE_HEAD`] are shown and
-/// then only the ones that did not succeed, the others summed up as "… N more".
+/// state, attempts, duration. Past [`TABLE_ROWS`] rows, the first [`TABLE_HEAD`] are shown,
+/// then the top-level ones and those not SUCCESS; the others are counted by state in
+/// "… N more task runs" lines.
 pub fn table(out: &mut impl Write, record: &Execution, live: &Live) {
     let color = live.color;
     let order = tree_order(record);
@@ -509,10 +510,15 @@ pub fn table(out: &mut impl Write, record: &Execution, live: &Live) {
     let shown: BTreeSet<usize> = if order.len() <= TABLE_ROWS {
         (0..order.len()).collect()
     } else {
+        // The first rows, then the top-level ones and those that did not end SUCCESS, in
+        // tree order: what a reader of a long run looks for.
         let mut shown: BTreeSet<usize> = (0..TABLE_HEAD).collect();
         shown.extend(
             (TABLE_HEAD..order.len())
-                .filter(|&k| !record.task_runs[order[k].0].state.is_success_like())
+                .filter(|&k| {
+                    let (i, depth) = order[k];
+                    depth == 0 || record.task_runs[i].state != State::Success
+                })
                 .take(TABLE_ROWS - TABLE_HEAD),
         );
         shown
@@ -594,14 +600,26 @@ pub fn table(out: &mut impl Write, record: &Execution, live: &Live) {
                 )
             }
             Err(hidden) => {
-                let failed = order[hidden.clone()]
-                    .iter()
-                    .filter(|(i, _)| !record.task_runs[*i].state.is_success_like())
-                    .count();
-                let mut text = format!("… {} more task runs", hidden.len());
-                if failed > 0 {
-                    text.push_str(&format!(" ({failed} not successful)"));
+                // How many of each state: "… 270 more task runs: 268 SUCCESS, 2 FAILED".
+                let mut states: Vec<(State, usize)> = Vec::new();
+                for &(i, _) in &order[hidden.clone()] {
+                    let state = record.task_runs[i].state;
+                    match states.iter_mut().find(|(s, _)| *s == state) {
+                        Some((_, n)) => *n += 1,
+                        None => states.push((state, 1)),
+                    }
                 }
+                let states: Vec<String> = states
+                    .iter()
+                    .map(|(s, n)| format!("{n} {}", state_name(*s)))
+                    .collect();
+                let depth = order[hidden.start].1;
+                let text = format!(
+                    "{}… {} more task runs: {}",
+                    "  ".repeat(depth),
+                    hidden.len(),
+                    states.join(", ")
+                );
                 writeln!(out, "{}", paint(&text, dim(), color))
             }
         };
