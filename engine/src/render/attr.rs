@@ -111,7 +111,7 @@ impl<'c, 't> Renderer<'c, 't> {
                 ("toString", 0) => Some(Val::str(obj.to_java_string())),
                 _ => None,
             },
-            Val::Int(_) | Val::Float(_) => number_method(&obj, m, &args),
+            Val::Int(_) | Val::Float(_) | Val::Float32(_) => number_method(&obj, m, &args),
             Val::Bool(b) => match (m, args.len()) {
                 ("toString", 0) => Some(Val::str(b.to_string())),
                 ("booleanValue", 0) => Some(Val::Bool(*b)),
@@ -148,7 +148,9 @@ fn supported_methods(v: &Val) -> &'static str {
              entrySet, toString"
         }
         Val::Entry(_) => "getKey, getValue, toString",
-        Val::Int(_) | Val::Float(_) => "intValue, longValue, doubleValue, toString",
+        Val::Int(_) | Val::Float(_) | Val::Float32(_) => {
+            "intValue, longValue, doubleValue, toString"
+        }
         _ => "toString, booleanValue",
     }
 }

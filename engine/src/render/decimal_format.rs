@@ -177,9 +177,11 @@ pub fn format(v: &Val, pattern: &str) -> Result<String, String> {
     let x = match v {
         Val::Int(i) => *i as f64,
         Val::Float(f) => *f,
+        Val::Float32(f) => f64::from(*f),
         _ => return Err("The input for the 'NumberFormat' filter has to be a number.".into()),
     };
-    let negative = x < 0.0 || (x == 0.0 && x.is_sign_negative() && matches!(v, Val::Float(_)));
+    let negative = x < 0.0
+        || (x == 0.0 && x.is_sign_negative() && matches!(v, Val::Float(_) | Val::Float32(_)));
     let (prefix, suffix) = match (&p.neg, negative) {
         (Some((np, ns)), true) => (np.clone(), ns.clone()),
         (None, true) => (format!("-{}", p.prefix), p.suffix.clone()),

@@ -302,6 +302,7 @@ impl<'c, 't> Renderer<'c, 't> {
             Val::Bool(b) => Ok(b),
             Val::Int(i) => Ok(i != 0),
             Val::Float(f) => Ok(!f.is_nan() && f != 0.0),
+            Val::Float32(f) => Ok(!f.is_nan() && f != 0.0),
             Val::Str(s) => Ok(!s.is_empty()),
             other => fail(
                 format!(

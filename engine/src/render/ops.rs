@@ -241,7 +241,9 @@ pub fn not(v: &Val, span: Span) -> EResult<bool> {
             "null value given to not() and strict variables is set to true",
             span,
         ),
-        Val::Bool(_) | Val::Int(_) | Val::Float(_) | Val::Str(_) => Ok(!cast_bool(v, span)?),
+        Val::Bool(_) | Val::Int(_) | Val::Float(_) | Val::Float32(_) | Val::Str(_) => {
+            Ok(!cast_bool(v, span)?)
+        }
         other => fail(
             format!(
                 "Unsupported value type {}. Expected Boolean, String, Number in \"if\" statement",
@@ -265,6 +267,7 @@ fn cast_bool(v: &Val, span: Span) -> EResult<bool> {
         Val::Bool(b) => Ok(*b),
         Val::Int(i) => Ok(*i != 0),
         Val::Float(f) => Ok(!f.is_nan() && *f != 0.0),
+        Val::Float32(f) => Ok(!f.is_nan() && *f != 0.0),
         Val::Str(s) => Ok(!s.is_empty()),
         Val::Null => Ok(false),
         other => fail(

@@ -9,6 +9,48 @@ pub fn java_double(d: f64) -> String {
     crate::serdes::java_fmt::double_to_string(d)
 }
 
+/// Java's `Float.toString`: the shortest digits that read back as the same float, in plain
+/// notation from 10⁻³ up to 10⁷ (at least one digit after the point), else as `d.dddE±n`.
+pub fn java_float(f: f32) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0.0" } else { "0.0" }.into();
+    }
+    // Rust's `{:e}` gives the same shortest round-trip digits: `d[.ddd]e<exp>`.
+    let sci = format!("{:e}", f.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let mut out = String::from(if f < 0.0 { "-" } else { "" });
+    if (-3..7).contains(&exp) {
+        if exp >= 0 {
+            let point = exp as usize + 1;
+            let padded = format!("{digits:0<point$}");
+            let (int, frac) = padded.split_at(point);
+            out.push_str(int);
+            out.push('.');
+            out.push_str(if frac.is_empty() { "0" } else { frac });
+        } else {
+            out.push_str("0.");
+            out.push_str(&"0".repeat((-exp - 1) as usize));
+            out.push_str(&digits);
+        }
+    } else {
+        let (first, rest) = digits.split_at(1);
+        out.push_str(first);
+        out.push('.');
+        out.push_str(if rest.is_empty() { "0" } else { rest });
+        out.push('E');
+        out.push_str(&exp.to_string());
+    }
+    out
+}
+
 /// Text of a value printed by `{{ }}`: null prints nothing, strings raw, lists and maps as
 /// compact JSON, numbers the Java way.
 pub fn print_val(v: &Val, out: &mut String) -> Result<(), String> {
@@ -50,6 +92,8 @@ fn write_json_depth(v: &Val, out: &mut String, depth: usize) -> Result<(), Strin
         // Jackson writes NaN and infinities as strings (WRITE_NAN_AS_STRINGS).
         Val::Float(f) if !f.is_finite() => write_json_str(&java_double(*f), out),
         Val::Float(f) => out.push_str(&java_double(*f)),
+        Val::Float32(f) if !f.is_finite() => write_json_str(&java_float(*f), out),
+        Val::Float32(f) => out.push_str(&java_float(*f)),
         Val::Str(s) => write_json_str(s, out),
         Val::List(_) | Val::JList(_) => {
             out.push('[');

@@ -15,6 +15,9 @@ pub enum Val<'c> {
     Bool(bool),
     Int(i64),
     Float(f64),
+    /// A `java.lang.Float` (the `number` filter's FLOAT): it prints as `Float.toString` and
+    /// widens to a double in arithmetic and comparisons, as in Java.
+    Float32(f32),
     Str(Rc<str>),
     List(Rc<VList<'c>>),
     Map(Rc<ValMap<'c>>),
@@ -279,6 +282,15 @@ impl<'c> Val<'c> {
             Val::Float(f) => serde_json::Number::from_f64(*f)
                 .map(Value::Number)
                 .unwrap_or_else(|| Value::String(crate::render::print::java_double(*f))),
+            // Jackson writes a Float with its own shortest digits.
+            Val::Float32(f) => {
+                let text = crate::render::print::java_float(*f);
+                text.parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                    .map(Value::Number)
+                    .unwrap_or(Value::String(text))
+            }
             Val::Str(s) => Value::String(s.to_string()),
             Val::JList(_) | Val::List(_) => Value::Array(
                 self.as_list()
@@ -329,13 +341,14 @@ impl<'c> Val<'c> {
     }
 
     pub fn is_number(&self) -> bool {
-        matches!(self, Val::Int(_) | Val::Float(_))
+        matches!(self, Val::Int(_) | Val::Float(_) | Val::Float32(_))
     }
 
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Val::Int(i) => Some(*i as f64),
             Val::Float(f) => Some(*f),
+            Val::Float32(f) => Some(f64::from(*f)),
             _ => None,
         }
     }
@@ -344,6 +357,7 @@ impl<'c> Val<'c> {
         match self {
             Val::Int(i) => Some(*i),
             Val::Float(f) if f.is_finite() => Some(*f as i64),
+            Val::Float32(f) if f.is_finite() => Some(*f as i64),
             _ => None,
         }
     }
@@ -357,6 +371,7 @@ impl<'c> Val<'c> {
             Val::Int(i) if i32::try_from(*i).is_ok() => "java.lang.Integer",
             Val::Int(_) => "java.lang.Long",
             Val::Float(_) => "java.lang.Double",
+            Val::Float32(_) => "java.lang.Float",
             Val::Str(_) => "java.lang.String",
             Val::List(_) | Val::JList(_) => "java.util.ArrayList",
             Val::Map(_) | Val::JMap(_) => "java.util.LinkedHashMap",
@@ -370,7 +385,7 @@ impl<'c> Val<'c> {
             Val::Null => "null",
             Val::Bool(_) => "boolean",
             Val::Int(_) => "integer",
-            Val::Float(_) => "number",
+            Val::Float(_) | Val::Float32(_) => "number",
             Val::Str(_) => "string",
             Val::List(_) | Val::JList(_) => "list",
             Val::Map(_) | Val::JMap(_) => "map",
@@ -396,6 +411,7 @@ impl<'c> Val<'c> {
             Val::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Val::Int(i) => out.push_str(&i.to_string()),
             Val::Float(f) => out.push_str(&crate::render::print::java_double(*f)),
+            Val::Float32(f) => out.push_str(&crate::render::print::java_float(*f)),
             Val::Str(s) => out.push_str(s),
             Val::List(_) | Val::JList(_) => {
                 out.push('[');
@@ -455,6 +471,9 @@ fn java_equals_depth(a: &Val, b: &Val, depth: usize) -> bool {
         (Val::Bool(x), Val::Bool(y)) => x == y,
         (Val::Int(x), Val::Int(y)) => x == y,
         (Val::Float(x), Val::Float(y)) => x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+        (Val::Float32(x), Val::Float32(y)) => {
+            x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
+        }
         (Val::Str(x), Val::Str(y)) => x == y,
         (Val::Entry(x), Val::Entry(y)) => {
             java_equals_depth(&x.0, &y.0, depth + 1) && java_equals_depth(&x.1, &y.1, depth + 1)

@@ -32,6 +32,7 @@ fn scalar_or_flow(v: &Val) -> String {
         Val::Bool(b) => b.to_string(),
         Val::Int(i) => i.to_string(),
         Val::Float(f) => java_double(*f),
+        Val::Float32(f) => crate::render::print::java_float(*f),
         Val::Str(s) => quote(s),
         _ if v.as_list().is_some() => "[]".into(),
         _ => "{}".into(),

@@ -188,6 +188,7 @@ fn compare(a: &Val, b: &Val) -> Result<Ordering, String> {
     match (a, b) {
         (Val::Int(x), Val::Int(y)) => Ok(x.cmp(y)),
         (Val::Float(x), Val::Float(y)) => Ok(x.total_cmp(y)),
+        (Val::Float32(x), Val::Float32(y)) => Ok(x.total_cmp(y)),
         (Val::Str(x), Val::Str(y)) => Ok(x.encode_utf16().cmp(y.encode_utf16())),
         (Val::Bool(x), Val::Bool(y)) => Ok(x.cmp(y)),
         (Val::Null, _) | (_, Val::Null) => Err("Cannot sort a list containing null".into()),
@@ -204,7 +205,9 @@ fn compare(a: &Val, b: &Val) -> Result<Ordering, String> {
 
 fn comparable_target(v: &Val) -> &'static str {
     match v {
-        Val::Int(_) | Val::Float(_) | Val::Str(_) | Val::Bool(_) => v.java_class(),
+        Val::Int(_) | Val::Float(_) | Val::Float32(_) | Val::Str(_) | Val::Bool(_) => {
+            v.java_class()
+        }
         _ => "java.lang.Comparable",
     }
 }
@@ -215,6 +218,7 @@ fn slice<'c>(v: &Val<'c>, args: &Bound<'c>, span: Span) -> EResult<Val<'c>> {
         Val::Null => 0,
         Val::Int(i) => i,
         Val::Float(f) => f as i64,
+        Val::Float32(f) => f as i64,
         other => {
             return fail(
                 format!(
@@ -232,6 +236,7 @@ fn slice<'c>(v: &Val<'c>, args: &Bound<'c>, span: Span) -> EResult<Val<'c>> {
         Val::Null => None,
         Val::Int(i) => Some(i),
         Val::Float(f) => Some(f as i64),
+        Val::Float32(f) => Some(f as i64),
         other => {
             return fail(
                 format!(

@@ -79,7 +79,8 @@ fn number<'c>(v: &Val<'c>, args: &Bound<'c>, span: Span) -> EResult<Val<'c>> {
             Err(e) if kind == "BIGINTEGER" => Val::Float(float().map_err(|_| e)?),
             Err(e) => return Err(e),
         },
-        "FLOAT" | "DOUBLE" => Val::Float(float()?),
+        "FLOAT" => Val::Float32(float()? as f32),
+        "DOUBLE" => Val::Float(float()?),
         "BIGDECIMAL" => match int() {
             Ok(i) => Val::Int(i),
             Err(_) => Val::Float(float()?),
@@ -88,7 +89,7 @@ fn number<'c>(v: &Val<'c>, args: &Bound<'c>, span: Span) -> EResult<Val<'c>> {
             let t = text.trim_end_matches(['l', 'L']);
             match parse_integer(t) {
                 Some(i) => Val::Int(i),
-                None => Val::Float(float()?),
+                None => decimal_number(text, float()?),
             }
         }
         other => {
@@ -98,6 +99,29 @@ fn number<'c>(v: &Val<'c>, args: &Bound<'c>, span: Span) -> EResult<Val<'c>> {
             )
         }
     })
+}
+
+/// The class commons-lang's `NumberUtils.createNumber` picks for a decimal: an `f` suffix or
+/// at most 7 digits after the point make a Float, a `d` suffix or at most 16 a Double (either
+/// only when it neither overflows nor underflows to zero), anything else a BigDecimal (a double
+/// here).
+fn decimal_number<'c>(text: &str, value: f64) -> Val<'c> {
+    let last = text.chars().last().unwrap_or(' ');
+    if matches!(last, 'd' | 'D') {
+        return Val::Float(value);
+    }
+    let float = value as f32;
+    if matches!(last, 'f' | 'F') {
+        return Val::Float32(float);
+    }
+    let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
+    let decimals = mantissa.split_once('.').map_or(0, |(_, d)| d.len());
+    let zero_by_underflow = |zero: bool| zero && mantissa.bytes().any(|b| matches!(b, b'1'..=b'9'));
+    if decimals <= 7 && !float.is_infinite() && !zero_by_underflow(float == 0.0) {
+        Val::Float32(float)
+    } else {
+        Val::Float(value)
+    }
 }
 
 /// Decimal, `0x` hexadecimal and leading-zero octal integers (`Integer.decode`).
@@ -135,6 +159,7 @@ fn to_ion(v: &Val, depth: usize) -> Result<String, String> {
         Val::Bool(b) => b.to_string(),
         Val::Int(i) => i.to_string(),
         Val::Float(f) => ion_float(*f),
+        Val::Float32(f) => ion_float(v.to_json().as_f64().unwrap_or(f64::from(*f))),
         Val::Str(s) => {
             let mut out = String::new();
             write_json_str(s, &mut out);

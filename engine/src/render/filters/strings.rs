@@ -37,6 +37,7 @@ pub fn apply<'c>(name: &str, v: Val<'c>, args: &Bound<'c>, span: Span) -> EResul
             Val::Null => fail("Can not pass null value to \"abs\" filter.", span),
             Val::Int(i) => Ok(Val::Int(i.wrapping_abs())),
             Val::Float(f) => Ok(Val::Float(f.abs())),
+            Val::Float32(f) => Ok(Val::Float32(f.abs())),
             _ => fail("The 'abs' filter does require as input a number.", span),
         };
     }

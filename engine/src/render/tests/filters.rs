@@ -348,3 +348,37 @@ fn kind_name(kind: kflow_syntax::pebble::CallKind) -> &'static str {
         _ => "function",
     }
 }
+
+/// `number('FLOAT')` and `number` on a short decimal give a `java.lang.Float`: it prints as
+/// `Float.toString` and widens to a double in arithmetic. Outputs as Java prints them (checked
+/// with a JDK; `1.2345679E8` is Java 19+'s shortest form, Kestra's Java 21 prints it so where
+/// Java 17 printed `1.23456792E8`).
+#[test]
+fn floats_print_and_widen_like_java() {
+    let ctx = json!({});
+    let cases = [
+        ("{{ '12.3' | number | className }}", "java.lang.Float"),
+        (
+            "{{ '12.3' | number('DOUBLE') | className }}",
+            "java.lang.Double",
+        ),
+        ("{{ '3.14' | number('FLOAT') }}", "3.14"),
+        ("{{ '1.1' | number('FLOAT') + 1 }}", "2.100000023841858"),
+        ("{{ '0.1' | number('FLOAT') * 3 }}", "0.30000000447034836"),
+        ("{{ '123456789.123' | number }}", "1.2345679E8"),
+        ("{{ '0.0001' | number('FLOAT') }}", "1.0E-4"),
+        ("{{ '1e5' | number }}", "100000.0"),
+        ("{{ '1e7' | number }}", "1.0E7"),
+        ("{{ '12345.678' | number }}", "12345.678"),
+        ("{{ '-0.001' | number }}", "-0.001"),
+        (
+            "{{ '0.12345678' | number | className }}",
+            "java.lang.Double",
+        ),
+        ("{{ '2.5' | number('FLOAT') > 2 }}", "true"),
+        ("{{ ['2.5' | number('FLOAT')] }}", "[2.5]"),
+    ];
+    for (template, want) in cases {
+        assert_eq!(ok(template, ctx.clone()), want, "{template}");
+    }
+}
