@@ -1,7 +1,7 @@
 //! The live view of `kflow run` on a terminal: a tree of task runs redrawn in place (state in
-//! colour, a spinner while running, the attempt past the first, the duration, loop values as
-//! `[value]`, children indented under their parents), the last log lines of the running
-//! tasks, and at the end a table of every task run.
+//! colour, a spinner while running, the attempt past the first, the duration, why it failed,
+//! loop values as `[value]`, children indented under their parents), the last log lines of the
+//! running tasks, and at the end a table of every task run.
 //!
 //! Huge flows must not slow the run down: events only update counters and maps (no drawing),
 //! frames are drawn at most [`FRAME`] apart, and a frame shows a bounded number of rows (the
@@ -55,6 +55,8 @@ struct Row {
     created: Instant,
     /// Once terminal: how long it took, as the engine measured it.
     duration: Option<Duration>,
+    /// Why it failed: the start of the message's first line.
+    why: Option<String>,
 }
 
 struct LogLine {
@@ -192,7 +194,7 @@ impl Live {
                 value,
                 state,
                 duration,
-                ..
+                message,
             } => {
                 let i = self.row(task_run_id, task_id, *depth, value, now);
                 let was_terminal = self.rows[i].state.is_terminal();
@@ -205,6 +207,10 @@ impl Live {
                 }
                 if state.is_terminal() {
                     row.duration = Some(duration.unwrap_or_else(|| now - row.created));
+                    row.why = message
+                        .as_deref()
+                        .and_then(|m| m.lines().next())
+                        .map(|m| m.chars().take(LOG_CHARS).collect());
                     if !was_terminal {
                         self.stopped(i);
                     }
@@ -263,6 +269,7 @@ impl Live {
             attempt: 1,
             created: now,
             duration: None,
+            why: None,
         });
         self.index.insert(id.to_string(), i);
         self.started(i);
@@ -359,6 +366,9 @@ impl Live {
                         .duration
                         .unwrap_or_else(|| now.saturating_duration_since(row.created));
                     line.push(&format!(" {}", duration_text(took)), dim());
+                    if let Some(why) = &row.why {
+                        line.plain(" ").push(why, state_style(row.state));
+                    }
                 }
                 Item::More {
                     depth,
@@ -680,7 +690,7 @@ mod tests {
             value: None,
             state,
             duration: state.is_terminal().then(|| Duration::from_millis(5)),
-            message: None,
+            message: state.is_failed().then(|| "boom\nat line 2".into()),
         }
     }
 
@@ -759,5 +769,9 @@ mod tests {
         }
         let text = live.frame(now, (80, 24)).join("\n");
         assert!(text.contains("a RUNNING attempt 2"), "{text}");
+        live.event(&changed("a", "a", 0, State::Failed), now);
+        let text = live.frame(now, (80, 24)).join("\n");
+        assert!(text.ends_with("✗ a FAILED attempt 2 5ms boom"), "{text}");
+        assert!(text.contains("1 failed"), "{text}");
     }
 }
