@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use crate::server::{kflow, TempDir};
 
 /// A Log, a Sleep, a ForEach over a shell task, and a failing task allowed to fail after a
-/// retry: every kind of row the view draws (loop values, attempts, WARNING).
+/// retry half a second later: every kind of row the view draws (loop values, attempts,
+/// WARNING), each state lasting a few frames.
 const FLOW: &str = r#"id: progress
 namespace: t.progress
 tasks:
@@ -36,7 +37,7 @@ tasks:
     allowFailure: true
     retry:
       type: constant
-      interval: PT0.1S
+      interval: PT0.5S
       maxAttempts: 2
 outputs:
   - id: greeting
@@ -59,7 +60,7 @@ each RUNNING
   shout [beta] SUCCESS (…)
 each SUCCESS (…)
 broken RUNNING
-  WARN broken: attempt 1 failed: Task failure; retrying in PT0.1S
+  WARN broken: attempt 1 failed: Task failure; retrying in PT0.5S
 broken RETRYING
 broken RUNNING
   ERROR broken: Task failure
