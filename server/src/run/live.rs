@@ -57,6 +57,17 @@ struct Row {
     duration: Option<Duration>,
     /// Why it failed: the start of the message's first line.
     why: Option<String>,
+    /// The row of the parent task run (`None` at the top).
+    parent: Option<usize>,
+    /// Child rows, and how many of them are not yet terminal.
+    kids: Counts,
+}
+
+/// Rows under a row (or at the top), and how many of them are not yet terminal.
+#[derive(Clone, Copy, Default)]
+struct Counts {
+    all: usize,
+    running: usize,
 }
 
 struct LogLine {
@@ -69,6 +80,11 @@ struct LogLine {
 pub struct Live {
     title: String,
     color: bool,
+    /// Task id → the id of the task it sits in, from the flow: the events give a task run's
+    /// depth, not its parent, and creation order interleaves the branches of a Parallel.
+    parents: HashMap<String, String>,
+    /// Rows at the top.
+    top: Counts,
     started: Instant,
     /// Every task run, in creation order.
     rows: Vec<Row>,
@@ -80,8 +96,9 @@ pub struct Live {
     failed: usize,
     /// The last rows that became terminal, newest last.
     recent: VecDeque<usize>,
-    /// Task id → its rows not yet terminal (whose logs are shown).
-    running_tasks: HashMap<String, usize>,
+    /// Task id → its rows not yet terminal: where a new child row finds its parent, and
+    /// which tasks' logs are shown.
+    running_tasks: HashMap<String, BTreeSet<usize>>,
     logs: VecDeque<LogLine>,
     ended: Option<State>,
 }
@@ -160,11 +177,14 @@ enum Item {
 }
 
 impl Live {
-    /// A view of the run named `title`, painted when `color`.
-    pub fn new(title: String, color: bool) -> Live {
+    /// A view of the run named `title`, painted when `color`; `parents` maps a task id to the
+    /// id of the flowable task it sits in.
+    pub fn new(title: String, color: bool, parents: HashMap<String, String>) -> Live {
         Live {
             title,
             color,
+            parents,
+            top: Counts::default(),
             started: Instant::now(),
             rows: Vec::new(),
             index: HashMap::new(),
@@ -261,6 +281,14 @@ impl Live {
             return i;
         }
         let i = self.rows.len();
+        // The newest running task run of the parent task: the one creating children now (for
+        // concurrent loops over a nested flowable, a guess between equals).
+        let parent = self
+            .parents
+            .get(task_id)
+            .and_then(|p| self.running_tasks.get(p))
+            .and_then(|rows| rows.last().copied());
+        self.counts(parent).all += 1;
         self.rows.push(Row {
             task_id: task_id.to_string(),
             value: value.clone(),
@@ -270,30 +298,44 @@ impl Live {
             created: now,
             duration: None,
             why: None,
+            parent,
+            kids: Counts::default(),
         });
         self.index.insert(id.to_string(), i);
         self.started(i);
         i
     }
 
+    /// The counts under `parent` (the top for `None`).
+    fn counts(&mut self, parent: Option<usize>) -> &mut Counts {
+        match parent {
+            Some(p) => &mut self.rows[p].kids,
+            None => &mut self.top,
+        }
+    }
+
     fn started(&mut self, i: usize) {
         self.running.insert(i);
+        self.counts(self.rows[i].parent).running += 1;
         let task = &self.rows[i].task_id;
         // Most task runs share their task's entry: no new key, no allocation.
         match self.running_tasks.get_mut(task) {
-            Some(n) => *n += 1,
+            Some(rows) => {
+                rows.insert(i);
+            }
             None => {
-                self.running_tasks.insert(task.clone(), 1);
+                self.running_tasks.insert(task.clone(), BTreeSet::from([i]));
             }
         }
     }
 
     fn stopped(&mut self, i: usize) {
         self.running.remove(&i);
+        self.counts(self.rows[i].parent).running -= 1;
         let task = &self.rows[i].task_id;
-        if let Some(n) = self.running_tasks.get_mut(task) {
-            *n -= 1;
-            if *n == 0 {
+        if let Some(rows) = self.running_tasks.get_mut(task) {
+            rows.remove(&i);
+            if rows.is_empty() {
                 self.running_tasks.remove(task);
             }
         }
@@ -410,10 +452,11 @@ impl Live {
     }
 
     /// The tree's lines, at most `budget`: every row when they fit, else the running rows
-    /// (the first ones, up to half) and the last finished ones, with the gaps summed up.
+    /// (the first ones, up to half) and the last finished ones with their ancestors, the
+    /// hidden children of each row counted on a "… N more" line.
     fn visible(&self, budget: usize) -> Vec<Item> {
         if self.rows.len() <= budget {
-            return (0..self.rows.len()).map(Item::Row).collect();
+            return self.tree(&(0..self.rows.len()).collect());
         }
         let mut running: Vec<usize> = self
             .running
@@ -423,37 +466,64 @@ impl Live {
             .collect();
         let mut finished: Vec<usize> = self.recent.iter().rev().copied().collect();
         loop {
-            let chosen: BTreeSet<usize> = running.iter().chain(&finished).copied().collect();
-            let items = self.with_gaps(&chosen);
+            let mut chosen = BTreeSet::new();
+            for &i in running.iter().chain(&finished) {
+                // A row with its ancestors, so that it shows where it sits.
+                let mut at = Some(i);
+                while let Some(row) = at {
+                    if !chosen.insert(row) {
+                        break;
+                    }
+                    at = self.rows[row].parent;
+                }
+            }
+            let items = self.tree(&chosen);
             if items.len() <= budget || chosen.is_empty() {
                 return items;
             }
-            // Too many lines with the gaps: the oldest finished row goes first, then the
-            // last running one.
+            // Too many lines: the oldest finished row goes first, then the last running one.
             if finished.pop().is_none() {
                 running.pop();
             }
         }
     }
 
-    fn with_gaps(&self, chosen: &BTreeSet<usize>) -> Vec<Item> {
-        let mut items = Vec::with_capacity(chosen.len() * 2 + 1);
-        let mut next = 0;
-        let gap = |from: usize, to: usize, depth: usize| Item::More {
-            depth,
-            count: to - from,
-            running: self.running.range(from..to).count(),
-        };
+    /// The `chosen` rows (each with its parent chosen too) in tree order, children in creation
+    /// order after their parent, preceded by a "… N more" line for the children not chosen
+    /// (mostly older ones: the newest finished rows are the ones chosen).
+    fn tree(&self, chosen: &BTreeSet<usize>) -> Vec<Item> {
+        let mut kids: HashMap<Option<usize>, Vec<usize>> = HashMap::new();
         for &i in chosen {
-            if i > next {
-                items.push(gap(next, i, self.rows[i].depth));
-            }
-            items.push(Item::Row(i));
-            next = i + 1;
+            kids.entry(self.rows[i].parent).or_default().push(i);
         }
-        if next < self.rows.len() {
-            let depth = self.rows.last().map_or(0, |r| r.depth);
-            items.push(gap(next, self.rows.len(), depth));
+        let mut items = Vec::with_capacity(chosen.len() * 2 + 1);
+        // Depth-first without recursion: (parent, next child to show).
+        let mut stack: Vec<(Option<usize>, usize)> = vec![(None, 0)];
+        while let Some((parent, next)) = stack.pop() {
+            let shown = kids.get(&parent).map_or(&[][..], Vec::as_slice);
+            if next == 0 {
+                let (counts, depth) = match parent {
+                    Some(p) => (self.rows[p].kids, self.rows[p].depth + 1),
+                    None => (self.top, 0),
+                };
+                let hidden = counts.all.saturating_sub(shown.len());
+                if hidden > 0 {
+                    let shown_running = shown
+                        .iter()
+                        .filter(|&&i| !self.rows[i].state.is_terminal())
+                        .count();
+                    items.push(Item::More {
+                        depth,
+                        count: hidden,
+                        running: counts.running.saturating_sub(shown_running),
+                    });
+                }
+            }
+            if let Some(&child) = shown.get(next) {
+                items.push(Item::Row(child));
+                stack.push((parent, next + 1));
+                stack.push((Some(child), 0));
+            }
         }
         items
     }
@@ -697,7 +767,8 @@ mod tests {
     /// A ForEach of `n` iterations, the last one still running.
     fn loop_of(n: usize) -> Live {
         let now = Instant::now();
-        let mut live = Live::new("t.big".into(), false);
+        let parents = HashMap::from([("out".to_string(), "each".to_string())]);
+        let mut live = Live::new("t.big".into(), false, parents);
         live.event(&created("each", "each", 0, None), now);
         live.event(&changed("each", "each", 0, State::Running), now);
         for k in 0..n {
@@ -762,7 +833,7 @@ mod tests {
     #[test]
     fn retries_count_attempts() {
         let now = Instant::now();
-        let mut live = Live::new("t".into(), false);
+        let mut live = Live::new("t".into(), false, HashMap::new());
         live.event(&created("a", "a", 0, None), now);
         for state in [State::Running, State::Retrying, State::Running] {
             live.event(&changed("a", "a", 0, state), now);
@@ -773,5 +844,49 @@ mod tests {
         let text = live.frame(now, (80, 24)).join("\n");
         assert!(text.ends_with("✗ a FAILED attempt 2 5ms boom"), "{text}");
         assert!(text.contains("1 failed"), "{text}");
+    }
+
+    /// Branches of a Parallel are created interleaved: each row still shows under its parent.
+    #[test]
+    fn rows_sit_under_their_parent_task_runs() {
+        let now = Instant::now();
+        let parents = HashMap::from(
+            [("seq", "par"), ("s1", "seq"), ("s2", "seq"), ("p2", "par")]
+                .map(|(a, b)| (a.to_string(), b.to_string())),
+        );
+        let mut live = Live::new("t".into(), false, parents);
+        for (id, depth) in [("par", 0), ("seq", 1), ("s1", 2), ("p2", 1)] {
+            live.event(&created(id, id, depth, None), now);
+            live.event(&changed(id, id, depth, State::Running), now);
+        }
+        live.event(&changed("s1", "s1", 2, State::Success), now);
+        live.event(&created("s2", "s2", 2, None), now);
+        let frame = live.frame(now, (80, 24));
+        let names: Vec<&str> = frame[1..]
+            .iter()
+            .map(|l| l.split_whitespace().nth(1).unwrap())
+            .collect();
+        assert_eq!(names, ["par", "seq", "s1", "s2", "p2"], "{frame:#?}");
+        // With room for four lines only: the first running rows, the others counted under
+        // their parent.
+        let items = live.visible(4);
+        assert_eq!(
+            items,
+            [
+                Item::Row(0),
+                Item::More {
+                    depth: 1,
+                    count: 1,
+                    running: 1
+                },
+                Item::Row(1),
+                Item::More {
+                    depth: 2,
+                    count: 2,
+                    running: 1
+                },
+            ],
+            "{frame:#?}"
+        );
     }
 }

@@ -283,11 +283,16 @@ async fn run_async(args: RunArgs) -> u8 {
         };
     let screen = live_view.then(terminal::Screen::default);
     let title = format!("{}.{}", execution.namespace, execution.flow_id);
+    let parents = if live_view {
+        task_parents(&doc)
+    } else {
+        Default::default()
+    };
     let printer = {
         let screen = screen.clone();
         tokio::spawn(async move {
             if let Some(screen) = screen {
-                let mut view = live::Live::new(title, color);
+                let mut view = live::Live::new(title, color, parents);
                 live::follow(&mut rx, &screen, &mut view).await;
                 return Some(view);
             }
@@ -341,6 +346,21 @@ async fn run_async(args: RunArgs) -> u8 {
         }
     }
     exit_code(record.state)
+}
+
+/// Task id → the id of the task it sits in, for the tasks of the flow that sit in one.
+fn task_parents(doc: &Document) -> std::collections::HashMap<String, String> {
+    let Some(flow) = &doc.flow else {
+        return Default::default();
+    };
+    let id = |t: &kflow_syntax::model::Task| t.id.as_ref().map(|n| n.name.clone());
+    flow.tasks
+        .iter()
+        .filter_map(|task| {
+            let parent = &flow.tasks[task.parent?.0 as usize];
+            Some((id(task)?, id(parent)?))
+        })
+        .collect()
 }
 
 /// Saves the execution record and lists its storage folder in the per-user index, so
