@@ -266,7 +266,8 @@ impl Exec {
             vars.insert("outputs".into(), Value::Object(shared.outputs.clone()));
         }
         if reaches(&["tasks"]) || reaches(ANY) {
-            vars.insert("tasks".into(), Value::Object(shared.tasks.clone()));
+            let tasks = super::walk::task_states(&shared.record.task_runs);
+            vars.insert("tasks".into(), Value::Object(tasks));
         }
         vars.insert("vars".into(), Value::Object(shared.variables.clone()));
         vars.insert("labels".into(), label_variables(&shared.labels));
@@ -331,21 +332,59 @@ fn mentions(value: &Value, words: &[&str]) -> bool {
     }
 }
 
-/// `{{ labels }}` as Kestra's `RunVariables.mapLabel` builds it: a `system.x` label becomes
-/// `system` → a `Map.Entry` of `x` and its value, which Pebble reads through its getters
-/// (`labels.system.key`, `labels.system.value`; `labels.system.correlationId` fails in Kestra
-/// too); the first label of a key wins, as its `toMap` merge keeps the first.
+/// `{{ labels }}` as Kestra 1.3's `Label.toNestedMap` builds it: label values as text (empty
+/// ones dropped), keys split on `.` into nested maps (`system.correlationId` is read as
+/// `labels.system.correlationId`); a key that clashes with one already placed is ignored, as
+/// `MapUtils.flattenToNestedMap` ignores it.
 fn label_variables(labels: &Map<String, Value>) -> Value {
-    let mut vars = Map::new();
+    let mut root = Map::new();
     for (key, value) in labels {
-        let (name, value) = match key.strip_prefix("system.") {
-            Some(rest) => (
-                "system".to_string(),
-                serde_json::json!({"key": rest, "value": value}),
-            ),
-            None => (key.clone(), value.clone()),
+        let text = match value {
+            Value::Null => continue,
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
         };
-        vars.entry(name).or_insert(value);
+        if key.is_empty() || text.is_empty() {
+            continue;
+        }
+        let parts: Vec<&str> = key.split('.').collect();
+        place_label(&mut root, &parts, text);
     }
-    Value::Object(vars)
+    Value::Object(root)
+}
+
+/// Puts one label's text at its path, unless a value is already there or on the way.
+fn place_label(map: &mut Map<String, Value>, path: &[&str], text: String) {
+    match path {
+        [last] => {
+            if !map.contains_key(*last) {
+                map.insert(last.to_string(), Value::String(text));
+            }
+        }
+        [first, rest @ ..] => {
+            let slot = map
+                .entry(first.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(inner) = slot {
+                place_label(inner, rest, text);
+            }
+        }
+        [] => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_nest_by_their_dots_as_in_kestra_1_3() {
+        let labels = json!({"system.correlationId": "abc", "team": "data", "n": 42, "empty": "",
+                            "team.sub": "clash"});
+        let vars = label_variables(labels.as_object().unwrap());
+        assert_eq!(vars["system"]["correlationId"], "abc");
+        assert_eq!(vars["team"], "data");
+        assert_eq!(vars["n"], "42");
+        assert!(vars.get("empty").is_none());
+    }
 }
