@@ -165,7 +165,7 @@ fn text_width(text: &str) -> usize {
     text.chars().map(|c| c.width().unwrap_or(0)).sum()
 }
 
-/// A frame's tree part: a row, or hidden rows between two shown ones.
+/// A frame's tree part: a row, or how many children of a row (or top-level rows) are not shown.
 #[derive(Debug, PartialEq)]
 enum Item {
     Row(usize),
