@@ -48,6 +48,10 @@ struct Case {
     reason: Option<String>,
     #[serde(default)]
     inputs: BTreeMap<String, String>,
+    /// FILE inputs: input id → name of a small file the run's folder gets (the Java tests
+    /// upload one of their resources).
+    #[serde(default)]
+    input_files: BTreeMap<String, String>,
     /// Environment of the run (`SECRET_*` base64 secrets, `ENV_*`).
     #[serde(default)]
     env: BTreeMap<String, String>,
@@ -314,11 +318,16 @@ fn run_case(case: &Case) -> Verdict {
     }
     write_rules(dir.path(), &case.rules);
     let mut extra = Vec::new();
-    let inputs: Vec<String> = case
+    let mut inputs: Vec<String> = case
         .inputs
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
+    for (id, name) in &case.input_files {
+        let path = dir.path().join(name);
+        std::fs::write(&path, "uploaded: true\n").expect("write input file");
+        inputs.push(format!("{id}={}", path.display()));
+    }
     for i in &inputs {
         extra.extend(["--input", i.as_str()]);
     }
