@@ -83,3 +83,14 @@ fn loop_until_counts_its_rounds_like_kestra() {
         "{rec}"
     );
 }
+
+/// Inside LoopUntil, `parent` is the loop's task run with its outputs (Kestra's
+/// `Execution.parents` lists every enclosing task run that has a value or outputs).
+#[test]
+fn loop_until_children_see_the_loop_as_their_parent() {
+    let flow = "id: p\nnamespace: t\ntasks:\n  - id: loop\n    type: io.kestra.plugin.core.flow.LoopUntil\n    condition: \"{{ outputs.r.value == '2' }}\"\n    checkFrequency:\n      interval: PT0.1S\n    tasks:\n      - id: r\n        type: io.kestra.plugin.core.debug.Return\n        format: \"{{ parent.outputs.iterationCount }}\"\n";
+    let rec = run("loop-parent", flow);
+    assert_eq!(rec["state"], "SUCCESS", "{rec}");
+    assert_eq!(rec["taskRuns"][0]["outputs"]["iterationCount"], 2, "{rec}");
+    assert_eq!(outputs(&rec, "r")["value"], "2", "{rec}");
+}

@@ -75,7 +75,7 @@ impl Exec {
         scope: &Scope,
         vars: &Map<String, Value>,
         (errors, finally): (Vec<Value>, Vec<Value>),
-        child: Scope,
+        mut child: Scope,
     ) -> Done {
         let limits = match self.loop_limits(def, vars) {
             Ok(l) => l,
@@ -92,6 +92,10 @@ impl Exec {
         let mut count = 1;
         let mut outputs = self.publish_iteration(info, scope, count);
         let (state, message) = loop {
+            // The loop is its children's closest parent, with its outputs.
+            if let Some(entry) = child.parents.first_mut() {
+                entry["outputs"] = Value::Object(outputs.clone());
+            }
             let s = self
                 .clone()
                 .run_list(list(def, "tasks"), child.clone())
