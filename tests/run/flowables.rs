@@ -94,3 +94,12 @@ fn loop_until_children_see_the_loop_as_their_parent() {
     assert_eq!(rec["taskRuns"][0]["outputs"]["iterationCount"], 2, "{rec}");
     assert_eq!(outputs(&rec, "r")["value"], "2", "{rec}");
 }
+
+/// Kestra gives a task run a value only when it is a direct child of a loop iteration
+/// (`FlowableUtils.resolveEachTasks`); deeper tasks read it from their parent.
+#[test]
+fn only_a_loops_direct_children_have_its_value() {
+    let flow = "id: p\nnamespace: t\ntasks:\n  - id: each\n    type: io.kestra.plugin.core.flow.ForEach\n    values: [\"a\"]\n    tasks:\n      - id: seq\n        type: io.kestra.plugin.core.flow.Sequential\n        tasks:\n          - id: r\n            type: io.kestra.plugin.core.debug.Return\n            format: \"{{ taskrun.value ?? 'none' }} {{ parent.taskrun.value }} {{ parents | length }}\"\n";
+    let rec = run("loop-values", flow);
+    assert_eq!(outputs(&rec, "r")["value"], "none a 1", "{rec}");
+}
