@@ -266,8 +266,7 @@ impl Exec {
             vars.insert("outputs".into(), Value::Object(shared.outputs.clone()));
         }
         if reaches(&["tasks"]) || reaches(ANY) {
-            let tasks = super::walk::task_states(&shared.record.task_runs);
-            vars.insert("tasks".into(), Value::Object(tasks));
+            vars.insert("tasks".into(), Value::Object(shared.tasks.clone()));
         }
         vars.insert("vars".into(), Value::Object(shared.variables.clone()));
         vars.insert("labels".into(), label_variables(&shared.labels));
