@@ -62,7 +62,7 @@ async fn input_to_serdes_to_script_to_record() {
         .unwrap()
         .clone();
     run.state = State::Success;
-    execution.task_runs.push(run);
+    execution.task_runs.push(Box::new(run));
 
     // A script that reads the Ion lines (Kestra writes one value per line) and writes a new file.
     let mut script_run = TaskRun::new("script", None, None);
@@ -100,7 +100,7 @@ async fn input_to_serdes_to_script_to_record() {
         .unwrap()
         .clone();
     script_run.state = State::Success;
-    execution.task_runs.push(script_run);
+    execution.task_runs.push(Box::new(script_run));
 
     let props = json!({ "from": produced });
     let spec = IonToJsonSpec::from_properties(props.as_object().unwrap()).unwrap();

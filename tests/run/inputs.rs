@@ -205,3 +205,31 @@ fn labels_are_recorded_like_kestra() {
     expected.sort();
     assert_eq!(labels, expected);
 }
+
+#[test]
+fn every_task_run_keeps_its_own_outputs_and_tasks_reads_their_states() {
+    // Outputs live once, at `outputs.r[outer][inner]`, while the execution runs; the record
+    // gives each task run its own. `tasks` is built from the task runs.
+    let flow = "id: nested\nnamespace: t\ntasks:\n  - id: outer\n    type: io.kestra.plugin.core.flow.ForEach\n    values: [\"x\", \"y\"]\n    tasks:\n      - id: inner\n        type: io.kestra.plugin.core.flow.ForEach\n        values: [\"1\", \"2\"]\n        tasks:\n          - id: r\n            type: io.kestra.plugin.core.debug.Return\n            format: \"{{ taskrun.value }}-{{ taskrun.id }}\"\n  - id: report\n    type: io.kestra.plugin.core.log.Log\n    message: \"{{ tasks.r.x['1'].state }} {{ tasks.inner.y.state }} {{ outputs.r.y['2'].value }}\"\n";
+    let dir = TempDir::new("nested");
+    let (code, rec, err) = run_json(dir.path(), flow, &[], &[]);
+    assert_eq!(code, 0, "{err}\n{rec}");
+    let runs: Vec<&serde_json::Value> = rec["taskRuns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["taskId"] == "r")
+        .collect();
+    assert_eq!(runs.len(), 4);
+    for run in &runs {
+        let value = run["value"].as_str().unwrap();
+        let expected = format!("{value}-{}", run["id"].as_str().unwrap());
+        assert_eq!(run["outputs"]["value"], expected.as_str(), "{run}");
+    }
+    let last = format!("2-{}", runs[3]["id"].as_str().unwrap());
+    assert!(
+        logs(&rec).contains(&format!("SUCCESS SUCCESS {last}")),
+        "{:?}",
+        logs(&rec)
+    );
+}

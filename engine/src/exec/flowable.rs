@@ -283,15 +283,17 @@ impl Exec {
                     "EachParallel" => concurrency(def.get("concurrent"), 0),
                     _ => 1,
                 };
-                let mut groups = Vec::new();
-                for v in values {
+                // Made as the iterations start, not all up front: a copy of the tasks and a
+                // scope per value would hold 200,000 iterations' worth before the first ran.
+                let tasks = list(def, "tasks");
+                let groups = values.into_iter().enumerate().map(|(i, v)| {
                     let text = value_text(&v);
                     let mut s = child.clone();
-                    s.iteration = Some(groups.len());
+                    s.iteration = Some(i);
                     s.values.push(text.clone());
                     s.run_value = Some(text);
-                    groups.push((list(def, "tasks"), s));
-                }
+                    (tasks.clone(), s)
+                });
                 let s = self.clone().run_concurrently(groups, limit).await;
                 self.clone().recover(s, errors, finally, child).await;
                 (s, None, None)
@@ -354,11 +356,11 @@ impl Exec {
     }
 
     /// Sequential groups, at most `limit` at once; no new group starts after a failure.
-    async fn run_concurrently(
-        self: Arc<Self>,
-        groups: Vec<(Vec<Value>, Scope)>,
-        limit: usize,
-    ) -> State {
+    async fn run_concurrently<G>(self: Arc<Self>, groups: G, limit: usize) -> State
+    where
+        G: IntoIterator<Item = (Vec<Value>, Scope)>,
+        G::IntoIter: Send,
+    {
         let sem = Arc::new(Semaphore::new(limit.min(Semaphore::MAX_PERMITS)));
         let failed = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let mut set = JoinSet::new();

@@ -102,8 +102,8 @@ impl RunOptions {
 /// Mutable state of a running execution.
 struct Shared {
     record: Execution,
+    /// `outputs.<task>…`: every finished run's outputs, held here alone until the end.
     outputs: Map<String, Value>,
-    tasks: Map<String, Value>,
     labels: Map<String, Value>,
     variables: Map<String, Value>,
 }
@@ -172,7 +172,6 @@ pub async fn run(mut flow: Value, mut execution: Execution, opts: RunOptions) ->
         shared: Mutex::new(Shared {
             record: execution,
             outputs: Map::new(),
-            tasks: Map::new(),
             labels,
             variables,
         }),
@@ -226,6 +225,8 @@ pub async fn run(mut flow: Value, mut execution: Execution, opts: RunOptions) ->
     }
     let mut record = {
         let mut shared = lock(&exec.shared);
+        let shared = &mut *shared;
+        walk::restore_task_outputs(&mut shared.outputs, &mut shared.record.task_runs);
         shared.record.state = state;
         shared.record.end_date = Some(crate::record::now_iso());
         // Label values are strings in Kestra (`Label(String, String)`): 42, true and 3.14 are

@@ -165,6 +165,9 @@ impl Exec {
                 scope.parent_run.as_deref(),
                 scope.values.last().cloned(),
             );
+            if let Some((_, outer)) = scope.values.split_last() {
+                run.outer_values = outer.to_vec();
+            }
             let info = RunInfo {
                 id: run.id.clone(),
                 task_id: task_id.clone(),
@@ -173,7 +176,7 @@ impl Exec {
                 attempts: 0,
             };
             run.state = State::Created;
-            lock(&self.shared).record.task_runs.push(run);
+            lock(&self.shared).record.task_runs.push(Box::new(run));
             self.emit(Event::TaskRunCreated {
                 task_run_id: info.id.clone(),
                 task_id: task_id.clone(),
@@ -305,23 +308,39 @@ impl Exec {
                 m,
             );
         }
-        {
+        if let Some(outputs) = outputs {
             let mut shared = lock(&self.shared);
-            if let Some(outputs) = outputs {
-                if let Some(run) = shared
-                    .record
-                    .task_runs
-                    .iter_mut()
-                    .rev()
-                    .find(|r| r.id == info.id)
-                {
-                    run.outputs = outputs.clone();
+            let shared = &mut *shared;
+            // Kept once, where expressions read them; the record's task run gets them when the
+            // execution ends (a loop of 200,000 iterations holds one copy, not two). A run
+            // whose place is taken over (a repeated loop value) gets its outputs now.
+            let path = &scope.values;
+            if let Some(previous) = nested_take(&mut shared.outputs, &info.task_id, path) {
+                if let Some(owner) = shared.record.task_runs.iter_mut().rev().find(|r| {
+                    r.outputs_pending
+                        && r.id != info.id
+                        && r.task_id == info.task_id
+                        && r.values_path() == *path
+                }) {
+                    owner.outputs = into_map(previous);
+                    owner.outputs_pending = false;
                 }
-                let v = Value::Object(outputs);
-                nested_insert(&mut shared.outputs, &info.task_id, &scope.values, v);
             }
-            let st = serde_json::json!({ "state": state });
-            nested_insert(&mut shared.tasks, &info.task_id, &scope.values, st);
+            if let Some(run) = shared
+                .record
+                .task_runs
+                .iter_mut()
+                .rev()
+                .find(|r| r.id == info.id)
+            {
+                run.outputs_pending = true;
+            }
+            nested_insert(
+                &mut shared.outputs,
+                &info.task_id,
+                path,
+                Value::Object(outputs),
+            );
         }
         self.set_state(info, scope, state, Some(started.elapsed()), message);
     }
@@ -335,6 +354,8 @@ impl Exec {
             .rev()
             .find(|r| r.id == info.id)
         {
+            // Most runs have one attempt: room for exactly that, not the four a first push makes.
+            run.attempts.reserve_exact(1);
             run.attempts.push(crate::record::Attempt {
                 state,
                 start_date: start,
@@ -342,6 +363,51 @@ impl Exec {
             });
         }
     }
+}
+
+/// Removes and returns `outputs.<id>[v1][v2]`.
+pub(crate) fn nested_take(
+    map: &mut Map<String, Value>,
+    id: &str,
+    values: &[String],
+) -> Option<Value> {
+    let Some((last, outer)) = values.split_last() else {
+        return map.remove(id);
+    };
+    let mut cur = map.get_mut(id)?;
+    for v in outer {
+        cur = cur.as_object_mut()?.get_mut(v)?;
+    }
+    cur.as_object_mut()?.remove(last)
+}
+
+fn into_map(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+/// Gives every finished task run its outputs back from the execution's `outputs`, where they
+/// were kept while it ran (see `finish`): latest runs first, as they hold the places.
+pub(crate) fn restore_task_outputs(outputs: &mut Map<String, Value>, runs: &mut [Box<TaskRun>]) {
+    for run in runs.iter_mut().rev().filter(|r| r.outputs_pending) {
+        run.outputs_pending = false;
+        if let Some(value) = nested_take(outputs, &run.task_id, &run.values_path()) {
+            run.outputs = into_map(value);
+        }
+    }
+}
+
+/// `tasks.<id>[v1][v2].state` of every finished task run, as Kestra's `tasks` variable:
+/// built when an expression reads it rather than kept up to date for every run.
+pub(crate) fn task_states(runs: &[Box<TaskRun>]) -> Map<String, Value> {
+    let mut tasks = Map::new();
+    for run in runs.iter().filter(|r| r.state.is_terminal()) {
+        let state = serde_json::json!({ "state": run.state });
+        nested_insert(&mut tasks, &run.task_id, &run.values_path(), state);
+    }
+    tasks
 }
 
 /// `outputs.<id>[v1][v2] = value`.

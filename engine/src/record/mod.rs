@@ -106,9 +106,24 @@ pub struct TaskRun {
     pub start_date: String,
     #[serde(default)]
     pub end_date: Option<String>,
+    /// Loop values above `value`, for runs inside nested loops: with `value`, the run's place in
+    /// `outputs.<task>[v1][v2]…` and `tasks.<task>[v1][v2]…` (empty at most one loop deep).
+    #[serde(skip)]
+    pub outer_values: Vec<String>,
+    /// While the execution runs, the outputs of a finished run live once, at its place in the
+    /// execution's `outputs` that expressions read; the record gets them when it ends.
+    #[serde(skip)]
+    pub outputs_pending: bool,
 }
 
 impl TaskRun {
+    /// The loop values locating the run (`outer_values` then `value`).
+    pub fn values_path(&self) -> Vec<String> {
+        let mut path = self.outer_values.clone();
+        path.extend(self.value.clone());
+        path
+    }
+
     pub fn new(task_id: &str, parent: Option<&str>, value: Option<String>) -> TaskRun {
         TaskRun {
             id: crate::ids::new_id(),
@@ -120,6 +135,8 @@ impl TaskRun {
             outputs: Default::default(),
             start_date: now_iso(),
             end_date: None,
+            outer_values: Vec::new(),
+            outputs_pending: false,
         }
     }
 }
@@ -154,7 +171,8 @@ pub struct Execution {
     #[serde(default)]
     pub labels: Vec<Label>,
     #[serde(default)]
-    pub task_runs: Vec<TaskRun>,
+    /// Boxed: a loop of 200,000 iterations grows this list without copying its runs around.
+    pub task_runs: Vec<Box<TaskRun>>,
     #[serde(default)]
     pub logs: Logs,
 }
@@ -353,7 +371,7 @@ mod tests {
             message: "using s3cr3t and s3cr3t2".into(),
             timestamp: now_iso(),
         });
-        exec.task_runs.push(run);
+        exec.task_runs.push(Box::new(run));
         exec.state = State::Success;
         exec.mask_secrets(&["s3cr3t".into(), "s3cr3t2".into(), String::new()]);
         let json = serde_json::to_value(&exec).unwrap();

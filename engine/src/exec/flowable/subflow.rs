@@ -217,10 +217,11 @@ fn outputs_tree(
     let by_id: std::collections::HashMap<&str, &crate::record::TaskRun> = record
         .task_runs
         .iter()
-        .map(|r| (r.id.as_str(), r))
+        .map(|r| (r.id.as_str(), &**r))
         .collect();
     let mut tree = Map::new();
     for run in record.task_runs.iter().filter(|r| !r.outputs.is_empty()) {
+        let run: &crate::record::TaskRun = run;
         let mut values = Vec::new();
         let mut cur = run;
         while let Some(parent) = cur.parent_task_run_id.as_deref().and_then(|p| by_id.get(p)) {
@@ -319,7 +320,7 @@ mod tests {
         r.outputs.insert("value".into(), json!("ra"));
         let mut top = TaskRun::new("top", None, None);
         top.outputs.insert("value".into(), json!("t"));
-        record.task_runs = vec![each, seq, r, top];
+        record.task_runs = [each, seq, r, top].into_iter().map(Box::new).collect();
         let tree = outputs_tree(&record, &flow, &|t: &str| t.to_string());
         assert_eq!(
             Value::Object(tree),
