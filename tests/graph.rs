@@ -510,7 +510,7 @@ fn json_has_the_documented_shape() {
     for n in nodes {
         assert_eq!(
             keys(n),
-            ["cluster", "id", "kind", "label", "line", "subflow", "taskId", "type"]
+            ["cluster", "id", "kind", "label", "line", "run", "subflow", "taskId", "type"]
         );
     }
     for c in clusters {
@@ -670,4 +670,129 @@ fn the_readme_picture_is_up_to_date() {
         svg == committed,
         "docs/graph-parallel-requests.svg is stale: kflow graph ../shared/examples/clean/parallel_requests.yaml -o docs/graph-parallel-requests.svg"
     );
+}
+
+/// `kflow graph --execution` draws a real local run: every task node that ran carries the
+/// worst state of its runs from the record, the others are faded, and a record of another
+/// flow is refused.
+#[test]
+fn a_local_run_is_drawn_over_the_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("overlay.yaml");
+    std::fs::write(
+        &flow,
+        "id: overlay\nnamespace: company.team\ntasks:\n  - id: hello\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n  - id: each\n    type: io.kestra.plugin.core.flow.ForEach\n    values: [a, b, c]\n    tasks:\n      - id: item\n        type: io.kestra.plugin.core.debug.Return\n        format: \"{{ taskrun.value }}\"\n  - id: broken\n    type: io.kestra.plugin.core.execution.Fail\n    allowFailure: true\n  - id: check\n    type: io.kestra.plugin.core.flow.If\n    condition: \"{{ false }}\"\n    then:\n      - id: never\n        type: io.kestra.plugin.core.log.Log\n        message: not run\n",
+    )
+    .unwrap();
+    let storage = dir.path().join("storage");
+    let (flow_arg, storage_arg) = (flow.to_str().unwrap(), storage.to_str().unwrap());
+    let out = run_with_deadline(
+        &[
+            "run",
+            flow_arg,
+            "--storage",
+            storage_arg,
+            "--format",
+            "json",
+        ],
+        Duration::from_secs(60),
+    );
+    let record: Value = serde_json::from_slice(&out.stdout).expect("the run's record");
+    let id = record["id"].as_str().unwrap();
+
+    // The worst state of each task's runs, from the record itself.
+    let rank = |s: &str| match s {
+        "FAILED" => 6,
+        "KILLED" => 5,
+        "WARNING" => 4,
+        "SUCCESS" => 1,
+        "SKIPPED" => 0,
+        _ => 3,
+    };
+    let mut expected: HashMap<String, (String, usize)> = HashMap::new();
+    for run in record["taskRuns"].as_array().unwrap() {
+        let state = run["state"].as_str().unwrap().to_string();
+        let e = expected
+            .entry(run["taskId"].as_str().unwrap().to_string())
+            .or_insert((state.clone(), 0));
+        e.1 += 1;
+        if rank(&state) > rank(&e.0) {
+            e.0 = state;
+        }
+    }
+    assert_eq!(expected["item"].1, 3, "{record}");
+    assert!(!expected.contains_key("never"));
+
+    let args = ["--execution", id, "--storage", storage_arg, flow_arg];
+    let (code, svg, err) = graph(&args);
+    assert_eq!(code, 0, "{err}");
+    let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
+    let mut drawn = HashMap::new();
+    let mut faded = Vec::new();
+    for g in doc.descendants().filter(|n| n.has_tag_name("g")) {
+        let (Some(task), Some(class)) = (g.attribute("data-task-id"), g.attribute("class")) else {
+            continue;
+        };
+        if !class.split(' ').any(|c| c == "node") {
+            continue;
+        }
+        match g.attribute("data-state") {
+            Some(state) => {
+                let runs: usize = g.attribute("data-runs").unwrap().parse().unwrap();
+                assert!(
+                    class.contains(&format!("state-{}", state.to_lowercase())),
+                    "{class}"
+                );
+                drawn.insert(task.to_string(), (state.to_string(), runs));
+            }
+            None => {
+                assert!(class.contains("not-run"), "{task}: {class}");
+                faded.push(task.to_string());
+            }
+        }
+    }
+    assert_eq!(drawn, expected);
+    assert_eq!(faded, ["never"]);
+    assert!(svg.contains("3 runs: 3 SUCCESS"), "{svg}");
+
+    let (_, json, _) = graph(&[
+        "--format", "json", args[0], args[1], args[2], args[3], args[4],
+    ]);
+    let json: Value = serde_json::from_str(&json).unwrap();
+    let item = json["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["taskId"] == "item")
+        .unwrap();
+    assert_eq!(item["run"]["runs"], 3);
+    assert_eq!(item["run"]["byState"]["SUCCESS"], 3);
+    let (_, mermaid, _) = graph(&[
+        "--format", "mermaid", args[0], args[1], args[2], args[3], args[4],
+    ]);
+    assert_eq!(
+        mermaid.matches("\n  style n").count(),
+        expected.len(),
+        "{mermaid}"
+    );
+
+    // Another flow's record is refused; so is an unknown id.
+    let other = dir.path().join("other.yaml");
+    std::fs::write(
+        &other,
+        "id: other\nnamespace: company.team\ntasks:\n  - id: hello\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n",
+    )
+    .unwrap();
+    let (code, _, err) = graph(&[
+        "--execution",
+        id,
+        "--storage",
+        storage_arg,
+        other.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("is of flow company.team.overlay"), "{err}");
+    let (code, _, err) = graph(&["--execution", "nope", "--storage", storage_arg, flow_arg]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no execution 'nope'"), "{err}");
 }

@@ -189,6 +189,7 @@ impl Builder<'_> {
                     subflow: None,
                     cluster: None,
                     line: Some(line),
+                    run: None,
                 })
             })
             .collect();
@@ -270,6 +271,7 @@ impl Builder<'_> {
             subflow: None,
             cluster: None,
             line: None,
+            run: None,
         })
     }
 
@@ -454,6 +456,7 @@ impl Builder<'_> {
             subflow,
             cluster,
             line: Some(line),
+            run: None,
         });
         if task.children.is_empty() {
             return Part {

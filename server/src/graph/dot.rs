@@ -65,10 +65,16 @@ fn block(out: &mut String, graph: &Graph, b: &Block, depth: usize) {
             } else {
                 format!("{}\n{second}", node.label)
             };
-            let shape = match node.kind {
-                NodeKind::Start | NodeKind::End => ", shape=oval, fillcolor=\"#ede7f6\"",
-                NodeKind::Trigger => ", shape=hexagon, color=\"#2e8b57\"",
-                NodeKind::Task => "",
+            let shape = match (&node.run, node.kind) {
+                (_, NodeKind::Start | NodeKind::End) => {
+                    ", shape=oval, fillcolor=\"#ede7f6\"".to_string()
+                }
+                (_, NodeKind::Trigger) => ", shape=hexagon, color=\"#2e8b57\"".to_string(),
+                (Some(run), NodeKind::Task) => {
+                    let (fill, border) = run.colors();
+                    format!(", fillcolor=\"{fill}\", color=\"{border}\", penwidth=2")
+                }
+                (None, NodeKind::Task) => String::new(),
             };
             let _ = writeln!(out, "{indent}n{n} [label=\"{}\"{shape}];", escape(&label));
         }

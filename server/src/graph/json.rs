@@ -22,6 +22,13 @@ pub fn value(graph: &Graph) -> Value {
                 "subflow": n.subflow,
                 "cluster": cluster_ref(n.cluster),
                 "line": n.line,
+                "run": n.run.as_ref().map(|r| json!({
+                    "state": crate::run::display::state_name(r.state),
+                    "runs": r.runs,
+                    "attempts": r.attempts,
+                    "durationMs": r.took.map(|d| d.as_millis() as u64),
+                    "byState": r.by_state,
+                })),
             })
         })
         .collect();

@@ -26,6 +26,16 @@ fn escape(text: &str) -> String {
 pub fn write(graph: &Graph) -> String {
     let mut out = String::from("flowchart TD\n");
     block(&mut out, graph, &graph.root, 1);
+    // A run drawn over the graph colours the task nodes by state.
+    for (i, node) in graph.nodes.iter().enumerate() {
+        if let Some(run) = &node.run {
+            let (fill, border) = run.colors();
+            let _ = writeln!(
+                out,
+                "  style n{i} fill:{fill},stroke:{border},stroke-width:2px"
+            );
+        }
+    }
     for e in &graph.edges {
         let arrow = match e.kind {
             EdgeKind::Next | EdgeKind::Branch | EdgeKind::DependsOn => "-->",

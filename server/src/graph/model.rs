@@ -32,11 +32,17 @@ pub struct Node {
     pub cluster: Option<usize>,
     /// 1-based line of the task or trigger in the file.
     pub line: Option<u32>,
+    /// What a local run did with the task, when one is drawn over the graph.
+    pub run: Option<super::overlay::NodeRun>,
 }
 
 impl Node {
-    /// The text under the node's label: its short type, and the flow a subflow task starts.
+    /// The text under the node's label: what a drawn run did with it, else its short type and
+    /// the flow a subflow task starts.
     pub fn detail(&self) -> String {
+        if let Some(run) = &self.run {
+            return run.summary();
+        }
         match (&self.subflow, &self.type_name) {
             (Some(target), Some(t)) => format!("{} → {target}", short_type(t)),
             (Some(target), None) => format!("→ {target}"),

@@ -25,7 +25,14 @@ const STYLE: &str = "\
 .edge{fill:none;stroke:#6d6d7a;stroke-width:1.2}\
 .edge.error{stroke:#d9534f;stroke-dasharray:5 3}\
 .edge.trigger{stroke:#2e8b57;stroke-dasharray:2 3}\
-.edge.dependsOn{stroke:#8405ff}";
+.edge.dependsOn{stroke:#8405ff}\
+.node.ran rect{stroke-width:2}\
+.node.not-run{opacity:.45}\
+.node.state-success rect{fill:#e8f6ec;stroke:#2e8b57}\
+.node.state-warning rect{fill:#fdf5e3;stroke:#d49a1a}\
+.node.state-failed rect,.node.state-killed rect{fill:#fbe9e9;stroke:#d9534f}\
+.node.state-skipped rect{fill:#f2f2f4;stroke:#9a9aa6}\
+.node.state-running rect,.node.state-paused rect,.node.state-retrying rect{fill:#eaf1fb;stroke:#3b73c4}";
 
 /// `text` cut to `max` characters, ending with `…` when cut.
 fn fit(text: &str, max: usize) -> String {
@@ -158,6 +165,7 @@ fn nodes(out: &mut String, graph: &Graph, layout: &Layout) {
             headers[h] = true;
         }
     }
+    let overlaid = graph.nodes.iter().any(|n| n.run.is_some());
     for (i, n) in graph.nodes.iter().enumerate() {
         let r = &layout.nodes[i];
         let flowable = headers[i];
@@ -168,9 +176,23 @@ fn nodes(out: &mut String, graph: &Graph, layout: &Layout) {
             NodeKind::Start => "marker start",
             NodeKind::End => "marker end",
         };
-        let _ = write!(out, r#"<g class="node {class}" id="n{i}""#);
+        // With a run drawn over the graph, task nodes say what it did with them.
+        let run_class = match (&n.run, n.kind, overlaid) {
+            (Some(run), _, _) => format!(" ran state-{}", run.state_class()),
+            (None, NodeKind::Task, true) => " not-run".to_string(),
+            _ => String::new(),
+        };
+        let _ = write!(out, r#"<g class="node {class}{run_class}" id="n{i}""#);
         if let Some(t) = &n.task_id {
             let _ = write!(out, r#" data-task-id="{}""#, escape(t));
+        }
+        if let Some(run) = &n.run {
+            let _ = write!(
+                out,
+                r#" data-state="{}" data-runs="{}""#,
+                escape(&crate::run::display::state_name(run.state)),
+                run.runs
+            );
         }
         if let Some(c) = n.cluster {
             let _ = write!(out, r#" data-cluster="c{c}""#);
@@ -186,6 +208,9 @@ fn nodes(out: &mut String, graph: &Graph, layout: &Layout) {
         }
         if let Some(line) = n.line {
             let _ = write!(tooltip, "\nline {line}");
+        }
+        if let Some(run) = &n.run {
+            let _ = write!(tooltip, "\n{}", run.summary());
         }
         let _ = write!(out, "<title>{}</title>", escape_keep_newlines(&tooltip));
         let rx = if matches!(n.kind, NodeKind::Start | NodeKind::End) {

@@ -48,18 +48,58 @@ fn records(root: &Path) -> Vec<(PathBuf, Execution)> {
     out
 }
 
+/// The time between two record dates; `None` while running or when a date cannot be read.
+pub fn elapsed(start: &str, end: Option<&str>) -> Option<std::time::Duration> {
+    let start = kflow_engine::time::Instant::parse(start).ok()?;
+    let end = kflow_engine::time::Instant::parse(end?).ok()?;
+    let nanos = (i128::from(end.secs) - i128::from(start.secs)) * 1_000_000_000
+        + i128::from(end.nanos)
+        - i128::from(start.nanos);
+    u64::try_from(nanos)
+        .ok()
+        .map(std::time::Duration::from_nanos)
+}
+
 fn duration(e: &Execution) -> String {
-    let (Ok(start), Some(Ok(end))) = (
-        kflow_engine::time::Instant::parse(&e.start_date),
-        e.end_date
-            .as_deref()
-            .map(kflow_engine::time::Instant::parse),
-    ) else {
-        return "-".into();
+    match elapsed(&e.start_date, e.end_date.as_deref()) {
+        Some(d) => format!("{:.2}s", d.as_secs_f64()),
+        None => "-".into(),
+    }
+}
+
+/// The record of execution `id`, searched in `storage` when given, else in the storage beside
+/// `flow`, `.kflow` here and every storage folder a run has used.
+pub fn find(id: &str, storage: Option<PathBuf>, flow: &Path) -> Result<Execution, String> {
+    let mut searched = match storage {
+        Some(s) => vec![s],
+        None => {
+            let mut all = vec![super::default_storage(flow)];
+            all.extend(roots(None));
+            all
+        }
     };
-    let secs =
-        (end.secs - start.secs) as f64 + (f64::from(end.nanos) - f64::from(start.nanos)) / 1e9;
-    format!("{secs:.2}s")
+    searched.dedup();
+    let file = format!("{id}.json");
+    for root in &searched {
+        let mut stack = vec![root.join(".kflow-executions")];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for path in entries.flatten().map(|e| e.path()) {
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.file_name().is_some_and(|n| *n == *file) {
+                    let bytes =
+                        std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                    return serde_json::from_slice(&bytes)
+                        .map_err(|e| format!("{}: {e}", path.display()));
+                }
+            }
+        }
+    }
+    let shown: Vec<String> = searched.iter().map(|p| p.display().to_string()).collect();
+    Err(format!("no execution '{id}' in {}", shown.join(", ")))
 }
 
 /// The storage folders to read: the one given, or `.kflow` here then the indexed ones.

@@ -1,7 +1,7 @@
 //! `kflow run`: lint the flow, type its inputs, run it with the bundled engine, print progress
 //! and save the execution record. `kflow executions`: list and show saved records.
 
-mod display;
+pub(crate) mod display;
 mod executions;
 mod human;
 mod live;
@@ -19,7 +19,7 @@ use kflow_engine::storage::{ExecutionKey, Storage};
 use kflow_lint_rules::{Catalog, Finding, Severity};
 use kflow_syntax::Document;
 
-pub use executions::{executions, ExecutionsArgs};
+pub use executions::{elapsed, executions, find as find_execution, ExecutionsArgs};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum RunFormat {
