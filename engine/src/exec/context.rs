@@ -266,7 +266,8 @@ impl Exec {
             vars.insert("outputs".into(), Value::Object(shared.outputs.clone()));
         }
         if reaches(&["tasks"]) || reaches(ANY) {
-            vars.insert("tasks".into(), Value::Object(shared.tasks.clone()));
+            let tasks = super::walk::task_states(&shared.record.task_runs);
+            vars.insert("tasks".into(), Value::Object(tasks));
         }
         vars.insert("vars".into(), Value::Object(shared.variables.clone()));
         vars.insert("labels".into(), label_variables(&shared.labels));
