@@ -314,7 +314,15 @@ impl Exec {
                 continue;
             };
             let value = out.get("value").cloned().unwrap_or(Value::Null);
-            let v = crate::render::render_json(&value, &cx)
+            // A STRING output is rendered as text, as Kestra renders it before typing it: a map
+            // read whole (`{{ outputs.t }}`) becomes its JSON text, not a map.
+            let as_text = out.get("type").and_then(Value::as_str) == Some("STRING");
+            let rendered_value = if as_text {
+                crate::render::render_json_text(&value, &cx)
+            } else {
+                crate::render::render_json(&value, &cx)
+            };
+            let v = rendered_value
                 .map_err(|e| format!("Unable to render the flow output '{id}': {e}"))?;
             rendered.insert(id.to_string(), v);
         }
