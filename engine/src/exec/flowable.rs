@@ -328,13 +328,7 @@ impl Exec {
 
     pub(super) fn store_flowable_outputs(&self, info: &RunInfo, _scope: &Scope, outputs: &Value) {
         let mut shared = super::lock(&self.shared);
-        if let Some(run) = shared
-            .record
-            .task_runs
-            .iter_mut()
-            .rev()
-            .find(|r| r.id == info.id)
-        {
+        if let Some(run) = shared.record.task_run_mut(&info.id) {
             run.outputs = outputs.as_object().cloned().unwrap_or_default();
         }
     }

@@ -266,13 +266,7 @@ impl Exec {
     ) {
         {
             let mut shared = lock(&self.shared);
-            if let Some(run) = shared
-                .record
-                .task_runs
-                .iter_mut()
-                .rev()
-                .find(|r| r.id == info.id)
-            {
+            if let Some(run) = shared.record.task_run_mut(&info.id) {
                 run.state = state;
                 if state.is_terminal() {
                     run.end_date = Some(crate::record::now_iso());
@@ -326,13 +320,7 @@ impl Exec {
                     owner.outputs_pending = false;
                 }
             }
-            if let Some(run) = shared
-                .record
-                .task_runs
-                .iter_mut()
-                .rev()
-                .find(|r| r.id == info.id)
-            {
+            if let Some(run) = shared.record.task_run_mut(&info.id) {
                 run.outputs_pending = true;
             }
             nested_insert(
@@ -347,13 +335,7 @@ impl Exec {
 
     pub(crate) fn add_attempt(&self, info: &RunInfo, state: State, start: String) {
         let mut shared = lock(&self.shared);
-        if let Some(run) = shared
-            .record
-            .task_runs
-            .iter_mut()
-            .rev()
-            .find(|r| r.id == info.id)
-        {
+        if let Some(run) = shared.record.task_run_mut(&info.id) {
             // Most runs have one attempt: room for exactly that, not the four a first push makes.
             run.attempts.reserve_exact(1);
             run.attempts.push(crate::record::Attempt {

@@ -217,6 +217,16 @@ impl Execution {
             .join(format!("{}.json", safe_segment(id)))
     }
 
+    /// The task run `id`; the newest runs are searched first, as a running execution updates
+    /// the ones it just created.
+    pub fn task_run_mut(&mut self, id: &str) -> Option<&mut TaskRun> {
+        self.task_runs
+            .iter_mut()
+            .rev()
+            .find(|r| r.id == id)
+            .map(|r| &mut **r)
+    }
+
     /// Where the log lines of a running execution go (removed once the record is dropped).
     pub fn logs_spill_path(
         storage: &Storage,
