@@ -76,6 +76,12 @@ enum Command {
     },
 }
 
+/// Whether `NO_COLOR` asks for no colours: any non-empty value does (no-color.org); `lint` and
+/// `run` both follow it.
+pub fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
 /// Whether writing failed because the reader closed the pipe (`kflow lint | head`): its choice,
 /// not an error to report.
 pub fn reader_left(e: &std::io::Error) -> bool {

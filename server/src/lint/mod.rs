@@ -90,7 +90,7 @@ pub fn run(args: LintArgs) -> u8 {
         Color::Never => false,
         Color::Auto => {
             std::io::IsTerminal::is_terminal(&std::io::stdout())
-                && std::env::var_os("NO_COLOR").is_none()
+                && !crate::no_color()
         }
     };
     // Each file is read, checked, fixed and rendered on a worker thread; only its rendered part

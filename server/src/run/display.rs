@@ -65,10 +65,6 @@ pub fn paint(text: &str, style: Style, color: bool) -> String {
     }
 }
 
-/// Whether `NO_COLOR` asks for no colours: any non-empty value does (no-color.org).
-pub fn no_color() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-}
 
 /// Whether the event ends the execution (the printers stop reading there).
 pub fn is_end(event: &Event) -> bool {

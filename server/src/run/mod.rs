@@ -274,7 +274,7 @@ async fn run_async(args: RunArgs) -> u8 {
     let human = args.format == RunFormat::Human;
     let escapes = std::io::stdout().is_terminal() && terminal::understands_escapes();
     // Colours only where someone reads them, and never against NO_COLOR.
-    let color = escapes && !display::no_color();
+    let color = escapes && !crate::no_color();
     let live_view = human
         && match args.progress {
             Progress::Live => true,
