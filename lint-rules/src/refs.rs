@@ -1,9 +1,11 @@
 //! Reads of task outputs in the flow's expressions (`outputs.ID.NAME…`), with their spans in the
-//! file: what the fetch-pattern rules look at downstream of a task.
+//! file: what the fetch-pattern rules look at downstream of a task. Also what the reference
+//! rules (undefined, unknown, dashed, conditional) share about paths: the variables Kestra
+//! provides, a path's first name, a dashed id split by the parser.
 
 use kflow_syntax::expr::Expression;
 use kflow_syntax::model::TaskIdx;
-use kflow_syntax::pebble::{self, CallKind, ExprKind, Segment};
+use kflow_syntax::pebble::{self, CallKind, ExprKind, PathRef, Segment};
 use kflow_syntax::Span;
 
 use crate::source::Source;
@@ -39,6 +41,55 @@ impl OutputRead<'_> {
 
 const FILE_PROPERTIES: &[&str] = &["from", "files", "items"];
 const FILE_FUNCTIONS: &[&str] = &["read", "fileSize", "fileExists", "isFileEmpty"];
+
+/// Variables Kestra puts in the rendering context (some only in some places: `workingDir` in
+/// scripts, `response` in HTTP trigger conditions, `item` in 2.0 loops).
+pub const CONTEXT_ROOTS: &[&str] = &[
+    "flow",
+    "execution",
+    "task",
+    "taskrun",
+    "parent",
+    "parents",
+    "inputs",
+    "outputs",
+    "vars",
+    "labels",
+    "envs",
+    "globals",
+    "kestra",
+    "trigger",
+    "schedule",
+    "workingDir",
+    "outputDir",
+    "outputFiles",
+    "bucketPath",
+    "response",
+    "item",
+    "tasks",
+    "namespace",
+    "flowId",
+    "error",
+];
+
+/// The first segment after the root, as a name (`.x` or `['x']`).
+pub fn first_name<'a>(path: &PathRef<'a>) -> Option<(&'a str, Span)> {
+    match path.segments.first()? {
+        Segment::Name(n, s) | Segment::Key(n, s) => Some((n, *s)),
+        _ => None,
+    }
+}
+
+/// If the text right after `span` continues the name with `-part`, the dashed id it spells.
+pub fn dashed_name(source: &str, name: &str, span: Span) -> Option<String> {
+    let rest = source.get(span.end as usize..)?;
+    let rest = rest.trim_start();
+    let tail = rest.strip_prefix('-')?.trim_start();
+    let len = tail
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(tail.len());
+    (len > 0).then(|| format!("{name}-{}", &tail[..len]))
+}
 
 /// Spans (in the expression source) of arguments of file-reading functions, with the function.
 fn file_arguments(e: &Expression) -> Vec<(Span, &str)> {

@@ -6,7 +6,7 @@ use kflow_syntax::pebble::builtins::{self, Builtin};
 use kflow_syntax::pebble::CallKind as PebbleCall;
 
 use crate::catalog::Catalog;
-use crate::rules::undefined_reference::CONTEXT_ROOTS;
+use crate::refs::CONTEXT_ROOTS;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CallKind {

@@ -27,7 +27,7 @@
 
 use crate::context::Context;
 use crate::finding::{Finding, Severity};
-use crate::rules::undefined_reference::first_name;
+use crate::refs::first_name;
 use crate::scope::{relation, Relation};
 
 pub const ID: &str = "conditional-reference";

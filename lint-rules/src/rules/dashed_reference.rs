@@ -24,7 +24,7 @@ use kflow_syntax::Span;
 
 use crate::context::Context;
 use crate::finding::{Applicability, Finding, Severity};
-use crate::rules::undefined_reference::{dashed_name, first_name};
+use crate::refs::{dashed_name, first_name};
 
 pub const ID: &str = "dashed-reference";
 pub const SEVERITY: Severity = Severity::Error;

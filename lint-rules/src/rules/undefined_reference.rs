@@ -39,6 +39,7 @@ use kflow_syntax::Span;
 
 use crate::context::Context;
 use crate::finding::{Applicability, Finding, Severity};
+use crate::refs::{dashed_name, first_name, CONTEXT_ROOTS};
 use crate::suggest::{closest, Suggester};
 use crate::scope::{is_value_loop, relation, Relation};
 
@@ -69,55 +70,6 @@ fn continues_dashed_id(cx: &Context, source: &str, root: Span) -> bool {
                 .inputs
                 .iter()
                 .any(|i| i.id.as_ref().is_some_and(|n| n.name == dashed)))
-}
-
-/// Variables Kestra puts in the rendering context (some only in some places: `workingDir` in
-/// scripts, `response` in HTTP trigger conditions, `item` in 2.0 loops).
-pub const CONTEXT_ROOTS: &[&str] = &[
-    "flow",
-    "execution",
-    "task",
-    "taskrun",
-    "parent",
-    "parents",
-    "inputs",
-    "outputs",
-    "vars",
-    "labels",
-    "envs",
-    "globals",
-    "kestra",
-    "trigger",
-    "schedule",
-    "workingDir",
-    "outputDir",
-    "outputFiles",
-    "bucketPath",
-    "response",
-    "item",
-    "tasks",
-    "namespace",
-    "flowId",
-    "error",
-];
-
-/// The first segment after the root, as a name (`.x` or `['x']`).
-pub fn first_name<'a>(path: &PathRef<'a>) -> Option<(&'a str, Span)> {
-    match path.segments.first()? {
-        Segment::Name(n, s) | Segment::Key(n, s) => Some((n, *s)),
-        _ => None,
-    }
-}
-
-/// If the text right after `span` continues the name with `-part`, the dashed id it spells.
-pub fn dashed_name(source: &str, name: &str, span: Span) -> Option<String> {
-    let rest = source.get(span.end as usize..)?;
-    let rest = rest.trim_start();
-    let tail = rest.strip_prefix('-')?.trim_start();
-    let len = tail
-        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
-        .unwrap_or(tail.len());
-    (len > 0).then(|| format!("{name}-{}", &tail[..len]))
 }
 
 /// Trigger properties are rendered when the trigger is evaluated, where a Flow trigger sees the

@@ -28,7 +28,7 @@ use kflow_syntax::pebble::Segment;
 use crate::context::Context;
 use crate::suggest::closest;
 use crate::finding::{Applicability, Finding, Severity};
-use crate::rules::undefined_reference::first_name;
+use crate::refs::first_name;
 use crate::scope::is_value_loop;
 
 pub const ID: &str = "unknown-output";
