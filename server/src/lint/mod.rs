@@ -88,10 +88,7 @@ pub fn run(args: LintArgs) -> u8 {
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => {
-            std::io::IsTerminal::is_terminal(&std::io::stdout())
-                && !crate::no_color()
-        }
+        Color::Auto => std::io::IsTerminal::is_terminal(&std::io::stdout()) && !crate::no_color(),
     };
     // Each file is read, checked, fixed and rendered on a worker thread; only its rendered part
     // is kept, so memory does not grow with the number of files.

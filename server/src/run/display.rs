@@ -65,7 +65,6 @@ pub fn paint(text: &str, style: Style, color: bool) -> String {
     }
 }
 
-
 /// Whether the event ends the execution (the printers stop reading there).
 pub fn is_end(event: &Event) -> bool {
     matches!(event, Event::ExecutionEnded { .. })
