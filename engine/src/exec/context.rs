@@ -128,7 +128,9 @@ impl Host for ExecHost {
         let full = self.path_of(path)?;
         let bytes =
             std::fs::read(&full).map_err(|e| format!("Unable to read the file '{path}': {e}"))?;
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
+        // Valid UTF-8 becomes the string without a copy; anything else is repaired.
+        Ok(String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
     }
 
     fn secret(&self, key: &str) -> Result<String, String> {

@@ -164,7 +164,7 @@ fn int_arg(args: &[Val], i: usize) -> Option<i64> {
 }
 
 fn string_method<'c>(
-    s: &Rc<str>,
+    s: &Rc<String>,
     m: &str,
     args: &[Val<'c>],
     span: Span,

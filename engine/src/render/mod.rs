@@ -222,6 +222,10 @@ pub fn render_value(template: &str, cx: &RenderContext) -> Result<Value, RenderE
         .eval(&print.expr)
         .map_err(|e| to_render_error(e, template))?;
     Ok(match v {
+        // Taken as it is when nothing else holds it: a 100 MB value is not copied here.
+        Val::Str(s) if !s.contains("raw") => {
+            Value::String(std::rc::Rc::try_unwrap(s).unwrap_or_else(|shared| (*shared).clone()))
+        }
         Val::Str(s) => Value::String(unwrap_raw(&s)),
         other => other.to_json(),
     })

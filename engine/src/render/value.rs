@@ -18,7 +18,9 @@ pub enum Val<'c> {
     /// A `java.lang.Float` (the `number` filter's FLOAT): it prints as `Float.toString` and
     /// widens to a double in arithmetic and comparisons, as in Java.
     Float32(f32),
-    Str(Rc<str>),
+    /// `Rc<String>` rather than `Rc<str>`: a string made once (a file `read()`, a rendered
+    /// value) moves in and out without a copy when nothing else holds it.
+    Str(Rc<String>),
     List(Rc<VList<'c>>),
     Map(Rc<ValMap<'c>>),
     /// A list borrowed from the render context.
@@ -238,7 +240,12 @@ impl<'a, 'c> MapRef<'a, 'c> {
 
 impl<'c> Val<'c> {
     pub fn str(s: impl AsRef<str>) -> Self {
-        Val::Str(Rc::from(s.as_ref()))
+        Val::Str(Rc::new(s.as_ref().to_string()))
+    }
+
+    /// A string value that takes `s` as it is: a file read whole is not copied.
+    pub fn string(s: String) -> Self {
+        Val::Str(Rc::new(s))
     }
 
     pub fn list(v: Vec<Val<'c>>) -> Self {

@@ -135,7 +135,7 @@ impl<'c, 't> Renderer<'c, 't> {
             _ => path,
         };
         match n {
-            "read" => host.read(&target).map(Val::str).map_err(host_err),
+            "read" => host.read(&target).map(Val::string).map_err(host_err),
             "fileSize" => host
                 .file_size(&target)
                 .map(|s| Val::Int(s as i64))
