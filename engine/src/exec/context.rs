@@ -206,11 +206,13 @@ impl Exec {
         let mut host = self.host();
         if mentions(value, &["errorLogs"]) {
             let shared = lock(&self.shared);
-            let logs = shared.record.logs.to_vec().unwrap_or_default();
+            let logs = shared
+                .record
+                .logs
+                .matching(25, |l| l.level == Level::Error)
+                .unwrap_or_default();
             let errors: Vec<Value> = logs
                 .iter()
-                .filter(|l| l.level == Level::Error)
-                .take(25)
                 .map(|l| {
                     json!({
                         "namespace": self.namespace,

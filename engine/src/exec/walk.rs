@@ -239,9 +239,7 @@ impl Exec {
         value: &Value,
         vars: &Map<String, Value>,
     ) -> Result<Value, String> {
-        let host = self.host_for(value);
-        let cx = RenderContext { vars, host: &host };
-        crate::render::render_json(value, &cx).map_err(|e| e.message)
+        self.render_tree(value, vars, crate::render::render_json)
     }
 
     /// Like [`Self::render_json`], but every string renders to text.
@@ -250,9 +248,19 @@ impl Exec {
         value: &Value,
         vars: &Map<String, Value>,
     ) -> Result<Value, String> {
+        self.render_tree(value, vars, crate::render::render_json_text)
+    }
+
+    /// `render` applied to `value` with `vars` and the host `value` needs.
+    fn render_tree(
+        &self,
+        value: &Value,
+        vars: &Map<String, Value>,
+        render: fn(&Value, &RenderContext) -> Result<Value, crate::render::RenderError>,
+    ) -> Result<Value, String> {
         let host = self.host_for(value);
         let cx = RenderContext { vars, host: &host };
-        crate::render::render_json_text(value, &cx).map_err(|e| e.message)
+        render(value, &cx).map_err(|e| e.message)
     }
 
     /// Updates the record (state, attempts, outputs) and tells the listeners.

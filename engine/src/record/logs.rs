@@ -5,6 +5,7 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -68,19 +69,39 @@ impl Logs {
         &mut self.memory
     }
 
-    /// Every line, memory first then the spill file (read back whole: for tests and small runs).
-    pub fn to_vec(&self) -> std::io::Result<Vec<LogEntry>> {
-        let mut all = self.memory.clone();
-        self.each_spilled(|e| {
-            all.push(e);
-            Ok(())
-        })?;
-        Ok(all)
+    /// The first `limit` lines `keep` accepts, memory first then the spill file, which is read
+    /// only as far as needed (`errorLogs()` wants 25 ERROR lines, not a copy of every line).
+    pub fn matching(
+        &self,
+        limit: usize,
+        keep: impl Fn(&LogEntry) -> bool,
+    ) -> std::io::Result<Vec<LogEntry>> {
+        let mut found: Vec<LogEntry> = self
+            .memory
+            .iter()
+            .filter(|e| keep(e))
+            .take(limit)
+            .cloned()
+            .collect();
+        if found.len() < limit {
+            self.each_spilled(|e| {
+                if keep(&e) {
+                    found.push(e);
+                }
+                Ok(if found.len() < limit {
+                    ControlFlow::Continue(())
+                } else {
+                    ControlFlow::Break(())
+                })
+            })?;
+        }
+        Ok(found)
     }
 
+    /// Passes the spilled lines to `f` in order, until it breaks.
     fn each_spilled(
         &self,
-        mut f: impl FnMut(LogEntry) -> std::io::Result<()>,
+        mut f: impl FnMut(LogEntry) -> std::io::Result<ControlFlow<()>>,
     ) -> std::io::Result<()> {
         let Some(spill) = &self.spill else {
             return Ok(());
@@ -92,7 +113,9 @@ impl Logs {
             .flush()?;
         for line in BufReader::new(File::open(&spill.path)?).lines() {
             let entry = serde_json::from_str(&line?).map_err(std::io::Error::other)?;
-            f(entry)?;
+            if f(entry)?.is_break() {
+                break;
+            }
         }
         Ok(())
     }
@@ -113,11 +136,13 @@ impl Serialize for Logs {
         }
         let mut failed = None;
         let read = self.each_spilled(|entry| {
-            seq.serialize_element(&entry).map_err(|e| {
-                let message = e.to_string();
-                failed = Some(e);
-                std::io::Error::other(message)
-            })
+            seq.serialize_element(&entry)
+                .map(ControlFlow::Continue)
+                .map_err(|e| {
+                    let message = e.to_string();
+                    failed = Some(e);
+                    std::io::Error::other(message)
+                })
         });
         if let Some(e) = failed {
             return Err(e);
@@ -181,7 +206,13 @@ mod tests {
         assert_eq!(messages.len(), 1000);
         assert_eq!((messages[0], messages[999]), ("line 0", "line 999"));
         let back: Logs = serde_json::from_value(json).unwrap();
-        assert_eq!(back.to_vec().unwrap(), logs.to_vec().unwrap());
+        let all = |l: &Logs| l.matching(usize::MAX, |_| true).unwrap();
+        assert_eq!(all(&back), all(&logs));
+        let odd = logs
+            .matching(3, |e| e.message.ends_with(['1', '3', '5', '7', '9']))
+            .unwrap();
+        let odd: Vec<&str> = odd.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(odd, ["line 1", "line 3", "line 5"]);
         let copy = logs.clone();
         drop(logs);
         assert!(path.exists(), "a copy still reads it");
