@@ -34,7 +34,7 @@ pub fn remember_storage(storage: &Path) -> std::io::Result<()> {
         return Ok(());
     };
     let storage = std::fs::canonicalize(storage)?;
-    if known_storages().contains(&storage) {
+    if indexed().contains(&storage) {
         return Ok(());
     }
     if let Some(parent) = index.parent() {
@@ -49,17 +49,22 @@ pub fn remember_storage(storage: &Path) -> std::io::Result<()> {
         .write_all(line.as_bytes())
 }
 
-/// The indexed storage folders that still exist, in the order they were first used.
-pub fn known_storages() -> Vec<PathBuf> {
+/// Every path of the index, once each, in the order they were first used.
+fn indexed() -> Vec<PathBuf> {
     let Some(text) = storage_index().and_then(|i| std::fs::read_to_string(i).ok()) else {
         return Vec::new();
     };
     let mut seen = Vec::new();
-    for line in text.lines().filter(|l| !l.is_empty()) {
-        let path = PathBuf::from(line);
-        if path.is_dir() && !seen.contains(&path) {
+    for path in text.lines().filter(|l| !l.is_empty()).map(PathBuf::from) {
+        if !seen.contains(&path) {
             seen.push(path);
         }
     }
     seen
+}
+
+/// The indexed storage folders that still exist (checking the index for a new entry needs no
+/// look at the disk; listing does).
+pub fn known_storages() -> Vec<PathBuf> {
+    indexed().into_iter().filter(|p| p.is_dir()).collect()
 }

@@ -22,30 +22,36 @@ enum ExecCommand {
     Show { id: String },
 }
 
-fn records(root: &Path) -> Vec<(PathBuf, Execution)> {
+/// The record files (`.json`) under a storage folder.
+fn record_files(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![root.join(".kflow-executions")];
     while let Some(dir) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
-        for entry in entries.flatten() {
-            let path = entry.path();
+        for path in entries.flatten().map(|e| e.path()) {
             if path.is_dir() {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "json") {
-                if let Ok(exec) = std::fs::read(&path)
-                    .map_err(|e| e.to_string())
-                    .and_then(|b| {
-                        serde_json::from_slice::<Execution>(&b).map_err(|e| e.to_string())
-                    })
-                {
-                    out.push((path, exec));
-                }
+                out.push(path);
             }
         }
     }
     out
+}
+
+fn read_record(path: &Path) -> Result<Execution, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The records under a storage folder that can be read.
+fn records(root: &Path) -> Vec<(PathBuf, Execution)> {
+    record_files(root)
+        .into_iter()
+        .filter_map(|path| read_record(&path).ok().map(|exec| (path, exec)))
+        .collect()
 }
 
 /// The time between two record dates; `None` while running or when a date cannot be read.
@@ -80,23 +86,12 @@ pub fn find(id: &str, storage: Option<PathBuf>, flow: &Path) -> Result<Execution
     };
     searched.dedup();
     let file = format!("{id}.json");
-    for root in &searched {
-        let mut stack = vec![root.join(".kflow-executions")];
-        while let Some(dir) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for path in entries.flatten().map(|e| e.path()) {
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.file_name().is_some_and(|n| *n == *file) {
-                    let bytes =
-                        std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-                    return serde_json::from_slice(&bytes)
-                        .map_err(|e| format!("{}: {e}", path.display()));
-                }
-            }
-        }
+    let found = searched
+        .iter()
+        .flat_map(|root| record_files(root))
+        .find(|path| path.file_name().is_some_and(|n| *n == *file));
+    if let Some(path) = found {
+        return read_record(&path);
     }
     let shown: Vec<String> = searched.iter().map(|p| p.display().to_string()).collect();
     Err(format!("no execution '{id}' in {}", shown.join(", ")))
