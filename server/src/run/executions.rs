@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use kflow_engine::record::Execution;
+use kflow_engine::time::Instant;
 
 #[derive(Args)]
 pub struct ExecutionsArgs {
@@ -54,10 +55,9 @@ fn records(root: &Path) -> Vec<(PathBuf, Execution)> {
         .collect()
 }
 
-/// The time between two record dates; `None` while running or when a date cannot be read.
-pub fn elapsed(start: &str, end: Option<&str>) -> Option<std::time::Duration> {
-    let start = kflow_engine::time::Instant::parse(start).ok()?;
-    let end = kflow_engine::time::Instant::parse(end?).ok()?;
+/// The time between two record dates; `None` while running (no end) or if the end is earlier.
+pub fn elapsed(start: Instant, end: Option<Instant>) -> Option<std::time::Duration> {
+    let end = end?;
     let nanos = (i128::from(end.secs) - i128::from(start.secs)) * 1_000_000_000
         + i128::from(end.nanos)
         - i128::from(start.nanos);
@@ -67,7 +67,7 @@ pub fn elapsed(start: &str, end: Option<&str>) -> Option<std::time::Duration> {
 }
 
 fn duration(e: &Execution) -> String {
-    match elapsed(&e.start_date, e.end_date.as_deref()) {
+    match elapsed(e.start_date, e.end_date) {
         Some(d) => format!("{:.2}s", d.as_secs_f64()),
         None => "-".into(),
     }
@@ -116,7 +116,7 @@ pub fn executions(args: ExecutionsArgs) -> u8 {
     let single = args.storage.is_some();
     let roots = roots(args.storage);
     let mut all: Vec<(PathBuf, Execution)> = roots.iter().flat_map(|r| records(r)).collect();
-    all.sort_by(|a, b| a.1.start_date.cmp(&b.1.start_date));
+    all.sort_by_key(|e| e.1.start_date);
     let where_ = if single {
         roots[0].display().to_string()
     } else {
@@ -142,7 +142,7 @@ pub fn executions(args: ExecutionsArgs) -> u8 {
                     e.id,
                     format!("{}.{}", e.namespace, e.flow_id),
                     super::display::state_name(e.state),
-                    e.start_date,
+                    e.start_date.to_iso(),
                     duration(e),
                     path.display()
                 );
