@@ -31,15 +31,26 @@ impl Mode {
 /// The fixes one pass applies: each finding's first allowed fix, in order of position, leaving
 /// out a fix that overlaps one chosen before it.
 pub fn select(findings: &[Finding], mode: Mode) -> Vec<&Fix> {
-    let mut candidates: Vec<&Fix> = findings
+    select_by_rule(findings, mode)
+        .into_iter()
+        .map(|(_, fix)| fix)
+        .collect()
+}
+
+/// [`select`], each fix with the rule of its finding.
+pub fn select_by_rule(findings: &[Finding], mode: Mode) -> Vec<(&'static str, &Fix)> {
+    let mut candidates: Vec<(&'static str, &Fix)> = findings
         .iter()
-        .filter_map(|f| f.fixes.iter().find(|x| mode.allows(x.applicability)))
-        .filter(|fix| !fix.edits.is_empty())
+        .filter_map(|f| {
+            let fix = f.fixes.iter().find(|x| mode.allows(x.applicability))?;
+            Some((f.rule, fix))
+        })
+        .filter(|(_, fix)| !fix.edits.is_empty())
         .collect();
-    candidates.sort_by_key(|fix| first_start(fix));
+    candidates.sort_by_key(|(_, fix)| first_start(fix));
     let mut taken: Vec<(u32, u32)> = Vec::new();
     let mut chosen = Vec::new();
-    for fix in candidates {
+    for (rule, fix) in candidates {
         let spans: Vec<(u32, u32)> = fix
             .edits
             .iter()
@@ -55,7 +66,7 @@ pub fn select(findings: &[Finding], mode: Mode) -> Vec<&Fix> {
             continue;
         }
         taken.extend(spans);
-        chosen.push(fix);
+        chosen.push((rule, fix));
     }
     chosen
 }
@@ -136,6 +147,36 @@ pub struct Fixed {
     pub text: String,
     /// Fixes applied, over all passes.
     pub applied: usize,
+    /// Each applied edit's rule and the span of the original text it changed (an edit of a
+    /// later pass is mapped back through the earlier ones), in the order applied.
+    pub changes: Vec<Change>,
+}
+
+/// One applied edit, located in the text before any fix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub rule: &'static str,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Where `pos`, an offset into the text after `edits` (sorted, as applied), was before them: an
+/// offset inside a replacement maps to the start (`end == false`) or end of what it replaced.
+fn offset_before(pos: usize, edits: &[Edit], end: bool) -> usize {
+    let mut shift: isize = 0;
+    for e in edits {
+        let (start, old_end) = (e.span.start as usize, e.span.end as usize);
+        let new_start = (start as isize + shift) as usize;
+        let new_end = new_start + e.new_text.len();
+        if pos < new_start || (pos == new_start && !end) {
+            break;
+        }
+        if pos <= new_end {
+            return if end { old_end } else { start };
+        }
+        shift += e.new_text.len() as isize - (old_end - start) as isize;
+    }
+    (pos as isize - shift).max(0) as usize
 }
 
 /// Applies fixes to `text`, checks the result with `check`, and repeats until no fix applies.
@@ -150,13 +191,18 @@ pub fn fix_all(
     let mut current = text.to_string();
     let mut current_findings: Option<Vec<Finding>> = None;
     let mut applied = 0;
+    let mut changes = Vec::new();
+    // The edits of each pass so far, to locate a later edit in the original text.
+    let mut passes: Vec<Vec<Edit>> = Vec::new();
     for _ in 0..MAX_PASSES {
         let findings_now = current_findings.as_deref().unwrap_or(findings);
-        let fixes = select(findings_now, mode);
-        if fixes.is_empty() {
+        let chosen = select_by_rule(findings_now, mode);
+        if chosen.is_empty() {
             break;
         }
-        let next = apply(&current, &edits(&current, &fixes));
+        let fixes: Vec<&Fix> = chosen.iter().map(|(_, f)| *f).collect();
+        let pass_edits = edits(&current, &fixes);
+        let next = apply(&current, &pass_edits);
         if next == current {
             break;
         }
@@ -165,12 +211,24 @@ pub fn fix_all(
             break;
         }
         applied += fixes.len();
+        for (rule, fix) in &chosen {
+            for e in &fix.edits {
+                let (mut start, mut end) = (e.span.start as usize, e.span.end as usize);
+                for earlier in passes.iter().rev() {
+                    start = offset_before(start, earlier, false);
+                    end = offset_before(end, earlier, true).max(start);
+                }
+                changes.push(Change { rule, start, end });
+            }
+        }
+        passes.push(pass_edits);
         current = next;
         current_findings = Some(next_findings);
     }
     Fixed {
         text: current,
         applied,
+        changes,
     }
 }
 
@@ -283,6 +341,24 @@ mod tests {
         };
         let fixed = fix_all("", &endless(""), Mode::SafeOnly, endless);
         assert_eq!(fixed.applied, MAX_PASSES);
+    }
+
+    #[test]
+    fn changes_of_later_passes_point_into_the_original_text() {
+        // Pass 1 turns `a` (offset 0) into `xxx`; pass 2 then edits the `b` now at offset 4.
+        let check = |t: &str| {
+            if let Some(i) = t.find('a') {
+                vec![finding(&[(i, i + 1, "xxx")], Applicability::Safe)]
+            } else if let Some(i) = t.find('b') {
+                vec![finding(&[(i, i + 1, "B")], Applicability::Safe)]
+            } else {
+                Vec::new()
+            }
+        };
+        let fixed = fix_all("a-b", &check("a-b"), Mode::SafeOnly, check);
+        assert_eq!(fixed.text, "xxx-B");
+        let spans: Vec<(usize, usize)> = fixed.changes.iter().map(|c| (c.start, c.end)).collect();
+        assert_eq!(spans, [(0, 1), (2, 3)]);
     }
 
     #[test]

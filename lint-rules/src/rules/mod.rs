@@ -68,6 +68,10 @@ registry! {
     secret_exposure,
     template_injection,
     hardcoded_secret,
+    migrate_plugin_defaults,
+    migrate_loop,
+    migrate_when,
+    migrate_inputs,
 }
 
 /// Security rules and their `security-severity` (the 0–10 scale GitHub code scanning reads
