@@ -147,10 +147,7 @@ fn notes(display: &str, m: &Migrated) -> String {
                 .line_col(&m.doc.text, f.span.start as usize);
             format!(
                 "{display}:{}:{}: {}: {} (not migrated)\n",
-                at.line + 1,
-                at.column + 1,
-                f.rule,
-                f.message
+                at.line, at.column, f.rule, f.message
             )
         })
         .collect()

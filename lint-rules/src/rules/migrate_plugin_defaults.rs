@@ -142,6 +142,9 @@ fn plan(cx: &Source, key: NodeId, list: NodeId) -> Result<Plan, String> {
             merge(cx, values, target, forced, &mut inserts, &mut given, &mut copied)?;
         }
     }
+    // Values for the object just above the block are inserted where the block starts: one edit
+    // with the removal, as two edits at one offset would have no order.
+    let before_block = inserts.remove(&(block.start as usize)).unwrap_or_default();
     let mut edits: Vec<Edit> = inserts
         .into_iter()
         .map(|(at, new_text)| Edit {
@@ -150,14 +153,14 @@ fn plan(cx: &Source, key: NodeId, list: NodeId) -> Result<Plan, String> {
         })
         .collect();
     // The block goes; its comments that no copied value carries stay in its place.
-    let kept: String = cx
+    let kept: String = before_block + &cx
         .tree
         .comments
         .iter()
         .filter(|c| block.contains(c.span.start as usize))
         .filter(|c| !copied.iter().any(|s| s.contains(c.span.start as usize)))
         .map(|c| format!("{}\n", cx.text(c.span)))
-        .collect();
+        .collect::<String>();
     edits.push(Edit {
         span: block,
         new_text: kept,
