@@ -46,7 +46,7 @@ use std::collections::BTreeMap;
 use kflow_syntax::yaml::NodeId;
 use kflow_syntax::Span;
 
-use crate::catalog::Lookup;
+use crate::catalog::{Lookup, TypeDef};
 use crate::context::Context;
 use crate::edits::{key_indent, last_content_offset, line_end, line_start};
 use crate::finding::{Applicability, Edit, Finding, Severity};
@@ -124,7 +124,7 @@ fn plan(cx: &Source, key: NodeId, list: NodeId) -> Result<Plan, String> {
         if tree.entries(values).is_none() {
             return Err(format!("the `values` for `{type_}` are not a mapping"));
         }
-        let targets: Vec<NodeId> = cx
+        let targets: Vec<(NodeId, Option<&TypeDef>)> = cx
             .plugins()
             .filter(|(p, _)| !block.contains(tree.span(p.node).start as usize))
             .filter(|(p, _)| {
@@ -132,14 +132,15 @@ fn plan(cx: &Source, key: NodeId, list: NodeId) -> Result<Plan, String> {
                     .as_ref()
                     .is_some_and(|t| applies(cx, type_, &t.name))
             })
-            .map(|(p, _)| p.node)
+            .map(|(p, def)| (p.node, def))
             .collect();
         if targets.is_empty() {
             unused.push(format!("`{type_}`"));
             continue;
         }
-        for target in targets {
-            merge(cx, values, target, forced, &mut inserts, &mut given, &mut copied)?;
+        for (target, def) in targets {
+            let to = Target { node: target, def };
+            merge(cx, values, to, forced, &mut inserts, &mut given, &mut copied)?;
         }
     }
     // Values for the object just above the block are inserted where the block starts: one edit
@@ -187,12 +188,20 @@ fn applies(cx: &Source, default_type: &str, type_: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('.'))
 }
 
+/// A mapping defaults go into, with the catalog's definition of its type for a typed object.
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    node: NodeId,
+    def: Option<&'a TypeDef>,
+}
+
 /// Adds to `inserts` the entries of `defaults` that `target` lacks, recursing into mappings
-/// both have.
+/// both have. A property the target's type does not have is not given to it: defaults for a
+/// package apply to each type of it only with the properties that type has.
 fn merge(
     cx: &Source,
     defaults: NodeId,
-    target: NodeId,
+    to: Target,
     forced: bool,
     inserts: &mut BTreeMap<usize, String>,
     given: &mut Vec<(NodeId, String)>,
@@ -200,6 +209,7 @@ fn merge(
 ) -> Result<(), String> {
     let tree = cx.tree;
     let text = &cx.doc.text;
+    let target = to.node;
     if tree.node(target).flow_style {
         return Err("an object it applies to is written as a flow mapping (`{…}`)".into());
     }
@@ -207,13 +217,23 @@ fn merge(
     let mut lines = String::new();
     for e in tree.entries(defaults).unwrap_or_default() {
         let Some(key) = tree.str(e.key) else { continue };
+        if to
+            .def
+            .is_some_and(|d| !d.open && !d.properties.contains_key(key))
+        {
+            continue;
+        }
         if given.iter().any(|(n, k)| *n == target && k == key) {
             continue;
         }
         if let Some(own) = tree.get_value(target, key) {
             let both_maps = tree.entries(own).is_some() && tree.entries(e.value).is_some();
             if both_maps && !tree.node(own).flow_style && !tree.node(e.value).flow_style {
-                merge(cx, e.value, own, forced, inserts, given, copied)?;
+                let inner = Target {
+                    node: own,
+                    def: None,
+                };
+                merge(cx, e.value, inner, forced, inserts, given, copied)?;
             } else if forced {
                 return Err(format!(
                     "`forced` overrides `{key}`, which a task sets itself"
