@@ -228,9 +228,10 @@ fn target_version_decides_what_exists() {
 "
     );
     assert_eq!(findings(&flow), []);
+    // Under 2.0 the migration rule says how to move to `Loop`, beside the removal itself.
     assert_eq!(
         findings_with(&flow, Some("kestra-version = \"2.0\"\n")),
-        [f("unknown-task-type", 5)]
+        [f("migrate-loop", 5), f("unknown-task-type", 5)]
     );
     let loop_flow = flow.replace("flow.ForEach", "flow.Loop");
     assert_eq!(findings(&loop_flow), [f("unknown-task-type", 5)]);
