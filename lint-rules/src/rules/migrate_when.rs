@@ -5,11 +5,16 @@
 //! flow's `checks`; the fix renames the key to `when:` and keeps its value as written. A task or
 //! check that already has a `when:` is reported without a fix.
 //!
-//! Source: Kestra's 2.0 migration guide (kestra-io/docs, `migration-guide/v2.0.0`): conditional
-//! execution is written `when` on tasks, triggers and checks.
+//! Source: Kestra's 2.0 migration guide (kestra-io/docs, `migration-guide/v2.0.0`,
+//! "Rename Check.condition to when"): 2.0 writes conditional execution `when` on tasks,
+//! triggers and checks; a check's `condition` is a deprecated alias in 2.0.0, to be removed
+//! later. Kestra's migration program (kestra-io/kestra2-flow-migration, `flows-changes.md`)
+//! renames checks the same way and leaves `runIf` alone.
+//!
+//! A warning: 2.0.0 still reads the old spellings, which are on their way out.
 //!
 //! ## Why
-//! Kestra 2.0 rejects the old keys.
+//! One spelling for every condition, before the aliases are dropped.
 //!
 //! ## Example
 //! ```yaml
@@ -32,7 +37,7 @@ use crate::context::Context;
 use crate::finding::{Applicability, Finding, Severity};
 
 pub const ID: &str = "migrate-when";
-pub const SEVERITY: Severity = Severity::Error;
+pub const SEVERITY: Severity = Severity::Warning;
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     if cx.config.kestra_version < crate::migrate::TO {
@@ -56,7 +61,7 @@ fn rename(cx: &Context, map: NodeId, key: &str, whose: &str, out: &mut Vec<Findi
     let Some(span) = cx.key_span(map, key) else {
         return;
     };
-    let message = format!("{whose} `{key}` is spelt `when` in Kestra 2.0 (removed in Kestra 2.0)");
+    let message = format!("{whose} `{key}` is spelt `when` in Kestra 2.0");
     let f = Finding::new(ID, span, message);
     out.push(if cx.tree.get(map, "when").is_some() {
         let mut f = f;
