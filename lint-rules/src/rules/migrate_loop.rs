@@ -6,20 +6,28 @@
 //! `ForEach`, `EachSequential` or `EachParallel` into `io.kestra.plugin.core.flow.Loop`:
 //! `value:` becomes `values:`, EachParallel's `concurrent:` becomes `concurrencyLimit:` (and an
 //! EachParallel without it, which ran every value at once, gets `concurrencyLimit: 0`), and the
-//! loop value read inside the loop — `taskrun.value`, or `parent.taskrun.value` from a task
-//! nested in an `If`, `Parallel`… of the loop — becomes `item.value`, which 2.0 gives every task
-//! of the loop, nested or not. Nested loops are rewritten each with its own tasks.
+//! loop's state read inside the loop takes its 2.0 name: `taskrun.value` (and
+//! `parent.taskrun.value` from a task nested in an `If`, `Parallel`… of the loop) becomes
+//! `item.value`, which 2.0 gives every task of the loop at any depth; `taskrun.iteration`
+//! becomes `item.index` (zero-based in both); the outer loop's value read from a direct child of
+//! an inner loop (`parent.taskrun.value`, `parents[0].taskrun.value`) becomes
+//! `item.parent.value`; and a task's output read
+//! in the same iteration (`outputs.t[taskrun.value].x`) becomes `outputs.t.x`, as 2.0 scopes
+//! outputs to the iteration. Nested loops are rewritten each with its own tasks.
 //!
-//! Not automated, with the reason in the message: reads of the outputs of a task inside the
-//! loop (`outputs.t[taskrun.value]`, `currentEachOutput(…)`: 2.0 runs each iteration apart and
-//! exposes values through the Loop's `outputs` and `loopOutputs()`), `taskrun.iteration`, the
-//! outer loop's value read from an inner loop (`parent.taskrun.value`, `parents`), and
-//! `ForEachItem` (its subflow per batch becomes a `Loop` over the file, or a `Loop` with a
-//! `Subflow` inside: a design choice).
+//! Not automated, with the reason in the message: reads of the outputs of a task of the loop
+//! from outside its iteration (`outputs.t['a']` after the loop, `currentEachOutput(…)`: 2.0
+//! exposes them through the Loop's `outputs` and `loopOutputs()`, a design choice), other
+//! `parents[…]` reads,
+//! and `ForEachItem` (its subflow per batch becomes a `Loop` over the file, or a `Loop` with a
+//! `Subflow` inside: a design choice too).
 //!
 //! Source: Kestra's 2.0 migration guide (kestra-io/docs, `migration-guide/v2.0.0/foreach-loop`,
-//! "Migrate ForEach and ForEachItem to Loop") and the Loop task's documentation (`item.value`
-//! in every child task, `concurrencyLimit` 0 = unlimited, each iteration isolated).
+//! "Migrate ForEach and ForEachItem to Loop"), the Loop task's documentation (`item.value` in
+//! every child task, `concurrencyLimit` 0 = unlimited, each iteration isolated) and Kestra's
+//! migration program's change list (kestra-io/kestra2-flow-migration, `flows-changes.md`:
+//! `item.index`, `item.parent.value`, outputs scoped to the iteration), which itself leaves
+//! these loops to be rewritten by hand.
 //!
 //! ## Why
 //! Kestra 2.0 refuses a flow that still uses them.
@@ -44,7 +52,7 @@
 //! (`kflow migrate --to 2.0` does it).
 
 use kflow_syntax::model::{Flow, TaskIdx};
-use kflow_syntax::pebble::{PathRef, Segment};
+use kflow_syntax::pebble::{ExprKind, PathRef, Segment};
 use kflow_syntax::Span;
 
 use crate::catalog::Lookup;
@@ -163,53 +171,131 @@ fn rewrite(cx: &Source, flow: &Flow, t: TaskIdx, short: &str) -> Result<Vec<Edit
             }
         }
     }
-    let inside = |x: TaskIdx| flow.ancestors(x).any(|a| a == t);
+    let outer = enclosing_loop(cx, flow, t).is_some();
     for r in cx.rendered_expressions() {
-        // Reads of outputs of the loop's tasks, from anywhere.
+        let source = r.expr.source(tree);
+        let owned = r.owner.is_some_and(|o| enclosing_loop(cx, flow, o) == Some(t));
+        // `[taskrun.value]` after a task of this iteration: 2.0 scopes outputs to the iteration.
+        let mut dropped: Vec<Span> = Vec::new();
         for p in &r.paths {
-            if p.root.0 == "outputs" {
-                if let Some((id, _)) = crate::refs::first_name(p) {
-                    if flow.tasks_named(id).any(inside) {
-                        return Err(format!(
-                            "`outputs.{id}` reads a task of the loop: 2.0 exposes iteration values through the Loop's `outputs` and `loopOutputs()`"
-                        ));
+            if p.root.0 != "outputs" {
+                continue;
+            }
+            let Some((id, _)) = crate::refs::first_name(p) else {
+                continue;
+            };
+            // A task of an inner loop is that loop's to rewrite.
+            let read = flow
+                .tasks_named(id)
+                .find(|&x| enclosing_loop(cx, flow, x) == Some(t));
+            if read.is_none() {
+                continue;
+            }
+            let same_iteration = owned;
+            match same_iteration.then(|| iteration_index(p, source)).flatten() {
+                Some(span) => {
+                    let file = r.expr.file_span(span);
+                    if !cx.text(file).starts_with('[') || !cx.text(file).ends_with(']') {
+                        return Err(format!("`outputs.{id}[…]` is written in a way kflow cannot edit"));
                     }
+                    dropped.push(span);
+                    edits.push(Edit {
+                        span: file,
+                        new_text: String::new(),
+                    });
+                }
+                None => {
+                    return Err(format!(
+                        "`outputs.{id}` reads a task of the loop from outside its iteration: 2.0 exposes iteration values through the Loop's `outputs` and `loopOutputs()`"
+                    ))
                 }
             }
         }
-        let Some(owner) = r.owner else { continue };
-        if enclosing_loop(cx, flow, owner) != Some(t) {
+        if !owned {
             continue;
         }
-        let source = r.expr.source(tree);
         if source.contains("currentEachOutput") {
             return Err("`currentEachOutput()` reads per-iteration outputs: use the Loop's `outputs` and `loopOutputs()`".into());
         }
+        let Some(owner) = r.owner else { continue };
         for p in &r.paths {
-            if p.local {
+            if p.local || dropped.iter().any(|d| d.contains(p.span.start as usize)) {
                 continue;
             }
             let direct_child = flow.task(owner).parent == Some(t);
-            let Some(span) = loop_value(p, direct_child)? else {
+            let Some((span, new_text)) = loop_value(p, direct_child, outer)? else {
                 continue;
             };
             let span = r.expr.file_span(span);
             let written = cx.text(span);
-            if !matches!(written, "taskrun.value" | "parent.taskrun.value") {
+            let expected = if written.starts_with("parents") {
+                "parents[0].taskrun.value"
+            } else if span_reads_parent(written) {
+                "parent.taskrun.value"
+            } else if written.ends_with("iteration") {
+                "taskrun.iteration"
+            } else {
+                "taskrun.value"
+            };
+            if written != expected {
                 return Err(format!("`{written}` is written in a way kflow cannot edit"));
             }
             edits.push(Edit {
                 span,
-                new_text: "item.value".into(),
+                new_text: new_text.into(),
             });
         }
     }
     Ok(edits)
 }
 
-/// The span (in the expression source) of a read of the loop's value to rewrite; an error for a
-/// read of loop state 2.0 spells differently.
-fn loop_value(p: &PathRef, direct_child: bool) -> Result<Option<Span>, String> {
+fn span_reads_parent(written: &str) -> bool {
+    written.starts_with("parent.")
+}
+
+/// In `outputs.t[taskrun.value]…`, the span of `[taskrun.value]` (in the expression source).
+fn iteration_index(p: &PathRef, source: &str) -> Option<Span> {
+    let (Some(Segment::Name(_, name) | Segment::Key(_, name)), Some(Segment::Dynamic(e))) =
+        (p.segments.first(), p.segments.get(1))
+    else {
+        return None;
+    };
+    let ExprKind::Attr { object, name: attr } = &e.kind else {
+        return None;
+    };
+    if !matches!(&object.kind, ExprKind::Var(v) if v == "taskrun") || attr.name != "value" {
+        return None;
+    }
+    // A `['key']` segment's span is the literal's: the bracket before it starts the segment.
+    let start = match p.segments.first() {
+        Some(Segment::Key(..)) => {
+            name.end as usize + source[name.end as usize..].find(']')? + 1
+        }
+        _ => name.end as usize,
+    };
+    let close = e.span.end as usize + source[e.span.end as usize..].find(']')? + 1;
+    source[start..close]
+        .trim_start()
+        .starts_with('[')
+        .then(|| Span::new(start, close))
+}
+
+/// Whether the path is `parents[0].taskrun.value`.
+fn first_parent_value(p: &PathRef) -> bool {
+    matches!(
+        p.segments.as_slice(),
+        [Segment::Index(0, _), Segment::Name("taskrun", _), Segment::Name("value", _), ..]
+    )
+}
+
+/// The span (in the expression source) of a read of the loop's state to rewrite, with its 2.0
+/// spelling; an error for a read 2.0 cannot express the same way. `outer`: the loop is inside
+/// another loop.
+fn loop_value(
+    p: &PathRef,
+    direct_child: bool,
+    outer: bool,
+) -> Result<Option<(Span, &'static str)>, String> {
     let names: Vec<&str> = p
         .segments
         .iter()
@@ -224,17 +310,23 @@ fn loop_value(p: &PathRef, direct_child: bool) -> Result<Option<Span>, String> {
         _ => None,
     };
     let start = p.root.1.start as usize;
+    let at = |i: usize, to: &'static str| end(i).map(|e| (Span::new(start, e), to));
     match (p.root.0, names.as_slice()) {
-        ("taskrun", ["value", ..]) => Ok(end(0).map(|e| Span::new(start, e))),
-        ("taskrun", ["iteration", ..]) => {
-            Err("`taskrun.iteration`: 2.0 numbers iterations with `item.index`".into())
+        ("taskrun", ["value", ..]) => Ok(at(0, "item.value")),
+        // Zero-based in both lines.
+        ("taskrun", ["iteration", ..]) => Ok(at(0, "item.index")),
+        ("parent", ["taskrun", "value"]) if !direct_child => Ok(at(1, "item.value")),
+        // From a direct child, the parent task run is the loop's own: its value is the outer
+        // loop's.
+        ("parent", ["taskrun", "value"]) if outer => Ok(at(1, "item.parent.value")),
+        ("parent", ["taskrun", "value"]) => {
+            Err("`parent.taskrun.value` reads a loop task run's own value, which 2.0 has no name for".into())
         }
-        ("parent", ["taskrun", "value"]) if !direct_child => {
-            Ok(end(1).map(|e| Span::new(start, e)))
+        // `parents[0]` from a direct child is the same task run as `parent`.
+        ("parents", _) if direct_child && outer && first_parent_value(p) => {
+            Ok(end(2).map(|e| (Span::new(start, e), "item.parent.value")))
         }
-        ("parent", ["taskrun", "value"]) | ("parents", _) => {
-            Err("the outer loop's value is read from an inner loop".into())
-        }
+        ("parents", _) => Err("`parents` reads the values of enclosing loops by position".into()),
         _ => Ok(None),
     }
 }
