@@ -23,6 +23,8 @@ pub const RULES: &[&str] = &[
     crate::rules::migrate_loop::ID,
     crate::rules::migrate_when::ID,
     crate::rules::migrate_inputs::ID,
+    crate::rules::migrate_task::ID,
+    crate::rules::migrate_file_revision::ID,
     crate::rules::deprecated_type::ID,
     crate::rules::unknown_function::ID,
 ];

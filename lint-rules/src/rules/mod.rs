@@ -72,6 +72,8 @@ registry! {
     migrate_loop,
     migrate_when,
     migrate_inputs,
+    migrate_task,
+    migrate_file_revision,
 }
 
 /// Security rules and their `security-severity` (the 0–10 scale GitHub code scanning reads
