@@ -156,3 +156,29 @@ pub fn replace_task(cx: &Source, map: NodeId, lines: &[String]) -> Option<Edit> 
         new_text,
     })
 }
+
+/// The whole lines of a mapping entry: from the start of its key's line to the end of the line
+/// holding its value's last character (a trailing comment there included).
+pub fn entry_lines(cx: &Source, key: NodeId, value: NodeId) -> Span {
+    let text = &cx.doc.text;
+    let key_span = cx.tree.span(key);
+    let value_span = cx.tree.span(value);
+    let body = &text[key_span.start as usize..value_span.end.max(key_span.end) as usize];
+    let last = key_span.start as usize + body.trim_end().len().saturating_sub(1);
+    Span::new(
+        line_start(text, key_span.start as usize),
+        line_end(text, last.max(key_span.start as usize)),
+    )
+}
+
+/// The comments starting inside `span` and outside every span of `except`, one a line, for
+/// text that replaces `span` to keep them.
+pub fn comments_in(cx: &Source, span: Span, except: &[Span]) -> String {
+    cx.tree
+        .comments
+        .iter()
+        .filter(|c| span.contains(c.span.start as usize))
+        .filter(|c| !except.iter().any(|s| s.contains(c.span.start as usize)))
+        .map(|c| format!("{}\n", cx.text(c.span)))
+        .collect()
+}

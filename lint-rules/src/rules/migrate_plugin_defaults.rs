@@ -48,7 +48,9 @@ use kflow_syntax::Span;
 
 use crate::catalog::{Lookup, TypeDef};
 use crate::context::Context;
-use crate::edits::{key_indent, last_content_offset, line_end, line_start};
+use crate::edits::{
+    comments_in, entry_lines, key_indent, last_content_offset, line_end, line_start,
+};
 use crate::finding::{Applicability, Edit, Finding, Severity};
 use crate::source::Source;
 
@@ -98,14 +100,10 @@ struct Plan {
 
 fn plan(cx: &Source, key: NodeId, list: NodeId) -> Result<Plan, String> {
     let tree = cx.tree;
-    let text = &cx.doc.text;
     let items = tree.items(list).ok_or("it is not a list")?;
-    let block = Span::new(
-        line_start(text, tree.span(key).start as usize),
-        line_end(text, last_content_offset(cx, list).max(tree.span(key).end as usize)),
-    );
+    let block = entry_lines(cx, key, list);
     // Insertions by offset, deepest first; and the keys already given to each mapping.
-    let mut inserts: BTreeMap<usize, String> = BTreeMap::new();
+    let mut inserts: Inserts = BTreeMap::new();
     let mut given: Vec<(NodeId, String)> = Vec::new();
     let mut copied: Vec<Span> = Vec::new();
     let mut unused = Vec::new();
@@ -145,23 +143,19 @@ fn plan(cx: &Source, key: NodeId, list: NodeId) -> Result<Plan, String> {
     }
     // Values for the object just above the block are inserted where the block starts: one edit
     // with the removal, as two edits at one offset would have no order.
-    let before_block = inserts.remove(&(block.start as usize)).unwrap_or_default();
+    let before_block = inserts
+        .remove(&(block.start as usize))
+        .map(joined)
+        .unwrap_or_default();
     let mut edits: Vec<Edit> = inserts
         .into_iter()
-        .map(|(at, new_text)| Edit {
+        .map(|(at, chunks)| Edit {
             span: Span::empty(at),
-            new_text,
+            new_text: joined(chunks),
         })
         .collect();
     // The block goes; its comments that no copied value carries stay in its place.
-    let kept: String = before_block + &cx
-        .tree
-        .comments
-        .iter()
-        .filter(|c| block.contains(c.span.start as usize))
-        .filter(|c| !copied.iter().any(|s| s.contains(c.span.start as usize)))
-        .map(|c| format!("{}\n", cx.text(c.span)))
-        .collect::<String>();
+    let kept = before_block + &comments_in(cx, block, &copied);
     edits.push(Edit {
         span: block,
         new_text: kept,
@@ -172,6 +166,16 @@ fn plan(cx: &Source, key: NodeId, list: NodeId) -> Result<Plan, String> {
         return Err("the defaults and the tasks overlap".into());
     }
     Ok(Plan { edits, unused })
+}
+
+/// Lines to insert, by offset, each chunk with the indentation of its keys.
+type Inserts = BTreeMap<usize, Vec<(usize, String)>>;
+
+/// The chunks inserted at one offset, deepest first: a nested mapping ending where its parent
+/// ends gets its keys before the parent's.
+fn joined(mut chunks: Vec<(usize, String)>) -> String {
+    chunks.sort_by_key(|(indent, _)| std::cmp::Reverse(*indent));
+    chunks.into_iter().map(|(_, text)| text).collect()
 }
 
 /// Whether defaults for `default_type` apply to an object of type `type_`: the same type (by
@@ -203,7 +207,7 @@ fn merge(
     defaults: NodeId,
     to: Target,
     forced: bool,
-    inserts: &mut BTreeMap<usize, String>,
+    inserts: &mut Inserts,
     given: &mut Vec<(NodeId, String)>,
     copied: &mut Vec<Span>,
 ) -> Result<(), String> {
@@ -260,7 +264,7 @@ fn merge(
     if at == text.len() && !text.ends_with(['\n', '\r']) {
         lines.insert(0, '\n');
     }
-    inserts.entry(at).or_default().push_str(&lines);
+    inserts.entry(at).or_default().push((indent.len(), lines));
     Ok(())
 }
 

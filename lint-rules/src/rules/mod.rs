@@ -74,6 +74,7 @@ registry! {
     migrate_inputs,
     migrate_task,
     migrate_file_revision,
+    migrate_trigger,
 }
 
 /// Security rules and their `security-severity` (the 0–10 scale GitHub code scanning reads
