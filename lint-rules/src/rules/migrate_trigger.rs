@@ -10,15 +10,19 @@
 //!   'MONDAY'`, `DayWeekInMonth` → `isDayWeekInMonth(trigger.date, 'MONDAY', 'FIRST')`,
 //!   `Weekend` → `isWeekend(trigger.date)`, `PublicHoliday` → `isPublicHoliday(trigger.date,
 //!   …)`, `Not` → `not (…)` (its inner list is an `and`, as in 1.x), `Or` → `(…) or (…)`;
-//! - on a Flow trigger, one `dependsOn` entry from `ExecutionFlow` (`namespace`, `flowId`),
-//!   an exact `ExecutionNamespace` and `ExecutionStatus` (`in` → `states`); or, for
-//!   `preconditions`, one entry per upstream flow, a `DAILY_TIME_DEADLINE` time window becoming
-//!   `window: {deadline: …}`. The trigger's own `states` stays: 2.0 keeps it.
+//! - on a Flow trigger, `dependsOn` entries: `ExecutionFlow` gives `namespace` and `flowId`,
+//!   `ExecutionStatus` gives `states` (`in`), an exact `ExecutionNamespace` gives `namespace`,
+//!   a prefix or suffix one a `when` test on `trigger.namespace` (`startsWith` / `endsWith`),
+//!   `Not` around one of those a `not (…)` test; `MultipleCondition` gives one entry per
+//!   upstream flow (the other conditions shared by each) and its `window` (with no advance) a
+//!   `window: {lookback: …}`; `preconditions` give one entry per upstream flow, a
+//!   `DAILY_TIME_DEADLINE` time window becoming `window: {deadline: …}`. The trigger's own
+//!   `states` stays: 2.0 keeps it with the same meaning.
 //!
 //! The block's comments stay where it was. Not automated, with the reason in the message: a
-//! condition with no such equivalent (`MultipleCondition`, `ExecutionLabels`,
-//! `ExecutionOutputs`, `TimeBetween`, `DateTimeBetween`, a `date` other than `trigger.date`,
-//! an `ExecutionStatus` with `notIn`…), `preconditions` with `where` filters, another window
+//! condition with no such equivalent (`ExecutionLabels`, `ExecutionOutputs`, `TimeBetween`,
+//! `DateTimeBetween`, a `date` other than `trigger.date`, an `ExecutionStatus` with `notIn`, a
+//! `MultipleCondition` whose window advances…), `preconditions` with `where` filters, another window
 //! type or `resetOnSuccess: false`, and a Flow trigger with both.
 //!
 //! Source: Kestra's 2.0 migration guide (kestra-io/docs, `migration-guide/v2.0.0/
@@ -246,6 +250,8 @@ struct Dependency {
     namespace: Option<String>,
     flow_id: Option<String>,
     states: Option<String>,
+    /// A quoted `{{ … }}` expression.
+    when: Option<String>,
 }
 
 impl Dependency {
@@ -254,6 +260,7 @@ impl Dependency {
             ("namespace", &self.namespace),
             ("flowId", &self.flow_id),
             ("states", &self.states),
+            ("when", &self.when),
         ];
         let mut out = Vec::new();
         for (key, value) in fields {
@@ -298,14 +305,23 @@ fn depends_on(cx: &Source, node: NodeId, key: &str) -> Result<Edit, String> {
             lines.push(format!("  deadline: {deadline}"));
         }
     } else {
-        lines.extend(from_conditions(cx, value)?.lines());
+        let (deps, window) = from_conditions(cx, value)?;
+        for d in deps {
+            lines.extend(d.lines());
+        }
+        lines.extend(window);
     }
     replace_entry(cx, node, key, &lines).ok_or_else(|| "its layout is unusual".into())
 }
 
-fn from_conditions(cx: &Source, list: NodeId) -> Result<Dependency, String> {
+/// What a Flow trigger's conditions say: the dependencies and the window's lines.
+type Dependencies = (Vec<Dependency>, Vec<String>);
+
+fn from_conditions(cx: &Source, list: NodeId) -> Result<Dependencies, String> {
     let items = cx.tree.items(list).ok_or("the conditions are not a list")?;
-    let mut d = Dependency::default();
+    let mut shared = Dependency::default();
+    let mut whens: Vec<String> = Vec::new();
+    let mut multiple: Option<Dependencies> = None;
     let set = |slot: &mut Option<String>, v: String, what: &str| -> Result<(), String> {
         match slot {
             Some(old) if *old != v => Err(format!("two conditions set the {what}")),
@@ -326,28 +342,123 @@ fn from_conditions(cx: &Source, list: NodeId) -> Result<Dependency, String> {
         };
         match base {
             "ExecutionFlow" => {
-                set(&mut d.namespace, field("namespace")?, "namespace")?;
-                set(&mut d.flow_id, field("flowId")?, "flow")?;
+                set(&mut shared.namespace, field("namespace")?, "namespace")?;
+                set(&mut shared.flow_id, field("flowId")?, "flow")?;
             }
-            "ExecutionNamespace" => {
-                let exact = string(cx, item, "comparison").is_none_or(|c| c == "EQUALS")
-                    && string(cx, item, "prefix").is_none_or(|p| p == "false");
-                if !exact {
-                    return Err("`ExecutionNamespace` matches a prefix or suffix".into());
-                }
-                set(&mut d.namespace, field("namespace")?, "namespace")?;
-            }
+            "ExecutionNamespace" => match namespace_test(cx, item)? {
+                None => set(&mut shared.namespace, field("namespace")?, "namespace")?,
+                Some(test) => whens.push(test),
+            },
             "ExecutionStatus" => {
                 if cx.tree.get(item, "notIn").is_some() {
                     return Err("`ExecutionStatus` has `notIn`".into());
                 }
                 let list = cx.tree.get_value(item, "in").ok_or("`ExecutionStatus` has no `in`")?;
-                set(&mut d.states, states(cx, list)?, "states")?;
+                set(&mut shared.states, states(cx, list)?, "states")?;
             }
+            "Not" => {
+                let inner = cx
+                    .tree
+                    .get_value(item, "conditions")
+                    .and_then(|l| cx.tree.items(l))
+                    .filter(|l| l.len() == 1)
+                    .ok_or("`Not` does not hold exactly one condition")?;
+                let inner_name = condition_name(cx, inner[0]).unwrap_or_default();
+                let test = match inner_name.strip_suffix("Condition").unwrap_or(&inner_name) {
+                    "ExecutionNamespace" => match namespace_test(cx, inner[0])? {
+                        Some(test) => test,
+                        None => format!("trigger.namespace == {}", quoted_literal(cx, inner[0], "namespace")?),
+                    },
+                    "ExecutionFlow" => format!(
+                        "trigger.namespace == {} and trigger.flowId == {}",
+                        quoted_literal(cx, inner[0], "namespace")?,
+                        quoted_literal(cx, inner[0], "flowId")?
+                    ),
+                    _ => return Err(format!("`Not` around `{inner_name}` has no equivalent kflow writes")),
+                };
+                whens.push(format!("not ({test})"));
+            }
+            "Multiple" if multiple.is_none() => multiple = Some(multiple_condition(cx, item)?),
             _ => return Err(format!("`{name}` has no `dependsOn` equivalent kflow writes")),
         }
     }
-    Ok(d)
+    if !whens.is_empty() {
+        let joined = if whens.len() == 1 {
+            whens.remove(0)
+        } else {
+            whens.iter().map(|w| format!("({w})")).collect::<Vec<_>>().join(" and ")
+        };
+        shared.when = Some(quoted(&format!("{{{{ {joined} }}}}")));
+    }
+    let Some((flows, window)) = multiple else {
+        return Ok((vec![shared], Vec::new()));
+    };
+    if shared.namespace.is_some() || shared.flow_id.is_some() {
+        return Err("an upstream flow is named both inside and beside `MultipleCondition`".into());
+    }
+    let deps = flows
+        .into_iter()
+        .map(|f| Dependency {
+            states: shared.states.clone(),
+            when: shared.when.clone(),
+            ..f
+        })
+        .collect();
+    Ok((deps, window))
+}
+
+/// A condition's property as a single-quoted Pebble string.
+fn quoted_literal(cx: &Source, item: NodeId, key: &str) -> Result<String, String> {
+    let v = string(cx, item, key).ok_or_else(|| format!("no plain `{key}`"))?;
+    if v.contains(['\'', '\\', '{']) {
+        return Err(format!("`{key}` is not a plain value"));
+    }
+    Ok(format!("'{v}'"))
+}
+
+/// An `ExecutionNamespace` that is not an exact match, as a test on `trigger.namespace`.
+fn namespace_test(cx: &Source, item: NodeId) -> Result<Option<String>, String> {
+    let comparison = string(cx, item, "comparison");
+    let prefix = string(cx, item, "prefix") == Some("true");
+    let op = match (comparison, prefix) {
+        (None | Some("EQUALS"), false) => return Ok(None),
+        (Some("PREFIX"), _) | (None, true) => "startsWith",
+        (Some("SUFFIX"), _) => "endsWith",
+        _ => return Err("`ExecutionNamespace` has an unusual comparison".into()),
+    };
+    Ok(Some(format!(
+        "trigger.namespace {op} {}",
+        quoted_literal(cx, item, "namespace")?
+    )))
+}
+
+/// `MultipleCondition`: one dependency per upstream flow, its window as a lookback.
+fn multiple_condition(cx: &Source, item: NodeId) -> Result<Dependencies, String> {
+    let advance = string(cx, item, "windowAdvance");
+    if advance.is_some_and(|a| !matches!(a, "P0D" | "PT0S" | "PT0M" | "PT0H")) {
+        return Err("`MultipleCondition` advances its window".into());
+    }
+    let window = string(cx, item, "window").ok_or("`MultipleCondition` has no `window`")?;
+    let map = cx
+        .tree
+        .get_value(item, "conditions")
+        .ok_or("`MultipleCondition` has no conditions")?;
+    let entries = cx.tree.entries(map).ok_or("`MultipleCondition`'s conditions are not a mapping")?;
+    let mut deps = Vec::new();
+    for e in entries {
+        let inner = e.value;
+        let name = condition_name(cx, inner).unwrap_or_default();
+        if name.strip_suffix("Condition").unwrap_or(&name) != "ExecutionFlow" {
+            return Err(format!("`MultipleCondition` holds `{name}`"));
+        }
+        let get = |k: &str| cx.tree.get_value(inner, k).and_then(|v| raw(cx, v));
+        deps.push(Dependency {
+            namespace: Some(get("namespace").ok_or("an upstream flow has no namespace")?),
+            flow_id: Some(get("flowId").ok_or("an upstream flow has no flowId")?),
+            ..Dependency::default()
+        });
+    }
+    Ok((deps, vec!["window:".into(), format!("  lookback: {window}")]))
 }
 
 /// `preconditions` as dependencies and a deadline.
@@ -383,6 +494,7 @@ fn preconditions(
                         namespace: get("namespace"),
                         flow_id: get("flowId"),
                         states,
+                        when: None,
                     });
                 }
             }
