@@ -2,8 +2,8 @@
 //!
 //! A fix applies whole or not at all: when two fixes overlap, the later one waits for the next
 //! pass, where it is computed again on the fixed text. Passes repeat until no fix applies (at
-//! most [`MAX_PASSES`]). Inserted line breaks follow the file's own (LF, CRLF or CR), and a pass
-//! that would add YAML syntax errors is not kept.
+//! most [`MAX_PASSES`]). Inserted line breaks follow the file's own (LF, CRLF or CR), and a fix
+//! that would add YAML syntax errors is not applied.
 
 use crate::finding::{Applicability, Edit, Finding, Fix};
 
@@ -180,6 +180,8 @@ fn offset_before(pos: usize, edits: &[Edit], end: bool) -> usize {
 }
 
 /// Applies fixes to `text`, checks the result with `check`, and repeats until no fix applies.
+/// When a pass would add YAML syntax errors, the fixes that do so on their own are set aside
+/// and the others applied.
 /// `findings` are `check(text)`, already known to the caller.
 pub fn fix_all(
     text: &str,
@@ -194,23 +196,46 @@ pub fn fix_all(
     let mut changes = Vec::new();
     // The edits of each pass so far, to locate a later edit in the original text.
     let mut passes: Vec<Vec<Edit>> = Vec::new();
+    // Fixes that broke the YAML on their own, left out of later passes.
+    let mut broken: Vec<(&'static str, String)> = Vec::new();
     for _ in 0..MAX_PASSES {
         let findings_now = current_findings.as_deref().unwrap_or(findings);
-        let chosen = select_by_rule(findings_now, mode);
+        let errors_now = syntax_errors(findings_now);
+        let mut chosen = select_by_rule(findings_now, mode);
+        chosen.retain(|(rule, fix)| !broken.contains(&signature(rule, fix)));
         if chosen.is_empty() {
             break;
         }
-        let fixes: Vec<&Fix> = chosen.iter().map(|(_, f)| *f).collect();
-        let pass_edits = edits(&current, &fixes);
-        let next = apply(&current, &pass_edits);
-        if next == current {
-            break;
+        let mut attempt = |chosen: &[(&'static str, &Fix)]| {
+            let fixes: Vec<&Fix> = chosen.iter().map(|(_, f)| *f).collect();
+            let pass_edits = edits(&current, &fixes);
+            let next = apply(&current, &pass_edits);
+            let next_findings = check(&next);
+            let ok = next != current && syntax_errors(&next_findings) <= errors_now;
+            ok.then_some((pass_edits, next, next_findings))
+        };
+        let mut outcome = attempt(&chosen);
+        if outcome.is_none() && chosen.len() > 1 {
+            // Some fix breaks the YAML: find those that do on their own, apply the others.
+            let mut good = Vec::new();
+            for &(rule, fix) in chosen.iter().take(MAX_SINGLE_TRIES) {
+                if attempt(&[(rule, fix)]).is_some() {
+                    good.push((rule, fix));
+                } else {
+                    broken.push(signature(rule, fix));
+                }
+            }
+            chosen = good;
+            outcome = if chosen.is_empty() {
+                None
+            } else {
+                attempt(&chosen)
+            };
         }
-        let next_findings = check(&next);
-        if syntax_errors(&next_findings) > syntax_errors(findings_now) {
+        let Some((pass_edits, next, next_findings)) = outcome else {
             break;
-        }
-        applied += fixes.len();
+        };
+        applied += chosen.len();
         for (rule, fix) in &chosen {
             for e in &fix.edits {
                 let (mut start, mut end) = (e.span.start as usize, e.span.end as usize);
@@ -230,6 +255,19 @@ pub fn fix_all(
         applied,
         changes,
     }
+}
+
+/// How many fixes of a failed pass are tried one by one to find those breaking the YAML.
+const MAX_SINGLE_TRIES: usize = 32;
+
+/// What identifies a fix from one pass to the next, where its spans have moved.
+fn signature(rule: &'static str, fix: &Fix) -> (&'static str, String) {
+    let mut s = fix.title.clone();
+    for e in &fix.edits {
+        s.push('\u{0}');
+        s.push_str(&e.new_text);
+    }
+    (rule, s)
 }
 
 /// One edit turning `old` into `new`: the span between their common prefix and suffix.
@@ -359,6 +397,28 @@ mod tests {
         assert_eq!(fixed.text, "xxx-B");
         let spans: Vec<(usize, usize)> = fixed.changes.iter().map(|c| (c.start, c.end)).collect();
         assert_eq!(spans, [(0, 1), (2, 3)]);
+    }
+
+    #[test]
+    fn a_fix_breaking_the_yaml_does_not_hold_back_the_others() {
+        // Each `a` becomes `b`; the fix for the `x` breaks the text (the checker reports a
+        // syntax error for `!`).
+        let check = |t: &str| {
+            let mut out: Vec<Finding> = t
+                .match_indices(['a', 'x'])
+                .map(|(i, c)| {
+                    let to = if c == "a" { "b" } else { "!" };
+                    finding(&[(i, i + 1, to)], Applicability::Safe)
+                })
+                .collect();
+            if t.contains('!') {
+                out.push(Finding::new("syntax", Span::new(0, 0), "bad"));
+            }
+            out
+        };
+        let fixed = fix_all("a x a", &check("a x a"), Mode::SafeOnly, check);
+        assert_eq!(fixed.text, "b x b");
+        assert_eq!(fixed.applied, 2);
     }
 
     #[test]

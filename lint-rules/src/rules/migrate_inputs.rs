@@ -3,8 +3,9 @@
 //!
 //! ## What it does
 //! Under `kestra-version = "2.0"`, reports an input named with the old `name:` key and an input
-//! of type `BOOLEAN` or `ENUM`. The fix renames `name:` to `id:` (an input with both is reported
-//! without a fix) and writes the type's 2.0 name, keeping its quotes.
+//! of type `BOOLEAN` or `ENUM`, and a flow output of those types. The fix renames `name:` to
+//! `id:` (an input with both is reported without a fix) and writes the type's 2.0 name, keeping
+//! its quotes.
 //!
 //! Source: Kestra's migration guides (kestra-io/docs: 0.15 "Inputs name" → `id`; the catalog's
 //! deprecated input types `BOOLEAN` → `BOOL`, `ENUM` → `SELECT`) and the 2.0 guide's list of the
@@ -29,6 +30,8 @@
 //!
 //! ## Fix
 //! `- id: verbose` and `type: BOOL` (`kflow migrate --to 2.0` does it).
+
+use kflow_syntax::Span;
 
 use crate::context::Context;
 use crate::finding::{Applicability, Finding, Severity};
@@ -62,18 +65,31 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 f
             });
         }
-        let Some(type_) = &input.type_ else { continue };
-        let Some((old, new)) = RENAMED_TYPES.iter().find(|(old, _)| *old == type_.name) else {
-            continue;
-        };
-        let f = Finding::new(
-            ID,
-            type_.span,
-            format!("the input type `{old}` was removed in Kestra 2.0; use `{new}`"),
-        );
-        out.push(match cx.exact_value_span(type_.span, old) {
-            Some(at) => f.replace(format!("Use `{new}`"), at, *new, Applicability::Safe),
-            None => f,
-        });
+        if let Some(type_) = &input.type_ {
+            renamed_type(cx, type_.span, &type_.name, "input", out);
+        }
     }
+    // Flow outputs take the same type names.
+    let outputs = cx.tree.get_value(flow.root, "outputs");
+    for &item in outputs.and_then(|o| cx.tree.items(o)).unwrap_or_default() {
+        if let Some(t) = cx.tree.get_value(item, "type") {
+            let name = cx.tree.str(t).unwrap_or_default();
+            renamed_type(cx, cx.tree.span(t), name, "output", out);
+        }
+    }
+}
+
+fn renamed_type(cx: &Context, span: Span, name: &str, what: &str, out: &mut Vec<Finding>) {
+    let Some((old, new)) = RENAMED_TYPES.iter().find(|(old, _)| *old == name) else {
+        return;
+    };
+    let f = Finding::new(
+        ID,
+        span,
+        format!("the {what} type `{old}` was removed in Kestra 2.0; use `{new}`"),
+    );
+    out.push(match cx.exact_value_span(span, old) {
+        Some(at) => f.replace(format!("Use `{new}`"), at, *new, Applicability::Safe),
+        None => f,
+    });
 }

@@ -49,7 +49,7 @@ use kflow_syntax::Span;
 use crate::catalog::{Lookup, TypeDef};
 use crate::context::Context;
 use crate::edits::{
-    comments_in, entry_lines, key_indent, last_content_offset, line_end, line_start,
+    comments_in, entry_lines, entry_text, indented, key_indent, last_content_offset, line_end,
 };
 use crate::finding::{Applicability, Edit, Finding, Severity};
 use crate::source::Source;
@@ -248,13 +248,7 @@ fn merge(
         let (entry, span) = entry_text(cx, defaults, e.key, e.value)?;
         copied.push(span);
         given.push((target, key.to_string()));
-        for (i, line) in entry.lines().enumerate() {
-            if i == 0 || !line.trim().is_empty() {
-                lines.push_str(&indent);
-            }
-            lines.push_str(line);
-            lines.push('\n');
-        }
+        lines.push_str(&indented(&entry, &indent));
     }
     if lines.is_empty() {
         return Ok(());
@@ -266,45 +260,4 @@ fn merge(
     }
     inserts.entry(at).or_default().push((indent.len(), lines));
     Ok(())
-}
-
-/// One `key: value` of the defaults as text, its lines after the first without the mapping's
-/// indentation, and the span copied.
-fn entry_text(
-    cx: &Source,
-    map: NodeId,
-    key: NodeId,
-    value: NodeId,
-) -> Result<(String, Span), String> {
-    let tree = cx.tree;
-    let text = &cx.doc.text;
-    let start = tree.span(key).start as usize;
-    if tree.node(map).flow_style {
-        let span = Span::new(start, tree.span(value).end as usize);
-        let entry = cx.text(span);
-        if entry.contains(['\n', '\r']) {
-            return Err("a multi-line value in a flow mapping".into());
-        }
-        return Ok((entry.to_string(), span));
-    }
-    let value_span = tree.span(value);
-    let body = &text[start..value_span.end.max(tree.span(key).end) as usize];
-    let last = start + body.trim_end().len().saturating_sub(1);
-    let end = line_end(text, last.max(start));
-    let column = start - line_start(text, start);
-    let mut out = String::new();
-    for (i, line) in text[start..end].lines().enumerate() {
-        let line = line.trim_end_matches('\r');
-        if i == 0 || line.trim().is_empty() {
-            out.push_str(line.trim_end_matches(' ').trim_start_matches(' '));
-        } else {
-            let lead = line.len() - line.trim_start_matches(' ').len();
-            if lead < column {
-                return Err("a value is indented less than its key".into());
-            }
-            out.push_str(&line[column..]);
-        }
-        out.push('\n');
-    }
-    Ok((out, Span::new(start, end)))
 }

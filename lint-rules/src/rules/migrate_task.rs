@@ -9,8 +9,10 @@
 //! - `log.Fetch` (moved to the Kestra plugin as `io.kestra.plugin.kestra.logs.Fetch`): offered as
 //!   an unsafe fix, not applied by `kflow migrate`, because tasks calling the Kestra API need
 //!   credentials in 2.0 (an `auth:` block or server-side ones) that a flow file cannot show.
-//! - `Exit` with `state: CANCELED`: 2.0 has only the `CANCELLED` spelling (not `KILLED`, which
-//!   also stops running tasks).
+//! - `ee.git.Clone` (removed from the Enterprise git plugin): the open-source `git.Clone`.
+//! - the state `CANCELED` in a core task, trigger or condition (`Exit`'s `state`,
+//!   `PurgeExecutions`' and Flow triggers' `states`, `ExecutionStatus`' `in`): 2.0 has only the
+//!   `CANCELLED` spelling (not `KILLED`, which also stops running tasks).
 //!
 //! `Count`, `Resume`, `Toggle`, `Template`, the state-store tasks and `LocalFiles` have no
 //! drop-in replacement: `unknown-task-type` reports them with what to use instead.
@@ -64,6 +66,12 @@ const REPLACEMENTS: &[Replacement] = &[
         caution: None,
     },
     Replacement {
+        old: "io.kestra.plugin.ee.git.Clone",
+        new: "io.kestra.plugin.git.Clone",
+        renames: &[],
+        caution: None,
+    },
+    Replacement {
         old: "io.kestra.plugin.core.log.Fetch",
         new: "io.kestra.plugin.kestra.logs.Fetch",
         renames: &[],
@@ -76,16 +84,17 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         return;
     }
     let Some(flow) = cx.flow else { return };
+    for (plugin, def) in cx.plugins() {
+        if def.is_some_and(|d| d.name.starts_with("io.kestra.plugin.core.")) {
+            canceled(cx, plugin.node, out);
+        }
+    }
     for task in &flow.tasks {
         let Some(type_) = &task.type_ else { continue };
         let full = match cx.catalog.lookup(&type_.name) {
             Lookup::Known { def, .. } => def.name.as_str(),
             _ => type_.name.as_str(),
         };
-        if full == "io.kestra.plugin.core.execution.Exit" {
-            canceled(cx, task.node, out);
-            continue;
-        }
         let Some(r) = REPLACEMENTS.iter().find(|r| r.old == full) else {
             continue;
         };
@@ -123,22 +132,31 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
-/// `state: CANCELED` on an Exit task.
-fn canceled(cx: &Context, task: kflow_syntax::yaml::NodeId, out: &mut Vec<Finding>) {
-    let Some(state) = cx.tree.get_value(task, "state") else {
-        return;
-    };
-    if cx.tree.str(state) != Some("CANCELED") {
-        return;
+/// `CANCELED` in the states a core task, trigger or condition names (Exit's `state`,
+/// PurgeExecutions' and Flow triggers' `states`, ExecutionStatus' `in` / `notIn`).
+fn canceled(cx: &Context, node: kflow_syntax::yaml::NodeId, out: &mut Vec<Finding>) {
+    for key in ["state", "states", "in", "notIn"] {
+        let Some(value) = cx.tree.get_value(node, key) else {
+            continue;
+        };
+        let values = match cx.tree.items(value) {
+            Some(items) => items.to_vec(),
+            None => vec![value],
+        };
+        for v in values {
+            if cx.tree.str(v) != Some("CANCELED") {
+                continue;
+            }
+            let span: Span = cx.tree.span(v);
+            let f = Finding::new(
+                ID,
+                span,
+                "the state `CANCELED` was removed in Kestra 2.0; use `CANCELLED`",
+            );
+            out.push(match cx.exact_value_span(span, "CANCELED") {
+                Some(at) => f.replace("Use `CANCELLED`", at, "CANCELLED", Applicability::Safe),
+                None => f,
+            });
+        }
     }
-    let span: Span = cx.tree.span(state);
-    let f = Finding::new(
-        ID,
-        span,
-        "the state `CANCELED` was removed in Kestra 2.0; use `CANCELLED`",
-    );
-    out.push(match cx.exact_value_span(span, "CANCELED") {
-        Some(at) => f.replace("Use `CANCELLED`", at, "CANCELLED", Applicability::Safe),
-        None => f,
-    });
 }

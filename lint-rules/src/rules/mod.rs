@@ -75,6 +75,7 @@ registry! {
     migrate_task,
     migrate_file_revision,
     migrate_trigger,
+    migrate_script_runner,
 }
 
 /// Security rules and their `security-severity` (the 0–10 scale GitHub code scanning reads
