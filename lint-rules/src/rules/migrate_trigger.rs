@@ -11,7 +11,8 @@
 //!   `Weekend` → `isWeekend(trigger.date)`, `PublicHoliday` → `isPublicHoliday(trigger.date,
 //!   …)`, `Not` → `not (…)` (its inner list is an `and`, as in 1.x), `Or` → `(…) or (…)`;
 //! - on a Flow trigger, `dependsOn` entries: `ExecutionFlow` gives `namespace` and `flowId`,
-//!   `ExecutionStatus` gives `states` (`in`), an exact `ExecutionNamespace` gives `namespace`,
+//!   `ExecutionStatus` gives `states` (`in`), `ExecutionLabels` gives `labels`, an exact
+//!   `ExecutionNamespace` gives `namespace`,
 //!   a prefix or suffix one a `when` test on `trigger.namespace` (`startsWith` / `endsWith`),
 //!   `Not` around one of those a `not (…)` test; `MultipleCondition` gives one entry per
 //!   upstream flow (the other conditions shared by each) and its `window` (with no advance) a
@@ -20,7 +21,7 @@
 //!   `states` stays: 2.0 keeps it with the same meaning.
 //!
 //! The block's comments stay where it was. Not automated, with the reason in the message: a
-//! condition with no such equivalent (`ExecutionLabels`, `ExecutionOutputs`, `TimeBetween`,
+//! condition with no such equivalent (`HasRetryAttempt`, `ExecutionOutputs`, `TimeBetween`,
 //! `DateTimeBetween`, a `date` other than `trigger.date`, an `ExecutionStatus` with `notIn`, a
 //! `MultipleCondition` whose window advances…), `preconditions` with `where` filters, another window
 //! type or `resetOnSuccess: false`, and a Flow trigger with both.
@@ -58,7 +59,7 @@ use kflow_syntax::yaml::NodeId;
 
 use crate::catalog::Lookup;
 use crate::context::Context;
-use crate::edits::{comments_in, entry_lines, line_start};
+use crate::edits::{comments_in, entry_lines, entry_text, line_start};
 use crate::finding::{Applicability, Edit, Finding, Severity};
 use crate::source::Source;
 
@@ -139,8 +140,11 @@ fn replace_entry(cx: &Source, node: NodeId, key: &str, lines: &[String]) -> Opti
     }
     let span = entry_lines(cx, entry.key, entry.value);
     let mut new_text: String = lines.iter().map(|l| format!("{indent}{l}\n")).collect();
+    // Comments the new lines carry already (copied with their value) are not repeated.
     for c in comments_in(cx, span, &[]).lines() {
-        new_text.push_str(&format!("{indent}{c}\n"));
+        if !new_text.contains(c) {
+            new_text.push_str(&format!("{indent}{c}\n"));
+        }
     }
     Some(Edit { span, new_text })
 }
@@ -252,6 +256,8 @@ struct Dependency {
     states: Option<String>,
     /// A quoted `{{ … }}` expression.
     when: Option<String>,
+    /// `labels:` and its mapping as written, its lines after the first unindented.
+    labels: Option<String>,
 }
 
 impl Dependency {
@@ -262,11 +268,17 @@ impl Dependency {
             ("states", &self.states),
             ("when", &self.when),
         ];
-        let mut out = Vec::new();
+        let mut out: Vec<String> = Vec::new();
+        let dash = |out: &Vec<String>| if out.is_empty() { "  - " } else { "    " };
         for (key, value) in fields {
             if let Some(v) = value {
-                let dash = if out.is_empty() { "  - " } else { "    " };
-                out.push(format!("{dash}{key}: {v}"));
+                out.push(format!("{}{key}: {v}", dash(&out)));
+            }
+        }
+        if let Some(labels) = &self.labels {
+            for (i, line) in labels.lines().enumerate() {
+                let lead = if i == 0 { dash(&out) } else { "    " };
+                out.push(format!("{lead}{line}"));
             }
         }
         if out.is_empty() {
@@ -378,6 +390,13 @@ fn from_conditions(cx: &Source, list: NodeId) -> Result<Dependencies, String> {
                 };
                 whens.push(format!("not ({test})"));
             }
+            "ExecutionLabels" if shared.labels.is_none() => {
+                let entry = cx.tree.get(item, "labels").ok_or("`ExecutionLabels` has no `labels`")?;
+                if cx.tree.entries(entry.value).is_none() {
+                    return Err("`ExecutionLabels`' labels are not a mapping".into());
+                }
+                shared.labels = Some(entry_text(cx, item, entry.key, entry.value)?.0);
+            }
             "Multiple" if multiple.is_none() => multiple = Some(multiple_condition(cx, item)?),
             _ => return Err(format!("`{name}` has no `dependsOn` equivalent kflow writes")),
         }
@@ -401,6 +420,7 @@ fn from_conditions(cx: &Source, list: NodeId) -> Result<Dependencies, String> {
         .map(|f| Dependency {
             states: shared.states.clone(),
             when: shared.when.clone(),
+            labels: shared.labels.clone(),
             ..f
         })
         .collect();
@@ -494,7 +514,7 @@ fn preconditions(
                         namespace: get("namespace"),
                         flow_id: get("flowId"),
                         states,
-                        when: None,
+                        ..Dependency::default()
                     });
                 }
             }
