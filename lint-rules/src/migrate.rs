@@ -31,10 +31,13 @@ pub const RULES: &[&str] = &[
     crate::rules::unknown_function::ID,
 ];
 
-/// Whether a finding says the targeted line removed something: a migration rule's finding, or a
-/// type, property or built-in the catalog marks removed.
+/// Whether a finding says the targeted line refuses the flow as it is: a migration rule's
+/// finding, a type, property or built-in the catalog marks removed, or a check 2.0's validation
+/// adds (`missing-input-default`: "Kestra 2.0 rejects the flow").
 pub fn is_removal(f: &Finding) -> bool {
-    f.rule.starts_with("migrate-") || f.message.contains("removed in Kestra ")
+    f.rule.starts_with("migrate-")
+        || f.message.contains("removed in Kestra ")
+        || f.message.contains("Kestra 2.0 rejects the flow")
 }
 
 /// `config` targeting `to` instead of its own line.
