@@ -76,6 +76,7 @@ registry! {
     migrate_file_revision,
     migrate_trigger,
     migrate_script_runner,
+    migrate_local_files,
 }
 
 /// Security rules and their `security-severity` (the 0–10 scale GitHub code scanning reads
