@@ -77,6 +77,7 @@ registry! {
     migrate_trigger,
     migrate_script_runner,
     migrate_local_files,
+    migrate_api_auth,
 }
 
 /// Security rules and their `security-severity` (the 0–10 scale GitHub code scanning reads
