@@ -78,6 +78,7 @@ registry! {
     migrate_script_runner,
     migrate_local_files,
     migrate_api_auth,
+    migrate_worker_group,
 }
 
 /// Security rules and their `security-severity` (the 0–10 scale GitHub code scanning reads
