@@ -79,6 +79,7 @@ registry! {
     migrate_local_files,
     migrate_api_auth,
     migrate_worker_group,
+    migrate_trigger_outputs,
 }
 
 /// Security rules and their `security-severity` (the 0–10 scale GitHub code scanning reads
