@@ -198,6 +198,8 @@ pub fn fix_all(
     let mut passes: Vec<Vec<Edit>> = Vec::new();
     // Fixes that broke the YAML on their own, left out of later passes.
     let mut broken: Vec<(&'static str, String)> = Vec::new();
+    // Single tries left: they cost a check each, so a file full of broken fixes stays cheap.
+    let mut tries_left = MAX_SINGLE_TRIES;
     for _ in 0..MAX_PASSES {
         let findings_now = current_findings.as_deref().unwrap_or(findings);
         let errors_now = syntax_errors(findings_now);
@@ -215,10 +217,11 @@ pub fn fix_all(
             ok.then_some((pass_edits, next, next_findings))
         };
         let mut outcome = attempt(&chosen);
-        if outcome.is_none() && chosen.len() > 1 {
+        if outcome.is_none() && chosen.len() > 1 && chosen.len() <= tries_left {
             // Some fix breaks the YAML: find those that do on their own, apply the others.
+            tries_left -= chosen.len();
             let mut good = Vec::new();
-            for &(rule, fix) in chosen.iter().take(MAX_SINGLE_TRIES) {
+            for &(rule, fix) in &chosen {
                 if attempt(&[(rule, fix)]).is_some() {
                     good.push((rule, fix));
                 } else {
@@ -257,7 +260,7 @@ pub fn fix_all(
     }
 }
 
-/// How many fixes of a failed pass are tried one by one to find those breaking the YAML.
+/// How many fixes, over all passes, may be tried one by one to find those breaking the YAML.
 const MAX_SINGLE_TRIES: usize = 32;
 
 /// What identifies a fix from one pass to the next, where its spans have moved.
