@@ -3,15 +3,16 @@
 //!
 //! ## What it does
 //! Under `kestra-version = "2.0"`, reports the tasks whose `auth` (the Kestra API credentials)
-//! 2.0 requires, written without it: `io.kestra.plugin.git.SyncFlow`, `TenantSync`,
-//! `NamespaceSync` (required on the Enterprise Edition, which ships its own class under that
-//! name) and the Enterprise git tasks (`io.kestra.plugin.ee.git.SyncApps`, `PushBlueprints`…).
+//! 2.0 requires, written without it: `io.kestra.plugin.git.SyncFlow`, `TenantSync` and the
+//! Enterprise git tasks (`io.kestra.plugin.ee.git.SyncApps`, `PushBlueprints`…).
 //! The fix, shown in the editor and never applied on its own, inserts an `auth:` block to
 //! complete: credentials cannot be guessed.
 //!
 //! Tasks whose `auth` is optional (`SyncFlows`, `PushFlows`, the `io.kestra.plugin.kestra.*`
 //! tasks) are not reported: 2.0 saves them and takes credentials from the namespace, the tenant
-//! or the server configuration, which a flow file cannot show.
+//! or the server configuration, which a flow file cannot show. Nor is `NamespaceSync`: the
+//! open-source plugin's `auth` is optional, while the Enterprise Edition ships a class of the
+//! same name that requires it, and a flow file does not say which edition runs it.
 //!
 //! Source: Kestra's migration program's change list (kestra-io/kestra2-flow-migration,
 //! `flows-changes.md`, "Tasks calling the Kestra API now require SDK authentication": `auth` is
@@ -51,7 +52,6 @@ pub const SEVERITY: Severity = Severity::Error;
 const REQUIRED: &[&str] = &[
     "io.kestra.plugin.git.SyncFlow",
     "io.kestra.plugin.git.TenantSync",
-    "io.kestra.plugin.git.NamespaceSync",
 ];
 
 /// The Enterprise git tasks that extend the same base class (`Clone` moves to the open-source
