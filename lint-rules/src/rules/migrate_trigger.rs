@@ -56,6 +56,7 @@
 
 use kflow_syntax::model::PluginKind;
 use kflow_syntax::yaml::NodeId;
+use kflow_syntax::Span;
 
 use crate::catalog::Lookup;
 use crate::context::Context;
@@ -139,7 +140,17 @@ fn replace_entry(cx: &Source, node: NodeId, key: &str, lines: &[String]) -> Opti
         return None;
     }
     let span = entry_lines(cx, entry.key, entry.value);
-    let mut new_text: String = lines.iter().map(|l| format!("{indent}{l}\n")).collect();
+    // A comment on the key's line stays at the end of the first new line.
+    let key_line = Span::new(at, crate::edits::line_end(text, at));
+    let on_key = comments_in(cx, key_line, &[]);
+    let on_key = on_key.lines().next();
+    let mut new_text = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        match on_key.filter(|_| i == 0) {
+            Some(c) => new_text.push_str(&format!("{indent}{l} {c}\n")),
+            None => new_text.push_str(&format!("{indent}{l}\n")),
+        }
+    }
     // Comments the new lines carry already (copied with their value) are not repeated.
     for c in comments_in(cx, span, &[]).lines() {
         if !new_text.contains(c) {
