@@ -156,3 +156,84 @@ pub fn replace_task(cx: &Source, map: NodeId, lines: &[String]) -> Option<Edit> 
         new_text,
     })
 }
+
+/// The whole lines of a mapping entry: from the start of its key's line to the end of the line
+/// holding its value's last character (a trailing comment there included).
+pub fn entry_lines(cx: &Source, key: NodeId, value: NodeId) -> Span {
+    let text = &cx.doc.text;
+    let key_span = cx.tree.span(key);
+    let value_span = cx.tree.span(value);
+    let body = &text[key_span.start as usize..value_span.end.max(key_span.end) as usize];
+    let last = key_span.start as usize + body.trim_end().len().saturating_sub(1);
+    Span::new(
+        line_start(text, key_span.start as usize),
+        line_end(text, last.max(key_span.start as usize)),
+    )
+}
+
+/// The comments starting inside `span` and outside every span of `except`, one a line, for
+/// text that replaces `span` to keep them.
+pub fn comments_in(cx: &Source, span: Span, except: &[Span]) -> String {
+    cx.tree
+        .comments
+        .iter()
+        .filter(|c| span.contains(c.span.start as usize))
+        .filter(|c| !except.iter().any(|s| s.contains(c.span.start as usize)))
+        .map(|c| format!("{}\n", cx.text(c.span)))
+        .collect()
+}
+
+/// One `key: value` of a mapping as text, its lines after the first without the mapping's
+/// indentation (line breaks made LF), and the span it was copied from: to write the entry
+/// elsewhere with [`indented`].
+pub fn entry_text(
+    cx: &Source,
+    map: NodeId,
+    key: NodeId,
+    value: NodeId,
+) -> Result<(String, Span), String> {
+    let tree = cx.tree;
+    let text = &cx.doc.text;
+    let start = tree.span(key).start as usize;
+    if tree.node(map).flow_style {
+        let span = Span::new(start, tree.span(value).end as usize);
+        let entry = cx.text(span);
+        if entry.contains(['\n', '\r']) {
+            return Err("a multi-line value in a flow mapping".into());
+        }
+        return Ok((entry.to_string(), span));
+    }
+    let value_span = tree.span(value);
+    let body = &text[start..value_span.end.max(tree.span(key).end) as usize];
+    let last = start + body.trim_end().len().saturating_sub(1);
+    let end = line_end(text, last.max(start));
+    let column = start - line_start(text, start);
+    let mut out = String::new();
+    for (i, line) in text[start..end].lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if i == 0 || line.trim().is_empty() {
+            out.push_str(line.trim_end_matches(' ').trim_start_matches(' '));
+        } else {
+            let lead = line.len() - line.trim_start_matches(' ').len();
+            if lead < column {
+                return Err("a value is indented less than its key".into());
+            }
+            out.push_str(&line[column..]);
+        }
+        out.push('\n');
+    }
+    Ok((out, Span::new(start, end)))
+}
+
+/// `entry` (from [`entry_text`]) with every line that is not blank indented by `indent`.
+pub fn indented(entry: &str, indent: &str) -> String {
+    let mut out = String::new();
+    for line in entry.lines() {
+        if !line.trim().is_empty() {
+            out.push_str(indent);
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}

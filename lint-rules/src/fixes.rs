@@ -2,8 +2,8 @@
 //!
 //! A fix applies whole or not at all: when two fixes overlap, the later one waits for the next
 //! pass, where it is computed again on the fixed text. Passes repeat until no fix applies (at
-//! most [`MAX_PASSES`]). Inserted line breaks follow the file's own (LF, CRLF or CR), and a pass
-//! that would add YAML syntax errors is not kept.
+//! most [`MAX_PASSES`]). Inserted line breaks follow the file's own (LF, CRLF or CR), and a fix
+//! that would add YAML syntax errors is not applied.
 
 use crate::finding::{Applicability, Edit, Finding, Fix};
 
@@ -31,15 +31,26 @@ impl Mode {
 /// The fixes one pass applies: each finding's first allowed fix, in order of position, leaving
 /// out a fix that overlaps one chosen before it.
 pub fn select(findings: &[Finding], mode: Mode) -> Vec<&Fix> {
-    let mut candidates: Vec<&Fix> = findings
+    select_by_rule(findings, mode)
+        .into_iter()
+        .map(|(_, fix)| fix)
+        .collect()
+}
+
+/// [`select`], each fix with the rule of its finding.
+pub fn select_by_rule(findings: &[Finding], mode: Mode) -> Vec<(&'static str, &Fix)> {
+    let mut candidates: Vec<(&'static str, &Fix)> = findings
         .iter()
-        .filter_map(|f| f.fixes.iter().find(|x| mode.allows(x.applicability)))
-        .filter(|fix| !fix.edits.is_empty())
+        .filter_map(|f| {
+            let fix = f.fixes.iter().find(|x| mode.allows(x.applicability))?;
+            Some((f.rule, fix))
+        })
+        .filter(|(_, fix)| !fix.edits.is_empty())
         .collect();
-    candidates.sort_by_key(|fix| first_start(fix));
+    candidates.sort_by_key(|(_, fix)| first_start(fix));
     let mut taken: Vec<(u32, u32)> = Vec::new();
     let mut chosen = Vec::new();
-    for fix in candidates {
+    for (rule, fix) in candidates {
         let spans: Vec<(u32, u32)> = fix
             .edits
             .iter()
@@ -55,7 +66,7 @@ pub fn select(findings: &[Finding], mode: Mode) -> Vec<&Fix> {
             continue;
         }
         taken.extend(spans);
-        chosen.push(fix);
+        chosen.push((rule, fix));
     }
     chosen
 }
@@ -136,9 +147,41 @@ pub struct Fixed {
     pub text: String,
     /// Fixes applied, over all passes.
     pub applied: usize,
+    /// Each applied edit's rule and the span of the original text it changed (an edit of a
+    /// later pass is mapped back through the earlier ones), in the order applied.
+    pub changes: Vec<Change>,
+}
+
+/// One applied edit, located in the text before any fix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub rule: &'static str,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Where `pos`, an offset into the text after `edits` (sorted, as applied), was before them: an
+/// offset inside a replacement maps to the start (`end == false`) or end of what it replaced.
+fn offset_before(pos: usize, edits: &[Edit], end: bool) -> usize {
+    let mut shift: isize = 0;
+    for e in edits {
+        let (start, old_end) = (e.span.start as usize, e.span.end as usize);
+        let new_start = (start as isize + shift) as usize;
+        let new_end = new_start + e.new_text.len();
+        if pos < new_start || (pos == new_start && !end) {
+            break;
+        }
+        if pos <= new_end {
+            return if end { old_end } else { start };
+        }
+        shift += e.new_text.len() as isize - (old_end - start) as isize;
+    }
+    (pos as isize - shift).max(0) as usize
 }
 
 /// Applies fixes to `text`, checks the result with `check`, and repeats until no fix applies.
+/// When a pass would add YAML syntax errors, the fixes that do so on their own are set aside
+/// and the others applied.
 /// `findings` are `check(text)`, already known to the caller.
 pub fn fix_all(
     text: &str,
@@ -150,28 +193,84 @@ pub fn fix_all(
     let mut current = text.to_string();
     let mut current_findings: Option<Vec<Finding>> = None;
     let mut applied = 0;
+    let mut changes = Vec::new();
+    // The edits of each pass so far, to locate a later edit in the original text.
+    let mut passes: Vec<Vec<Edit>> = Vec::new();
+    // Fixes that broke the YAML on their own, left out of later passes.
+    let mut broken: Vec<(&'static str, String)> = Vec::new();
+    // Single tries left: they cost a check each, so a file full of broken fixes stays cheap.
+    let mut tries_left = MAX_SINGLE_TRIES;
     for _ in 0..MAX_PASSES {
         let findings_now = current_findings.as_deref().unwrap_or(findings);
-        let fixes = select(findings_now, mode);
-        if fixes.is_empty() {
+        let errors_now = syntax_errors(findings_now);
+        let mut chosen = select_by_rule(findings_now, mode);
+        chosen.retain(|(rule, fix)| !broken.contains(&signature(rule, fix)));
+        if chosen.is_empty() {
             break;
         }
-        let next = apply(&current, &edits(&current, &fixes));
-        if next == current {
-            break;
+        let mut attempt = |chosen: &[(&'static str, &Fix)]| {
+            let fixes: Vec<&Fix> = chosen.iter().map(|(_, f)| *f).collect();
+            let pass_edits = edits(&current, &fixes);
+            let next = apply(&current, &pass_edits);
+            let next_findings = check(&next);
+            let ok = next != current && syntax_errors(&next_findings) <= errors_now;
+            ok.then_some((pass_edits, next, next_findings))
+        };
+        let mut outcome = attempt(&chosen);
+        if outcome.is_none() && chosen.len() > 1 && chosen.len() <= tries_left {
+            // Some fix breaks the YAML: find those that do on their own, apply the others.
+            tries_left -= chosen.len();
+            let mut good = Vec::new();
+            for &(rule, fix) in &chosen {
+                if attempt(&[(rule, fix)]).is_some() {
+                    good.push((rule, fix));
+                } else {
+                    broken.push(signature(rule, fix));
+                }
+            }
+            chosen = good;
+            outcome = if chosen.is_empty() {
+                None
+            } else {
+                attempt(&chosen)
+            };
         }
-        let next_findings = check(&next);
-        if syntax_errors(&next_findings) > syntax_errors(findings_now) {
+        let Some((pass_edits, next, next_findings)) = outcome else {
             break;
+        };
+        applied += chosen.len();
+        for (rule, fix) in &chosen {
+            for e in &fix.edits {
+                let (mut start, mut end) = (e.span.start as usize, e.span.end as usize);
+                for earlier in passes.iter().rev() {
+                    start = offset_before(start, earlier, false);
+                    end = offset_before(end, earlier, true).max(start);
+                }
+                changes.push(Change { rule, start, end });
+            }
         }
-        applied += fixes.len();
+        passes.push(pass_edits);
         current = next;
         current_findings = Some(next_findings);
     }
     Fixed {
         text: current,
         applied,
+        changes,
     }
+}
+
+/// How many fixes, over all passes, may be tried one by one to find those breaking the YAML.
+const MAX_SINGLE_TRIES: usize = 32;
+
+/// What identifies a fix from one pass to the next, where its spans have moved.
+fn signature(rule: &'static str, fix: &Fix) -> (&'static str, String) {
+    let mut s = fix.title.clone();
+    for e in &fix.edits {
+        s.push('\u{0}');
+        s.push_str(&e.new_text);
+    }
+    (rule, s)
 }
 
 /// One edit turning `old` into `new`: the span between their common prefix and suffix.
@@ -283,6 +382,46 @@ mod tests {
         };
         let fixed = fix_all("", &endless(""), Mode::SafeOnly, endless);
         assert_eq!(fixed.applied, MAX_PASSES);
+    }
+
+    #[test]
+    fn changes_of_later_passes_point_into_the_original_text() {
+        // Pass 1 turns `a` (offset 0) into `xxx`; pass 2 then edits the `b` now at offset 4.
+        let check = |t: &str| {
+            if let Some(i) = t.find('a') {
+                vec![finding(&[(i, i + 1, "xxx")], Applicability::Safe)]
+            } else if let Some(i) = t.find('b') {
+                vec![finding(&[(i, i + 1, "B")], Applicability::Safe)]
+            } else {
+                Vec::new()
+            }
+        };
+        let fixed = fix_all("a-b", &check("a-b"), Mode::SafeOnly, check);
+        assert_eq!(fixed.text, "xxx-B");
+        let spans: Vec<(usize, usize)> = fixed.changes.iter().map(|c| (c.start, c.end)).collect();
+        assert_eq!(spans, [(0, 1), (2, 3)]);
+    }
+
+    #[test]
+    fn a_fix_breaking_the_yaml_does_not_hold_back_the_others() {
+        // Each `a` becomes `b`; the fix for the `x` breaks the text (the checker reports a
+        // syntax error for `!`).
+        let check = |t: &str| {
+            let mut out: Vec<Finding> = t
+                .match_indices(['a', 'x'])
+                .map(|(i, c)| {
+                    let to = if c == "a" { "b" } else { "!" };
+                    finding(&[(i, i + 1, to)], Applicability::Safe)
+                })
+                .collect();
+            if t.contains('!') {
+                out.push(Finding::new("syntax", Span::new(0, 0), "bad"));
+            }
+            out
+        };
+        let fixed = fix_all("a x a", &check("a x a"), Mode::SafeOnly, check);
+        assert_eq!(fixed.text, "b x b");
+        assert_eq!(fixed.applied, 2);
     }
 
     #[test]

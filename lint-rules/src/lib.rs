@@ -8,6 +8,7 @@ pub mod finding;
 pub mod fixes;
 mod http_tasks;
 pub mod ide;
+pub mod migrate;
 mod props;
 mod refs;
 pub mod rules;

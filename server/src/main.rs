@@ -10,6 +10,7 @@ mod format;
 mod graph;
 mod lint;
 mod lsp;
+mod migrate;
 mod run;
 mod user_dirs;
 
@@ -67,6 +68,8 @@ enum Command {
     Run(run::RunArgs),
     /// List past runs (or `show ID` to print one record).
     Executions(run::ExecutionsArgs),
+    /// Move flows to Kestra 2.0: print the diff (each hunk names its rules), or `--write` it.
+    Migrate(migrate::MigrateArgs),
     /// Draw a flow's tasks, branches and triggers (SVG, Mermaid, DOT or JSON).
     Graph(graph::GraphArgs),
     /// Print a shell completion script (e.g. `source <(kflow completions bash)`).
@@ -98,6 +101,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Executions(args) => run::executions(args),
         Command::Graph(args) => graph::run(args),
+        Command::Migrate(args) => migrate::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "kflow", &mut std::io::stdout());
             0

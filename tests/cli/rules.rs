@@ -228,9 +228,10 @@ fn target_version_decides_what_exists() {
 "
     );
     assert_eq!(findings(&flow), []);
+    // Under 2.0 the migration rule says how to move to `Loop`, beside the removal itself.
     assert_eq!(
         findings_with(&flow, Some("kestra-version = \"2.0\"\n")),
-        [f("unknown-task-type", 5)]
+        [f("migrate-loop", 5), f("unknown-task-type", 5)]
     );
     let loop_flow = flow.replace("flow.ForEach", "flow.Loop");
     assert_eq!(findings(&loop_flow), [f("unknown-task-type", 5)]);
@@ -464,8 +465,10 @@ fn one_problem_one_finding() {
 
 #[test]
 fn scheduled_inputs_follow_the_target_version() {
-    // Kestra 2.0's FlowValidator rejects an input without defaults that a Schedule does not set,
-    // even one marked `required: false` (its test flow scheduled-missing-inputs-defaults.yaml).
+    // Kestra 2.0's FlowValidator rejects a required input without defaults that a Schedule or a
+    // Webhook does not set (its test flows scheduled-missing-inputs-defaults*.yaml); since
+    // 2.0.0-rc12 an input marked `required: false` is exempt (kestra f7f092584, as Kestra's
+    // migration program documents it).
     let flow = format!(
         "{HEAD}inputs:
   - id: user
@@ -492,9 +495,10 @@ triggers:
 "
     );
     assert_eq!(findings(&flow), []);
+    // The Schedule sets `user3`, the Webhook does not.
     assert_eq!(
         findings_with(&flow, Some("kestra-version = \"2.0\"\n")),
-        [f("missing-input-default", 7)]
+        [f("missing-input-default", 10)]
     );
     let no_user3 = flow.replace("    inputs:\n      user3: Jane\n", "");
     assert_eq!(findings(&no_user3), [f("missing-input-default", 10)]);

@@ -1,5 +1,6 @@
 //! Code actions: each rule fix as a quick fix, did-you-mean replacements, "ignore this rule on
-//! this line" (and in this file), and fix all.
+//! this line" (and in this file), fix all, and the "migrate this file to Kestra 2.0" source
+//! action.
 
 use serde_json::{json, Value};
 
@@ -126,4 +127,45 @@ fn fix_all_applies_every_safe_fix() {
         "{fixed}"
     );
     assert_eq!(fixed.matches("io.kestra.plugin.core.log.Log").count(), 2);
+}
+
+#[test]
+fn source_action_migrates_the_file_to_2_0() {
+    // A 1.3 project (no kflow.toml): the action still targets 2.0.
+    let text = "id: f\nnamespace: n\ntasks:\n  - id: each # loop\n    type: io.kestra.plugin.core.flow.ForEach\n    values: [a, b]\n    tasks:\n      - id: log\n        type: io.kestra.plugin.core.log.Log\n        message: \"{{ taskrun.value }}\"\n";
+    let uri = "untitled:migrate.yaml";
+    let mut c = plain();
+    c.open(uri, text);
+    c.diagnostics(uri, Some(1));
+    // Not offered unasked: it is a whole-file rewrite.
+    let unasked = actions(&mut c, uri, json!({"line": 0, "character": 0}), None);
+    assert!(
+        unasked.iter().all(|a| a["kind"] != "source.migrate.kflow"),
+        "{unasked:?}"
+    );
+    let all = actions(
+        &mut c,
+        uri,
+        json!({"line": 0, "character": 0}),
+        Some("source"),
+    );
+    let migrate: Vec<&Value> = all
+        .iter()
+        .filter(|a| a["kind"] == "source.migrate.kflow")
+        .collect();
+    assert_eq!(migrate.len(), 1, "{all:?}");
+    assert_eq!(
+        migrate[0]["title"],
+        "Migrate this file to Kestra 2.0 (migrate-loop)"
+    );
+    let (migrated, _) = apply(&mut c, uri, text, migrate[0], 2);
+    assert!(
+        migrated.contains("    type: io.kestra.plugin.core.flow.Loop\n"),
+        "{migrated}"
+    );
+    assert!(migrated.contains("  - id: each # loop\n"), "{migrated}");
+    assert!(
+        migrated.contains("message: \"{{ item.value }}\""),
+        "{migrated}"
+    );
 }

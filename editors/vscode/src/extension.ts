@@ -18,6 +18,7 @@ import {
 import {
   ExecutionRecord,
   advertises,
+  applyEdits,
   findServer,
   isFlowDocument,
   requiredInputs,
@@ -37,6 +38,11 @@ const running = new Map<string, vscode.CancellationTokenSource>();
 const lensChanged = new vscode.EventEmitter<void>();
 let graphs: GraphPanels | undefined;
 let runViews: RunPanels | undefined;
+// Migrated texts shown in the migration preview's diff, by preview URI.
+const MIGRATED_SCHEME = "kflow-migrated";
+const MIGRATE_KIND = "source.migrate.kflow";
+const previews = new Map<string, string>();
+let previewSeq = 0;
 // VS Code commands this extension registers itself although the server lists them too.
 const OWN_COMMANDS = [SHOW_GRAPH];
 
@@ -55,6 +61,52 @@ function isFlow(doc: vscode.TextDocument): boolean {
     config().get<string[]>("flowGlobs", []),
     roots(),
   );
+}
+
+/**
+ * "Migrate this file to Kestra 2.0": asks the server for its migration source action, shows the
+ * result beside the file in a diff editor, and applies it only when the user says so (and the
+ * file has not changed meanwhile).
+ */
+async function migrateFile(): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || !isFlow(editor.document)) {
+    void vscode.window.showInformationMessage("kflow: open a Kestra flow to migrate it.");
+    return;
+  }
+  const doc = editor.document;
+  const version = doc.version;
+  const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+    "vscode.executeCodeActionProvider",
+    doc.uri,
+    new vscode.Range(0, 0, 0, 0),
+    MIGRATE_KIND,
+  );
+  const action = (actions ?? []).find((a) => a.kind?.value === MIGRATE_KIND && a.edit);
+  if (!action?.edit) {
+    void vscode.window.showInformationMessage("kflow: nothing in this file to migrate to Kestra 2.0.");
+    return;
+  }
+  const edits = action.edit.get(doc.uri).map((e) => ({
+    start: doc.offsetAt(e.range.start),
+    end: doc.offsetAt(e.range.end),
+    newText: e.newText,
+  }));
+  const preview = vscode.Uri.from({ scheme: MIGRATED_SCHEME, path: doc.uri.path, query: String(++previewSeq) });
+  previews.set(preview.toString(), applyEdits(doc.getText(), edits));
+  try {
+    const name = doc.uri.path.split("/").pop() ?? "flow";
+    await vscode.commands.executeCommand("vscode.diff", doc.uri, preview, `${name} ↔ Kestra 2.0 (preview)`);
+    const choice = await vscode.window.showInformationMessage(action.title, "Apply", "Cancel");
+    if (choice !== "Apply") return;
+    if (doc.version !== version) {
+      void vscode.window.showWarningMessage("kflow: the file changed since the preview; migrate it again.");
+      return;
+    }
+    await vscode.workspace.applyEdit(action.edit);
+  } finally {
+    previews.delete(preview.toString());
+  }
 }
 
 function options() {
@@ -418,6 +470,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("kflow.cancel", cancelRun),
     vscode.commands.registerCommand("kflow.explain", explain),
     vscode.commands.registerCommand(SHOW_GRAPH, showGraph),
+    vscode.commands.registerCommand("kflow.migrateFile", migrateFile),
+    vscode.workspace.registerTextDocumentContentProvider(MIGRATED_SCHEME, {
+      provideTextDocumentContent: (uri) => previews.get(uri.toString()) ?? "",
+    }),
     vscode.window.onDidChangeActiveTextEditor((e) => updateActiveFlow(e)),
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.document === vscode.window.activeTextEditor?.document) updateActiveFlow();

@@ -209,3 +209,23 @@ export function rulesAt(
   const onLine = kflow.filter((d) => d.start[0] <= line && line <= d.end[0]);
   return [...new Set([...under, ...onLine].map((d) => code(d.code)!))];
 }
+
+/** A replacement of `[start, end)` (character offsets) by `newText`. */
+export interface OffsetEdit {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+/** `text` with non-overlapping edits applied (in any order): the migration preview's text. */
+export function applyEdits(text: string, edits: OffsetEdit[]): string {
+  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  let out = "";
+  let at = 0;
+  for (const e of sorted) {
+    if (e.start < at || e.end > text.length) throw new Error("overlapping or out-of-range edit");
+    out += text.slice(at, e.start) + e.newText;
+    at = e.end;
+  }
+  return out + text.slice(at);
+}

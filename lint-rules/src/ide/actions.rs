@@ -13,6 +13,8 @@ pub enum ActionKind {
     QuickFix,
     /// Applies many fixes at once (LSP `source.fixAll`).
     FixAll,
+    /// Moves the file to another Kestra line (an LSP `source` action).
+    Migrate,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,6 +109,28 @@ pub fn fix_all(
     Some(Action {
         title: "Fix all safe kflow problems in this file".to_string(),
         kind: ActionKind::FixAll,
+        edits: vec![edit],
+        finding: None,
+        preferred: false,
+    })
+}
+
+/// The file migrated to Kestra 2.0 as `kflow migrate --to 2.0` does it, whatever line `config`
+/// targets: one edit from the current text to the migrated one, when something changes.
+pub fn migrate(doc: &Document, config: &crate::Config) -> Option<Action> {
+    let config = crate::migrate::config_for(config, crate::migrate::TO);
+    let migrated = crate::migrate::migrate(&doc.text, &config);
+    let edit = fixes::minimal_edit(&doc.text, &migrated.text)?;
+    let mut rules: Vec<&str> = migrated.changes.iter().map(|c| c.rule).collect();
+    rules.sort_unstable();
+    rules.dedup();
+    Some(Action {
+        title: format!(
+            "Migrate this file to Kestra {} ({})",
+            crate::migrate::TO,
+            rules.join(", ")
+        ),
+        kind: ActionKind::Migrate,
         edits: vec![edit],
         finding: None,
         preferred: false,

@@ -22,7 +22,7 @@ mod yaml_cursor;
 #[cfg(test)]
 mod tests;
 
-pub use actions::{fix_all, quick_fixes, Action, ActionKind};
+pub use actions::{fix_all, migrate, quick_fixes, Action, ActionKind};
 pub use complete::{complete, Candidate, CandidateKind};
 pub use hover::{hover, Hover};
 pub use outline::{folding_ranges, symbols, Fold, FoldKind, Symbol, SymbolKind};

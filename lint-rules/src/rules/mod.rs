@@ -68,6 +68,18 @@ registry! {
     secret_exposure,
     template_injection,
     hardcoded_secret,
+    migrate_plugin_defaults,
+    migrate_loop,
+    migrate_when,
+    migrate_inputs,
+    migrate_task,
+    migrate_file_revision,
+    migrate_trigger,
+    migrate_script_runner,
+    migrate_local_files,
+    migrate_api_auth,
+    migrate_worker_group,
+    migrate_trigger_outputs,
 }
 
 /// Security rules and their `security-severity` (the 0–10 scale GitHub code scanning reads

@@ -1,7 +1,7 @@
 //! `kflow lint`: find flow files, check them in parallel, print the findings in order.
 
 pub(crate) mod config;
-mod files;
+pub(crate) mod files;
 
 use std::io::Write;
 use std::path::PathBuf;

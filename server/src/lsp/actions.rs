@@ -1,10 +1,11 @@
-//! Code actions: quick fixes at a range, and "fix all" for the file.
+//! Code actions: quick fixes at a range, "fix all" for the file, and "migrate this file to
+//! Kestra 2.0".
 
 use kflow_lint_rules::ide;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
-use super::capabilities::FIX_ALL;
+use super::capabilities::{FIX_ALL, MIGRATE};
 use super::convert;
 use super::state::State;
 
@@ -46,6 +47,22 @@ pub fn code_actions(state: &State, p: CodeActionParams) -> Result<Option<CodeAct
             out.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title: a.title,
                 kind: Some(fix_all),
+                edit: Some(convert::workspace_edit(doc, uri, &a.edits)),
+                ..CodeAction::default()
+            }));
+        }
+    }
+    // Only when asked for: it re-checks the file as a 2.0 flow until no fix applies.
+    let migrate = CodeActionKind::new(MIGRATE);
+    let asked = p.context.only.as_ref().is_some_and(|only| {
+        only.iter()
+            .any(|o| migrate.as_str().starts_with(o.as_str()))
+    });
+    if asked {
+        if let Some(a) = ide::migrate(doc, &checked.config) {
+            out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: a.title,
+                kind: Some(migrate),
                 edit: Some(convert::workspace_edit(doc, uri, &a.edits)),
                 ..CodeAction::default()
             }));

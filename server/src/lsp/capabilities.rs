@@ -7,6 +7,8 @@ use kflow_lint_rules::ide::TOKEN_KINDS;
 /// The kind of the "fix all" action (a `source.fixAll` sub-kind, so editors run it on save
 /// when asked to).
 pub const FIX_ALL: &str = "source.fixAll.kflow";
+/// The "Migrate this file to Kestra 2.0" source action.
+pub const MIGRATE: &str = "source.migrate.kflow";
 
 /// The commands of `workspace/executeCommand`.
 pub const RUN_FLOW: &str = "kflow.runFlow";
@@ -52,7 +54,11 @@ pub fn server(pull_diagnostics: bool) -> ServerCapabilities {
             },
         )),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::new(FIX_ALL)]),
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::new(FIX_ALL),
+                CodeActionKind::new(MIGRATE),
+            ]),
             ..CodeActionOptions::default()
         })),
         diagnostic_provider: pull_diagnostics.then(|| {

@@ -3,6 +3,7 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import {
   advertises,
+  applyEdits,
   findServer,
   flowInputs,
   globToRegExp,
@@ -113,4 +114,15 @@ test("rules at a position, those under the cursor first", () => {
   assert.deepEqual(rulesAt(diags, 3, 15), ["deprecated-type", "unknown-property"]);
   assert.deepEqual(rulesAt(diags, 3, 5), ["unknown-property", "deprecated-type"]);
   assert.deepEqual(rulesAt(diags, 4, 0), []);
+});
+
+test("the migration preview applies the server's edits in any order", () => {
+  const text = "id: f\nnamespace: n\ntasks:\n  - id: a\n    type: ForEach\n";
+  const at = text.indexOf("ForEach");
+  const migrated = applyEdits(text, [
+    { start: at, end: at + "ForEach".length, newText: "Loop" },
+    { start: 0, end: 0, newText: "# migrated\n" },
+  ]);
+  assert.equal(migrated, "# migrated\nid: f\nnamespace: n\ntasks:\n  - id: a\n    type: Loop\n");
+  assert.throws(() => applyEdits("abc", [{ start: 0, end: 2, newText: "x" }, { start: 1, end: 3, newText: "y" }]));
 });

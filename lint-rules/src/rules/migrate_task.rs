@@ -1,0 +1,162 @@
+//! Under Kestra 2.0: tasks removed with a direct replacement, and values spelt differently;
+//! rewrites them.
+//!
+//! ## What it does
+//! Under `kestra-version = "2.0"`, reports:
+//!
+//! - `Echo` (removed): the fix makes it a `Log` and renames `format` to `message` (`Log` has no
+//!   `format`; `level` is shared).
+//! - `log.Fetch` (moved to the Kestra plugin as `io.kestra.plugin.kestra.logs.Fetch`): offered as
+//!   an unsafe fix, not applied by `kflow migrate`, because tasks calling the Kestra API need
+//!   credentials in 2.0 (an `auth:` block or server-side ones) that a flow file cannot show.
+//! - `ee.git.Clone` (removed from the Enterprise git plugin): the open-source `git.Clone`.
+//! - the state `CANCELED` in a core task, trigger or condition (`Exit`'s `state`,
+//!   `PurgeExecutions`' and Flow triggers' `states`, `ExecutionStatus`' `in`): 2.0 has only the
+//!   `CANCELLED` spelling (not `KILLED`, which also stops running tasks).
+//!
+//! `Count`, `Resume`, `Toggle`, `Template`, the state-store tasks and `LocalFiles` have no
+//! drop-in replacement: `unknown-task-type` reports them with what to use instead.
+//!
+//! Source: Kestra's 2.0 migration guide (kestra-io/docs, `migration-guide/v2.0.0`) and Kestra's
+//! migration program's change list (kestra-io/kestra2-flow-migration, `flows-changes.md`:
+//! "`Echo` task removed", "Log Fetch task moved to kestra plugin", "`Exit.ExitState.CANCELED`
+//! removed", "Tasks calling the Kestra API now require SDK authentication").
+//!
+//! ## Why
+//! Kestra 2.0 refuses a flow that still uses them.
+//!
+//! ## Example
+//! ```yaml
+//! # kflow.toml: kestra-version = "2.0"
+//! id: hello
+//! namespace: company.team
+//! tasks:
+//!   - id: say
+//!     type: io.kestra.plugin.core.debug.Echo
+//!     format: hi
+//! ```
+//!
+//! ## Fix
+//! `type: io.kestra.plugin.core.log.Log` and `message: hi` (`kflow migrate --to 2.0` does it).
+
+use kflow_syntax::Span;
+
+use crate::catalog::Lookup;
+use crate::context::Context;
+use crate::finding::{Applicability, Edit, Finding, Severity};
+
+pub const ID: &str = "migrate-task";
+pub const SEVERITY: Severity = Severity::Error;
+
+/// A removed task type with its 2.0 replacement.
+struct Replacement {
+    old: &'static str,
+    new: &'static str,
+    /// Properties renamed on the way.
+    renames: &'static [(&'static str, &'static str)],
+    /// Why it is not applied without review, if it is not.
+    caution: Option<&'static str>,
+}
+
+const REPLACEMENTS: &[Replacement] = &[
+    Replacement {
+        old: "io.kestra.plugin.core.debug.Echo",
+        new: "io.kestra.plugin.core.log.Log",
+        renames: &[("format", "message")],
+        caution: None,
+    },
+    Replacement {
+        old: "io.kestra.plugin.ee.git.Clone",
+        new: "io.kestra.plugin.git.Clone",
+        renames: &[],
+        caution: None,
+    },
+    Replacement {
+        old: "io.kestra.plugin.core.log.Fetch",
+        new: "io.kestra.plugin.kestra.logs.Fetch",
+        renames: &[],
+        caution: Some("it calls the Kestra API, which needs credentials in 2.0 (`auth:` or server-side)"),
+    },
+];
+
+pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    if cx.config.kestra_version < crate::migrate::TO {
+        return;
+    }
+    let Some(flow) = cx.flow else { return };
+    for (plugin, def) in cx.plugins() {
+        if def.is_some_and(|d| d.name.starts_with("io.kestra.plugin.core.")) {
+            canceled(cx, plugin.node, out);
+        }
+    }
+    for task in &flow.tasks {
+        let Some(type_) = &task.type_ else { continue };
+        let full = match cx.catalog.lookup(&type_.name) {
+            Lookup::Known { def, .. } => def.name.as_str(),
+            _ => type_.name.as_str(),
+        };
+        let Some(r) = REPLACEMENTS.iter().find(|r| r.old == full) else {
+            continue;
+        };
+        let short = |n: &'static str| n.rsplit('.').next().unwrap_or(n);
+        let mut message = format!(
+            "`{}` was removed in Kestra 2.0; use `{}`",
+            short(r.old),
+            r.new
+        );
+        let Some(at) = cx.exact_value_span(type_.span, &type_.name) else {
+            out.push(Finding::new(ID, type_.span, message));
+            continue;
+        };
+        let mut edits = vec![Edit {
+            span: at,
+            new_text: r.new.to_string(),
+        }];
+        for (from, to) in r.renames {
+            if let Some(k) = cx.key_span(task.node, from) {
+                edits.push(Edit {
+                    span: k,
+                    new_text: (*to).to_string(),
+                });
+            }
+        }
+        let applicability = match r.caution {
+            Some(why) => {
+                message.push_str(&format!("; not applied automatically: {why}"));
+                Applicability::Unsafe
+            }
+            None => Applicability::Safe,
+        };
+        let title = format!("Use `{}`", short(r.new));
+        out.push(Finding::new(ID, type_.span, message).fix(title, edits, applicability));
+    }
+}
+
+/// `CANCELED` in the states a core task, trigger or condition names (Exit's `state`,
+/// PurgeExecutions' and Flow triggers' `states`, ExecutionStatus' `in` / `notIn`).
+fn canceled(cx: &Context, node: kflow_syntax::yaml::NodeId, out: &mut Vec<Finding>) {
+    for key in ["state", "states", "in", "notIn"] {
+        let Some(value) = cx.tree.get_value(node, key) else {
+            continue;
+        };
+        let values = match cx.tree.items(value) {
+            Some(items) => items.to_vec(),
+            None => vec![value],
+        };
+        for v in values {
+            if cx.tree.str(v) != Some("CANCELED") {
+                continue;
+            }
+            let span: Span = cx.tree.span(v);
+            let f = Finding::new(
+                ID,
+                span,
+                "the state `CANCELED` was removed in Kestra 2.0; use `CANCELLED`",
+            );
+            out.push(match cx.exact_value_span(span, "CANCELED") {
+                Some(at) => f.replace("Use `CANCELLED`", at, "CANCELLED", Applicability::Safe),
+                None => f,
+            });
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! Migration fixtures: each flow of `tests/migrations/` migrated to Kestra 2.0, the result and
+//! what is left (with its reasons) snapshot-reviewed, and a second migration changing nothing.
+
+use std::path::Path;
+
+use kflow_lint_rules::migrate;
+use kflow_lint_rules::Config;
+
+#[test]
+fn migrations() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/migrations");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    names.sort();
+    assert!(!names.is_empty());
+    let config = migrate::config_for(&Config::default(), migrate::TO);
+    for path in names {
+        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+        let before = std::fs::read_to_string(&path).unwrap();
+        let m = migrate::migrate(&before, &config);
+        let mut rules: Vec<&str> = m.changes.iter().map(|c| c.rule).collect();
+        rules.sort_unstable();
+        rules.dedup();
+        let left: Vec<String> = m
+            .left
+            .iter()
+            .map(|f| {
+                let at = m
+                    .doc
+                    .line_index
+                    .line_col(&m.doc.text, f.span.start as usize);
+                format!("{}:{} {}: {}", at.line, at.column, f.rule, f.message)
+            })
+            .collect();
+        let report = format!(
+            "rules: {}\nleft:\n{}\n---\n{}",
+            rules.join(", "),
+            left.join("\n"),
+            m.text
+        );
+        insta::assert_snapshot!(format!("migration__{name}"), report);
+        let again = migrate::migrate(&m.text, &config);
+        assert_eq!(again.text, m.text, "{name}: a second run changes something");
+        assert!(m.doc.errors.is_empty(), "{name}: {:?}", m.doc.errors);
+    }
+}
