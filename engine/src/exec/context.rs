@@ -334,7 +334,11 @@ impl Exec {
         vars: &Map<String, Value>,
     ) -> Result<String, String> {
         let host = self.host_for(value);
-        let cx = RenderContext { vars, host: &host };
+        let cx = RenderContext {
+            vars,
+            host: &host,
+            line: self.opts.kestra_line,
+        };
         match value {
             Value::String(s) => crate::render::render(s, &cx).map_err(|e| e.message),
             other => Ok(match other {
@@ -369,7 +373,11 @@ impl Exec {
         render: fn(&Value, &RenderContext) -> Result<Value, crate::render::RenderError>,
     ) -> Result<Value, String> {
         let host = self.host_for(value);
-        let cx = RenderContext { vars, host: &host };
+        let cx = RenderContext {
+            vars,
+            host: &host,
+            line: self.opts.kestra_line,
+        };
         render(value, &cx).map_err(|e| e.message)
     }
 }

@@ -185,6 +185,7 @@ fn render_flow_outputs(exec: &Exec) -> Result<(), String> {
     let cx = crate::render::RenderContext {
         vars: &vars,
         host: &host,
+        line: exec.opts.kestra_line,
     };
     let mut rendered = Map::new();
     for out in outputs {

@@ -9,7 +9,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::flowable::{value_text, Done, Frame};
-use crate::exec::registry::{Call, Family, Kind};
+use crate::exec::registry::{Call, Family, Kind, Lines};
 use crate::exec::state::{BoxFut, Exec, Outcome, Scope};
 use crate::exec::walk::{list, merge};
 use crate::record::State;
@@ -27,6 +27,23 @@ pub(crate) const FAMILY: Family = Family {
         "io.kestra.plugin.core.flow.WorkingDirectory",
         "io.kestra.plugin.core.flow.AllowFailure",
         "io.kestra.plugin.core.flow.Dag",
+    ],
+    lines: &[
+        (
+            "io.kestra.plugin.core.flow.ForEach",
+            Lines::RemovedIn((2, 0), "`io.kestra.plugin.core.flow.Loop`"),
+        ),
+        (
+            "io.kestra.plugin.core.flow.EachSequential",
+            Lines::RemovedIn((2, 0), "`io.kestra.plugin.core.flow.Loop`"),
+        ),
+        (
+            "io.kestra.plugin.core.flow.EachParallel",
+            Lines::RemovedIn(
+                (2, 0),
+                "`io.kestra.plugin.core.flow.Loop` with `concurrencyLimit`",
+            ),
+        ),
     ],
     run,
     refuse: Some(refuse),

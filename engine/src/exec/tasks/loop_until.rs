@@ -27,6 +27,7 @@ pub(crate) const FAMILY: Family = Family {
         "io.kestra.plugin.core.flow.LoopUntil",
         "io.kestra.plugin.core.flow.WaitFor",
     ],
+    lines: &[],
     run,
     refuse: None,
 };
