@@ -130,6 +130,7 @@ impl Exec {
             if let Some((_, outer)) = scope.values.split_last() {
                 run.outer_values = outer.to_vec();
             }
+            run.loop_execution_id = scope.loop_iteration.as_ref().map(|i| i.id.clone());
             let info = RunInfo {
                 id: run.id.clone(),
                 task_id: task_id.clone(),

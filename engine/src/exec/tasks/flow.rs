@@ -76,7 +76,7 @@ fn refuse(full_type: &str, task: &Map<String, Value>) -> Option<String> {
     ))
 }
 
-fn concurrency(v: Option<&Value>, default: u64) -> usize {
+pub(crate) fn concurrency(v: Option<&Value>, default: u64) -> usize {
     let n = v
         .and_then(|v| v.as_u64().or_else(|| v.as_str()?.trim().parse().ok()))
         .unwrap_or(default);
@@ -88,7 +88,7 @@ fn concurrency(v: Option<&Value>, default: u64) -> usize {
 }
 
 /// Java's class name of a JSON value as Jackson reads YAML (for Kestra's error messages).
-fn java_class(v: &Value) -> &'static str {
+pub(crate) fn java_class(v: &Value) -> &'static str {
     match v {
         Value::String(_) => "class java.lang.String",
         Value::Bool(_) => "class java.lang.Boolean",

@@ -139,6 +139,7 @@ impl<'c, 't> Renderer<'c, 't> {
             }
             "render" | "renderOnce" => self.render_function(n, a, span),
             "currentEachOutput" => self.current_each_output(a, span),
+            "loopOutputs" => misc::loop_outputs(a, span),
             "tasksWithState" => self.tasks_with_state(a, span),
             "printContext" | "fetchContext" => Ok(self.print_context()),
             "uuid" | "id" | "ksuid" | "nanoId" | "randomInt" | "randomPort" => {
