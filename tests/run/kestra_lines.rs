@@ -38,7 +38,7 @@ tasks:
     values: ["a", "b", "c"]
     concurrencyLimit: 2
     outputs:
-      - id: upper
+      - id: shouted
         type: STRING
         value: "{{ outputs.upper.value }}"
     tasks:
@@ -47,10 +47,10 @@ tasks:
         format: "{{ item.value | upper }}"
   - id: collect
     type: io.kestra.plugin.core.debug.Return
-    format: "{{ loopOutputs(outputs.each.outputs, 'upper') | sort | join(',') }}"
+    format: "{{ loopOutputs(outputs.each.outputs, 'shouted') | sort | join(',') }}"
   - id: count
     type: io.kestra.plugin.core.debug.Return
-    format: "{{ fromJson(loopOutputs(outputs.each.outputs, 'upper') | toJson) | length }}"
+    format: "{{ fromJson(loopOutputs(outputs.each.outputs, 'shouted') | toJson) | length }}"
 outputs:
   - id: joined
     type: STRING
@@ -58,12 +58,12 @@ outputs:
 "#;
 
 fn run_under(line: &str, flow: &str) -> (i32, serde_json::Value, String) {
-    let dir = TempDir::new(&format!("line-{line}"));
-    std::fs::write(
-        dir.path().join("kflow.toml"),
-        format!("kestra-version = \"{line}\"\n"),
-    )
-    .expect("write kflow.toml");
+    run_with(&format!("kestra-version = \"{line}\"\n"), flow)
+}
+
+fn run_with(config: &str, flow: &str) -> (i32, serde_json::Value, String) {
+    let dir = TempDir::new("line");
+    std::fs::write(dir.path().join("kflow.toml"), config).expect("write kflow.toml");
     run_json(dir.path(), flow, &[], &[])
 }
 
@@ -105,16 +105,22 @@ fn a_foreach_under_1_3_and_its_loop_under_2_0_end_alike() {
 
 #[test]
 fn what_a_line_does_not_have_is_refused_before_the_run() {
+    // The linter says it first (`unknown-task-type`)…
     let (code, rec, err) = run_under("2.0", FLOW_1X);
+    assert_eq!(code, 2, "{rec}");
+    assert!(err.contains("`ForEach` was removed in Kestra 2.0"), "{err}");
+    // …and with that rule off, the runner still refuses: it runs the line it is given.
+    let rule_off = "[rules]\nunknown-task-type = \"off\"\n";
+    let (code, rec, err) = run_with(&format!("kestra-version = \"2.0\"\n{rule_off}"), FLOW_1X);
     assert_eq!(code, 2, "{rec}");
     assert!(
         err.contains("task `each` (io.kestra.plugin.core.flow.ForEach) was removed in Kestra 2.0"),
         "{err}"
     );
-    let (code, rec, err) = run_under("1.3", FLOW_2_0);
+    let (code, rec, err) = run_with(&format!("kestra-version = \"1.3\"\n{rule_off}"), FLOW_2_0);
     assert_eq!(code, 2, "{rec}");
     assert!(
-        err.contains("does not exist in Kestra 1.3 (it was added in 2.0)"),
+        err.contains("task `each` (io.kestra.plugin.core.flow.Loop) does not exist in Kestra 1.3"),
         "{err}"
     );
 }
