@@ -365,3 +365,90 @@ fn node_type(v: &Value) -> &'static str {
         Value::Object(_) => "OBJECT",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    /// Runs one Loop over `values` under Kestra 2.0: the iterations' `(key, value)` and the
+    /// error logged when the values are refused.
+    async fn iterations(values: Value) -> (Vec<(Option<String>, String)>, Vec<String>) {
+        let dir = crate::testutil::TempDir::new("loop-values");
+        let storage = crate::storage::Storage::open(dir.path()).unwrap();
+        let flow = json!({"id": "f", "namespace": "n", "tasks": [
+            {"id": "loop", "type": super::LOOP, "values": values, "concurrencyLimit": 0,
+             "tasks": [{"id": "t", "type": "io.kestra.plugin.core.debug.Return",
+                        "format": "{{ item.value }}"}]}]});
+        let mut opts = crate::exec::RunOptions::new(storage);
+        opts.kestra_line = (2, 0);
+        let record = crate::exec::run(flow, crate::record::Execution::new("n", "f"), opts).await;
+        let mut found: Vec<_> = record
+            .loop_executions
+            .iter()
+            .map(|i| (i.index, i.key.clone(), i.value.clone()))
+            .collect();
+        found.sort();
+        let errors = record
+            .logs
+            .matching(usize::MAX, |l| l.level == crate::task::Level::Error)
+            .unwrap()
+            .into_iter()
+            .map(|l| l.message)
+            .collect();
+        (found.into_iter().map(|(_, k, v)| (k, v)).collect(), errors)
+    }
+
+    fn plain(values: &[&str]) -> Vec<(Option<String>, String)> {
+        values.iter().map(|v| (None, v.to_string())).collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn values_become_texts_as_kestra_resolves_them() {
+        // A list: strings rendered, numbers as text, maps rendered and written as JSON,
+        // duplicates dropped.
+        let (found, errors) =
+            iterations(json!(["{{ 'a' }}", 1, "1", {"k": "{{ 'v' }}"}, "a"])).await;
+        assert_eq!(found, plain(&["a", "1", r#"{"k":"v"}"#]), "{errors:?}");
+        // JSON text: an array's non-strings written as JSON; an object gives keyed values.
+        let (found, _) = iterations(json!(r#"[2, "x", [1], 2]"#)).await;
+        assert_eq!(found, plain(&["2", "x", "[1]"]));
+        let (found, _) = iterations(json!(r#"{"k1": "v1", "k2": 3}"#)).await;
+        assert_eq!(
+            found,
+            [
+                (Some("k1".into()), "v1".into()),
+                (Some("k2".into()), "3".into())
+            ]
+        );
+        // A map, as written.
+        let (found, _) = iterations(json!({"b": "{{ 1 + 1 }}"})).await;
+        assert_eq!(found, [(Some("b".into()), "2".into())]);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn values_kestra_refuses_fail_the_loop_with_its_message() {
+        for (values, message) in [
+            (
+                json!([true]),
+                "Unknown value element type: class java.lang.Boolean",
+            ),
+            (
+                json!(["a", null]),
+                "Found a null value inside the iteration values",
+            ),
+            (
+                json!("[\"a\", null]"),
+                "Found a null value inside the iteration values",
+            ),
+            (json!("\"text\""), "Unknown value type: STRING"),
+            (json!(3), "Unknown value type: class java.lang.Integer"),
+        ] {
+            let (found, errors) = iterations(values.clone()).await;
+            assert!(found.is_empty(), "{values}: {found:?}");
+            assert!(
+                errors.iter().any(|e| e.contains(message)),
+                "{values}: {errors:?}"
+            );
+        }
+    }
+}
