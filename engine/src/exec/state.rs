@@ -94,6 +94,15 @@ impl Scope {
             ..Scope::default()
         }
     }
+
+    /// The value shown beside a task run in events: its loop value, or in a Loop iteration
+    /// the iteration's value (Kestra gives those runs none; the display tells iterations apart).
+    pub fn shown_value(&self) -> Option<String> {
+        self.values.last().cloned().or_else(|| {
+            let item = &self.loop_iteration.as_ref()?.item;
+            item["value"].as_str().map(str::to_string)
+        })
+    }
 }
 
 /// The task run being executed, as templates see it.
@@ -218,7 +227,7 @@ impl Exec {
             task_run_id: info.id.clone(),
             task_id: info.task_id.clone(),
             depth: scope.depth,
-            value: scope.values.last().cloned(),
+            value: scope.shown_value(),
             state,
             duration,
             message,

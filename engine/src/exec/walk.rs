@@ -144,7 +144,7 @@ impl Exec {
                 task_run_id: info.id.clone(),
                 task_id: task_id.clone(),
                 depth: scope.depth,
-                value: scope.values.last().cloned(),
+                value: scope.shown_value(),
             });
             let started = Instant::now();
             // runIf
