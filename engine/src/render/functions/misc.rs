@@ -1,5 +1,5 @@
-//! Parsing and generating functions: `fromJson`/`json`, `yaml`, `uuid`, `id`, `ksuid`,
-//! `nanoId`, `randomInt`, `randomPort`.
+//! Parsing and generating functions: `fromJson`/`json`, `yaml`, `loopOutputs`, `uuid`, `id`,
+//! `ksuid`, `nanoId`, `randomInt`, `randomPort`.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
