@@ -7,6 +7,8 @@ mod faults;
 mod flowables;
 #[path = "run/inputs.rs"]
 mod inputs;
+#[path = "run/kestra_lines.rs"]
+mod kestra_lines;
 #[path = "run/parity.rs"]
 mod parity;
 #[path = "run/progress.rs"]

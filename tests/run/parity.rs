@@ -1,4 +1,5 @@
-//! Kestra's own test flows (core `flows/valids`, read from `../shared/corpus/kestra-tests/valid`)
+//! Kestra's own test flows (core `flows/valids`, read from `../shared/corpus/kestra-tests/valid`
+//! for Kestra 1.3, and from `parity/kestra-2.0/` for the 2.0 cases, `line = "2.0"`)
 //! run with `kflow run`, checked against the assertions of the Java tests that run them. The
 //! cases are data (`parity/cases.toml`, one entry per flow and Java test); this file runs them,
 //! two at a time, and sorts each into MATCH, REFUSED (refused before starting, as the data
@@ -38,6 +39,9 @@ enum Expect {
 #[serde(deny_unknown_fields)]
 struct Case {
     flow: String,
+    /// The Kestra line the case runs under (`kestra-version` of the run's `kflow.toml`); 1.3
+    /// when absent.
+    line: Option<String>,
     /// The Java test (`Class.method`) whose assertions these are.
     source: String,
     #[serde(default)]
@@ -80,6 +84,10 @@ struct Case {
     flow_outputs: BTreeMap<String, Value>,
     #[serde(default)]
     logs_contain: Vec<String>,
+    /// Loop task id → the states of its iterations (Kestra 2.0's loop sub-executions), in the
+    /// order they started.
+    #[serde(default)]
+    loop_executions: BTreeMap<String, Vec<String>>,
 }
 
 /// One task run's output: found by task id (and loop values, outer first) or by position.
@@ -131,14 +139,33 @@ fn corpus() -> std::path::PathBuf {
 }
 
 fn read_flow(name: &str) -> String {
-    let path = corpus().join(name);
+    read_flow_of(None, name)
+}
+
+/// Kestra 2.0's test flows, from kestra-io/kestra at the commit `kestra-2.0/SOURCE.md` names.
+fn corpus_2_0() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/run/parity/kestra-2.0")
+}
+
+fn read_flow_of(line: Option<&str>, name: &str) -> String {
+    let path = match line {
+        Some("2.0") => corpus_2_0().join(name),
+        None | Some("1.3") => corpus().join(name),
+        Some(other) => panic!("no test flows for Kestra {other}"),
+    };
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Kestra's `Execution.findParentsValues(taskRun, true)`: the loop values from the outermost
 /// parent to the task run. kflow gives every task under an iteration its value where Kestra
 /// gives it only to the iteration's direct children, so repeats along the chain are one value.
+/// A run of a Kestra 2.0 Loop iteration adds the iteration's value (`loopExecutions`), once per
+/// iteration.
 fn values_path(runs: &[Value], run: &Value) -> Vec<String> {
+    values_path_in(runs, &[], run)
+}
+
+fn values_path_in(runs: &[Value], iterations: &[Value], run: &Value) -> Vec<String> {
     let mut chain = vec![run];
     let mut cur = run;
     while let Some(parent) = cur["parentTaskRunId"].as_str() {
@@ -151,7 +178,15 @@ fn values_path(runs: &[Value], run: &Value) -> Vec<String> {
         }
     }
     let mut values: Vec<String> = Vec::new();
+    let mut iteration: Option<&str> = None;
     for r in chain.iter().rev() {
+        if let Some(id) = r["loopExecutionId"].as_str() {
+            if iteration != Some(id) {
+                iteration = Some(id);
+                let found = iterations.iter().find(|i| i["id"] == id);
+                values.extend(found.and_then(|i| i["value"].as_str()).map(str::to_string));
+            }
+        }
         if let Some(v) = r["value"].as_str() {
             if values.last().map(String::as_str) != Some(v) {
                 values.push(v.to_string());
@@ -180,14 +215,20 @@ fn check_record(case: &Case, rec: &Value, dir: &Path) -> Vec<String> {
             diffs.push(format!("state {} (Kestra: {state})", rec["state"]));
         }
     }
+    // Kestra's execution lists its own task runs; a 2.0 Loop iteration's are its
+    // sub-execution's (`loopExecutionId` in kflow's one record).
+    let own = runs
+        .iter()
+        .filter(|r| r["loopExecutionId"].is_null())
+        .count();
     if let Some(n) = case.task_runs {
-        if runs.len() != n {
-            diffs.push(format!("{} task runs (Kestra: {n})", runs.len()));
+        if own != n {
+            diffs.push(format!("{own} task runs (Kestra: {n})"));
         }
     }
     if let Some(n) = case.task_runs_at_least {
-        if runs.len() < n {
-            diffs.push(format!("{} task runs (Kestra: at least {n})", runs.len()));
+        if own < n {
+            diffs.push(format!("{own} task runs (Kestra: at least {n})"));
         }
     }
     for (task, want) in &case.task_states {
@@ -213,7 +254,7 @@ fn check_record(case: &Case, rec: &Value, dir: &Path) -> Vec<String> {
         }
     }
     for check in &case.outputs {
-        if let Some(d) = check_output(check, runs, dir) {
+        if let Some(d) = check_output(check, runs, iterations_of(rec), dir) {
             diffs.push(d);
         }
     }
@@ -221,6 +262,19 @@ fn check_record(case: &Case, rec: &Value, dir: &Path) -> Vec<String> {
         let got = &rec["outputs"][id];
         if got != want {
             diffs.push(format!("flow output `{id}` = {got} (Kestra: {want})"));
+        }
+    }
+    let iterations = iterations_of(rec);
+    for (task, want) in &case.loop_executions {
+        let got: Vec<&str> = iterations
+            .iter()
+            .filter(|i| i["taskId"] == task.as_str())
+            .filter_map(|i| i["state"].as_str())
+            .collect();
+        if got != *want {
+            diffs.push(format!(
+                "loop `{task}` iterations {got:?} (Kestra: {want:?})"
+            ));
         }
     }
     let logged = logs(rec);
@@ -232,7 +286,16 @@ fn check_record(case: &Case, rec: &Value, dir: &Path) -> Vec<String> {
     diffs
 }
 
-fn check_output(check: &OutputCheck, runs: &[Value], dir: &Path) -> Option<String> {
+fn iterations_of(rec: &Value) -> &[Value] {
+    rec["loopExecutions"].as_array().map_or(&[], Vec::as_slice)
+}
+
+fn check_output(
+    check: &OutputCheck,
+    runs: &[Value],
+    iterations: &[Value],
+    dir: &Path,
+) -> Option<String> {
     let run = match (&check.task, check.index) {
         (_, Some(i)) => usize::try_from(i)
             .ok()
@@ -243,7 +306,7 @@ fn check_output(check: &OutputCheck, runs: &[Value], dir: &Path) -> Option<Strin
                 && check
                     .values
                     .as_ref()
-                    .is_none_or(|v| values_path(runs, r) == *v)
+                    .is_none_or(|v| values_path_in(runs, iterations, r) == *v)
         }),
         (None, None) => panic!("an output check names a task or an index"),
     };
@@ -300,11 +363,12 @@ fn has_shape(text: &str, shape: &str) -> bool {
     })
 }
 
-fn write_rules(dir: &Path, rules: &BTreeMap<String, String>) {
-    if rules.is_empty() {
+fn write_config(dir: &Path, line: Option<&str>, rules: &BTreeMap<String, String>) {
+    if rules.is_empty() && line.is_none() {
         return;
     }
-    let mut text = String::from("[rules]\n");
+    let mut text = line.map_or(String::new(), |l| format!("kestra-version = \"{l}\"\n"));
+    text.push_str("[rules]\n");
     for (rule, level) in rules {
         text.push_str(&format!("{rule} = \"{level}\"\n"));
     }
@@ -313,10 +377,11 @@ fn write_rules(dir: &Path, rules: &BTreeMap<String, String>) {
 
 fn run_case(case: &Case) -> Verdict {
     let dir = TempDir::new(case.flow.trim_end_matches(".yaml").trim_end_matches(".yml"));
+    let line = case.line.as_deref();
     for other in &case.flows {
-        std::fs::write(dir.path().join(other), read_flow(other)).expect("write subflow");
+        std::fs::write(dir.path().join(other), read_flow_of(line, other)).expect("write subflow");
     }
-    write_rules(dir.path(), &case.rules);
+    write_config(dir.path(), line, &case.rules);
     let mut extra = Vec::new();
     let mut inputs: Vec<String> = case
         .inputs
@@ -336,7 +401,7 @@ fn run_case(case: &Case) -> Verdict {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let (code, rec, err) = run_json(dir.path(), &read_flow(&case.flow), &extra, &envs);
+    let (code, rec, err) = run_json(dir.path(), &read_flow_of(line, &case.flow), &extra, &envs);
     match case.expect {
         Expect::Refused => {
             let fragment = case
@@ -416,6 +481,18 @@ fn kestra_test_flows_behave_like_kestra_or_are_refused() {
             }
             Verdict::Different(d) => different.push(format!("{} ({}): {d}", c.flow, c.source)),
         }
+    }
+    for line in ["1.3", "2.0"] {
+        let of_line = |i: &usize| cases[*i].line.as_deref().unwrap_or("1.3") == line;
+        let count =
+            |f: fn(&Verdict) -> bool| verdicts.iter().filter(|(i, v)| of_line(i) && f(v)).count();
+        println!(
+            "parity (Kestra {line}): {} match, {} refused, {} known differences, {} different",
+            count(|v| matches!(v, Verdict::Match)),
+            count(|v| matches!(v, Verdict::Refused)),
+            count(|v| matches!(v, Verdict::Known(_))),
+            count(|v| matches!(v, Verdict::Different(_))),
+        );
     }
     let total = cases.len();
     println!(

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use serde_json::{json, Map, Value};
 
 use super::outputs_map::task_states;
-use super::state::{lock, Exec, RunInfo, Scope};
+use super::state::{lock, Exec, LoopIteration, RunInfo, Scope};
 use crate::render::{Host, RenderContext};
 use crate::storage::Storage;
 use crate::task::Level;
@@ -241,13 +241,24 @@ impl Exec {
 
     /// Variables visible everywhere (flow outputs, flowable conditions use them too).
     pub(crate) fn base_vars(&self) -> Map<String, Value> {
-        self.vars_for(None)
+        self.vars_for(None, None)
+    }
+
+    /// What a Loop iteration's context gives outside any task (its declared `outputs` are
+    /// rendered with it): its `outputs` and `item` instead of the execution's.
+    pub(crate) fn iteration_vars(&self, iteration: &LoopIteration) -> Map<String, Value> {
+        self.vars_for(None, Some(iteration))
     }
 
     /// The execution-wide variables. `outputs` and `tasks` grow with every task run: when the
     /// properties about to be rendered (`def`) cannot reach them, they are left out rather than
-    /// copied, which keeps long flows linear.
-    fn vars_for(&self, def: Option<&Value>) -> Map<String, Value> {
+    /// copied, which keeps long flows linear. In a Loop iteration, `outputs` are the
+    /// iteration's and `item` is set.
+    fn vars_for(
+        &self,
+        def: Option<&Value>,
+        iteration: Option<&LoopIteration>,
+    ) -> Map<String, Value> {
         let reaches = |words: &[&str]| def.is_none_or(|d| mentions(d, words));
         let shared = lock(&self.shared);
         let mut vars = Map::new();
@@ -267,7 +278,14 @@ impl Exec {
         // Functions that can reach any variable: printContext/fetchContext, render of a variable.
         const ANY: &[&str] = &["Context", "render", "currentEachOutput", "tasksWithState"];
         if reaches(&["outputs"]) || reaches(ANY) {
-            vars.insert("outputs".into(), Value::Object(shared.outputs.clone()));
+            let outputs = match iteration {
+                Some(it) => lock(&it.outputs).clone(),
+                None => shared.outputs.clone(),
+            };
+            vars.insert("outputs".into(), Value::Object(outputs));
+        }
+        if let Some(it) = iteration {
+            vars.insert("item".into(), it.item.clone());
         }
         if reaches(&["tasks"]) || reaches(ANY) {
             let tasks = task_states(&shared.record.task_runs);
@@ -286,7 +304,7 @@ impl Exec {
         scope: &Scope,
         def: &Value,
     ) -> Map<String, Value> {
-        let mut vars = self.vars_for(Some(def));
+        let mut vars = self.vars_for(Some(def), scope.loop_iteration.as_deref());
         vars.insert("task".into(), json!({"id": run.task_id, "type": run.type_}));
         let mut taskrun = json!({
             "id": run.id,
@@ -334,7 +352,11 @@ impl Exec {
         vars: &Map<String, Value>,
     ) -> Result<String, String> {
         let host = self.host_for(value);
-        let cx = RenderContext { vars, host: &host };
+        let cx = RenderContext {
+            vars,
+            host: &host,
+            line: self.opts.kestra_line,
+        };
         match value {
             Value::String(s) => crate::render::render(s, &cx).map_err(|e| e.message),
             other => Ok(match other {
@@ -361,6 +383,30 @@ impl Exec {
         self.render_tree(value, vars, crate::render::render_json_text)
     }
 
+    /// Declared outputs (`[{id, type, value}]`: a flow's, a Loop iteration's) rendered as
+    /// Kestra's `renderOutputs` does: a STRING output is rendered as text, so a map read whole
+    /// (`{{ outputs.t }}`) becomes its JSON text. Errors name the output.
+    pub(crate) fn render_declared_outputs(
+        &self,
+        decls: &[Value],
+        vars: &Map<String, Value>,
+    ) -> Result<Map<String, Value>, (String, String)> {
+        let mut rendered = Map::new();
+        for out in decls {
+            let Some(id) = out.get("id").and_then(Value::as_str) else {
+                continue;
+            };
+            let value = out.get("value").cloned().unwrap_or(Value::Null);
+            let v = if out.get("type").and_then(Value::as_str) == Some("STRING") {
+                self.render_json_text(&value, vars)
+            } else {
+                self.render_json(&value, vars)
+            };
+            rendered.insert(id.to_string(), v.map_err(|e| (id.to_string(), e))?);
+        }
+        Ok(rendered)
+    }
+
     /// `render` applied to `value` with `vars` and the host `value` needs.
     fn render_tree(
         &self,
@@ -369,7 +415,11 @@ impl Exec {
         render: fn(&Value, &RenderContext) -> Result<Value, crate::render::RenderError>,
     ) -> Result<Value, String> {
         let host = self.host_for(value);
-        let cx = RenderContext { vars, host: &host };
+        let cx = RenderContext {
+            vars,
+            host: &host,
+            line: self.opts.kestra_line,
+        };
         render(value, &cx).map_err(|e| e.message)
     }
 }

@@ -180,30 +180,9 @@ fn render_flow_outputs(exec: &Exec) -> Result<(), String> {
     let Some(Value::Array(outputs)) = exec.flow.get("outputs") else {
         return Ok(());
     };
-    let vars = exec.base_vars();
-    let host = exec.host();
-    let cx = crate::render::RenderContext {
-        vars: &vars,
-        host: &host,
-    };
-    let mut rendered = Map::new();
-    for out in outputs {
-        let Some(id) = out.get("id").and_then(Value::as_str) else {
-            continue;
-        };
-        let value = out.get("value").cloned().unwrap_or(Value::Null);
-        // A STRING output is rendered as text, as Kestra renders it before typing it: a map
-        // read whole (`{{ outputs.t }}`) becomes its JSON text, not a map.
-        let as_text = out.get("type").and_then(Value::as_str) == Some("STRING");
-        let rendered_value = if as_text {
-            crate::render::render_json_text(&value, &cx)
-        } else {
-            crate::render::render_json(&value, &cx)
-        };
-        let v =
-            rendered_value.map_err(|e| format!("Unable to render the flow output '{id}': {e}"))?;
-        rendered.insert(id.to_string(), v);
-    }
+    let rendered = exec
+        .render_declared_outputs(outputs, &exec.base_vars())
+        .map_err(|(id, e)| format!("Unable to render the flow output '{id}': {e}"))?;
     lock(&exec.shared).record.outputs = rendered;
     Ok(())
 }

@@ -65,6 +65,9 @@ pub struct RunOptions {
     pub cache_dir: PathBuf,
     /// Nesting of subflow executions (guards against a flow calling itself forever).
     pub subflow_depth: usize,
+    /// The Kestra line whose semantics the run follows (`kestra-version` in `kflow.toml`): which
+    /// Pebble built-ins exist and which task types (`exec::unsupported_tasks`).
+    pub kestra_line: crate::render::Line,
 }
 
 impl RunOptions {
@@ -81,6 +84,7 @@ impl RunOptions {
             python: "python3".into(),
             cache_dir,
             subflow_depth: 0,
+            kestra_line: crate::render::DEFAULT_LINE,
         }
     }
 }

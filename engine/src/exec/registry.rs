@@ -53,13 +53,49 @@ pub(crate) type RefuseFn = fn(&str, &Map<String, Value>) -> Option<String>;
 /// The executor's entry point, which Subflow tasks call for their child executions.
 pub(crate) type StartFn = fn(Value, Execution, RunOptions) -> BoxFut<'static, Execution>;
 
+/// A Kestra line, `(major, minor)`.
+pub(crate) type Line = crate::render::Line;
+
+/// Which Kestra lines have a type, for the types one line adds or removes (Kestra's catalog:
+/// `since` / `removed_in`). Types not listed exist in every line the runner knows.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Lines {
+    /// First line that has it.
+    Since(Line),
+    /// First line without it, and what replaces it there.
+    RemovedIn(Line, &'static str),
+}
+
 /// The tasks of one module of `tasks/`.
 pub(crate) struct Family {
     pub kind: Kind,
     /// Full type names.
     pub types: &'static [&'static str],
+    /// The types of `types` not in every Kestra line.
+    pub lines: &'static [(&'static str, Lines)],
     pub run: RunFn,
     pub refuse: Option<RefuseFn>,
+}
+
+impl Family {
+    /// Why Kestra `line` has no `full_type` (one of `types`), if it has none.
+    pub fn absent_in(&self, full_type: &str, line: Line) -> Option<String> {
+        let (_, lines) = self.lines.iter().find(|(t, _)| *t == full_type)?;
+        let shown = |(major, minor): Line| format!("{major}.{minor}");
+        match *lines {
+            Lines::Since(first) if line < first => Some(format!(
+                "does not exist in Kestra {} (it was added in {}): set `kestra-version = \"{}\"` in kflow.toml to run it",
+                shown(line),
+                shown(first),
+                shown(first)
+            )),
+            Lines::RemovedIn(gone, instead) if line >= gone => Some(format!(
+                "was removed in Kestra {} (use {instead}), so the run is refused",
+                shown(gone)
+            )),
+            _ => None,
+        }
+    }
 }
 
 pub(crate) struct Registry {

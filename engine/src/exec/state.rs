@@ -68,6 +68,23 @@ pub(crate) struct Scope {
     pub retry: Option<Value>,
     /// The shared directory of an enclosing WorkingDirectory.
     pub workdir: Option<Arc<WorkingDir>>,
+    /// The Loop iteration the task runs in (Kestra 2.0), whose `outputs` and `item` it sees.
+    pub loop_iteration: Option<Arc<LoopIteration>>,
+}
+
+/// One iteration of a Kestra 2.0 Loop. Kestra runs it as an execution of its own (kind LOOP):
+/// its tasks see the outputs the enclosing execution had when it started and their own, never
+/// another iteration's; `item` says which value it runs for.
+pub(crate) struct LoopIteration {
+    /// Its id in the record (`Execution::loop_executions`), as Kestra's sub-execution id.
+    pub id: String,
+    /// `item`: `index`, `key` (map values), `value`, and `parent` / `parents` in nested loops.
+    pub item: Value,
+    /// The enclosing iterations then this one, as `{index, key, value}`, outermost first
+    /// (Kestra's `LoopRun.parents` of an iteration started inside this one).
+    pub lineage: Vec<Value>,
+    /// The iteration's `outputs`.
+    pub outputs: Mutex<Map<String, Value>>,
 }
 
 impl Scope {
@@ -76,6 +93,15 @@ impl Scope {
             retry,
             ..Scope::default()
         }
+    }
+
+    /// The value shown beside a task run in events: its loop value, or in a Loop iteration
+    /// the iteration's value (Kestra gives those runs none; the display tells iterations apart).
+    pub fn shown_value(&self) -> Option<String> {
+        self.values.last().cloned().or_else(|| {
+            let item = &self.loop_iteration.as_ref()?.item;
+            item["value"].as_str().map(str::to_string)
+        })
     }
 }
 
@@ -201,7 +227,7 @@ impl Exec {
             task_run_id: info.id.clone(),
             task_id: info.task_id.clone(),
             depth: scope.depth,
-            value: scope.values.last().cloned(),
+            value: scope.shown_value(),
             state,
             duration,
             message,
@@ -214,6 +240,20 @@ impl Exec {
     pub(crate) fn keep_outputs(&self, info: &RunInfo, scope: &Scope, outputs: Map<String, Value>) {
         let mut shared = lock(&self.shared);
         let shared = &mut *shared;
+        if let Some(iteration) = &scope.loop_iteration {
+            // An iteration's outputs are its own: kept in its context, and on the record now.
+            let value = Value::Object(outputs.clone());
+            nested_insert(
+                &mut lock(&iteration.outputs),
+                &info.task_id,
+                &scope.values,
+                value,
+            );
+            if let Some(run) = shared.record.task_run_mut(&info.id) {
+                run.outputs = outputs;
+            }
+            return;
+        }
         let path = &scope.values;
         if let Some(previous) = nested_take(&mut shared.outputs, &info.task_id, path) {
             if let Some(owner) = shared.record.task_runs.iter_mut().rev().find(|r| {

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::registry::Family;
+use super::registry::{Family, Line};
 use super::tasks::FAMILIES;
 
 /// Whether the runner runs tasks of this full type (aliases resolved first).
@@ -29,10 +29,14 @@ const TASK_LISTS: &[&str] = &[
     "onPause",
 ];
 
-/// Why the runner refuses the flow, one message per task it cannot run, flow property it would
-/// ignore while Kestra acts on it (`sla`, `checks`) and retry behaviour it does not have, in
-/// document order.
-pub fn unsupported_tasks(flow: &Value, resolve: &dyn Fn(&str) -> String) -> Vec<String> {
+/// Why the runner refuses the flow under Kestra `line`, one message per task it cannot run (or
+/// that `line` does not have), flow property it would ignore while Kestra acts on it (`sla`,
+/// `checks`) and retry behaviour it does not have, in document order.
+pub fn unsupported_tasks(
+    flow: &Value,
+    resolve: &dyn Fn(&str) -> String,
+    line: Line,
+) -> Vec<String> {
     let mut out = Vec::new();
     let Some(flow) = flow.as_object() else {
         return out;
@@ -72,7 +76,7 @@ pub fn unsupported_tasks(flow: &Value, resolve: &dyn Fn(&str) -> String) -> Vec<
     }
     for key in ["tasks", "errors", "finally", "afterExecution"] {
         if let Some(v) = flow.get(key) {
-            walk(v, resolve, &mut out, 0);
+            walk(v, resolve, line, &mut out, 0);
         }
     }
     out
@@ -87,12 +91,20 @@ fn new_execution_retry(holder: &serde_json::Map<String, Value>) -> bool {
         .is_some_and(|b| b.eq_ignore_ascii_case("CREATE_NEW_EXECUTION"))
 }
 
-fn walk(v: &Value, resolve: &dyn Fn(&str) -> String, out: &mut Vec<String>, depth: usize) {
+fn walk(
+    v: &Value,
+    resolve: &dyn Fn(&str) -> String,
+    line: Line,
+    out: &mut Vec<String>,
+    depth: usize,
+) {
     if depth > 256 {
         return;
     }
     match v {
-        Value::Array(items) => items.iter().for_each(|i| walk(i, resolve, out, depth + 1)),
+        Value::Array(items) => items
+            .iter()
+            .for_each(|i| walk(i, resolve, line, out, depth + 1)),
         Value::Object(map) => {
             if let (Some(id), Some(Value::String(t))) = (map.get("id"), map.get("type")) {
                 let full = resolve(t);
@@ -101,6 +113,9 @@ fn walk(v: &Value, resolve: &dyn Fn(&str) -> String, out: &mut Vec<String>, dept
                     out.push(format!(
                         "task `{id}` ({t}) cannot run locally: kflow's runner does not support this task type"
                     ));
+                }
+                if let Some(why) = family(&full).and_then(|f| f.absent_in(&full, line)) {
+                    out.push(format!("task `{id}` ({t}) {why}"));
                 }
                 let refuse = family(&full).and_then(|f| f.refuse);
                 if let Some(why) = refuse.and_then(|refuse| refuse(&full, map)) {
@@ -113,12 +128,13 @@ fn walk(v: &Value, resolve: &dyn Fn(&str) -> String, out: &mut Vec<String>, dept
                 }
                 for key in TASK_LISTS {
                     if let Some(child) = map.get(*key) {
-                        walk(child, resolve, out, depth + 1);
+                        walk(child, resolve, line, out, depth + 1);
                     }
                 }
             } else {
                 // A `cases` map: its values are task lists.
-                map.values().for_each(|c| walk(c, resolve, out, depth + 1));
+                map.values()
+                    .for_each(|c| walk(c, resolve, line, out, depth + 1));
             }
         }
         _ => {}
@@ -128,6 +144,7 @@ fn walk(v: &Value, resolve: &dyn Fn(&str) -> String, out: &mut Vec<String>, dept
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::DEFAULT_LINE;
 
     #[test]
     fn each_type_belongs_to_one_family() {
@@ -190,7 +207,7 @@ mod tests {
         ], "errors": [{"id": "e", "type": "io.kestra.core.tasks.log.Log"}]});
         let resolve = |t: &str| t.replace("io.kestra.core.tasks.log", "io.kestra.plugin.core.log");
         assert_eq!(
-            unsupported_tasks(&flow, &resolve),
+            unsupported_tasks(&flow, &resolve, DEFAULT_LINE),
             [
                 "task `b` (com.acme.log.Log) cannot run locally: kflow's runner does not support this task type",
                 "task `d` (io.kestra.plugin.jdbc.postgresql.Query) cannot run locally: kflow's runner does not support this task type"
@@ -200,7 +217,7 @@ mod tests {
             "sla": [{"id": "max", "type": "MAX_DURATION", "duration": "PT1H"}],
             "tasks": [{"id": "a", "type": "io.kestra.plugin.core.log.Log",
                        "retry": {"type": "constant", "behavior": "CREATE_NEW_EXECUTION"}}]});
-        let found = unsupported_tasks(&flow, &resolve);
+        let found = unsupported_tasks(&flow, &resolve, DEFAULT_LINE);
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found[0].contains("sla") && found[1].contains("CREATE_NEW_EXECUTION"));
     }
@@ -210,13 +227,13 @@ mod tests {
         let flow = serde_json::json!({
             "retry": {"type": "constant", "behavior": "CREATE_NEW_EXECUTION", "maxAttempt": 3},
             "tasks": [{"id": "a", "type": "io.kestra.plugin.core.execution.Fail"}]});
-        let found = unsupported_tasks(&flow, &|t: &str| t.to_string());
+        let found = unsupported_tasks(&flow, &|t: &str| t.to_string(), DEFAULT_LINE);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].starts_with("flow `retry`"), "{found:?}");
         let flow = serde_json::json!({
             "retry": {"type": "constant", "behavior": "RETRY_FAILED_TASK", "maxAttempt": 3},
             "tasks": [{"id": "a", "type": "io.kestra.plugin.core.execution.Fail"}]});
-        assert!(unsupported_tasks(&flow, &|t: &str| t.to_string()).is_empty());
+        assert!(unsupported_tasks(&flow, &|t: &str| t.to_string(), DEFAULT_LINE).is_empty());
     }
 
     #[test]
@@ -227,9 +244,11 @@ mod tests {
             task.as_object_mut()
                 .unwrap()
                 .extend(extra.as_object().unwrap().clone());
-            unsupported_tasks(&serde_json::json!({ "tasks": [task] }), &|t: &str| {
-                t.to_string()
-            })
+            unsupported_tasks(
+                &serde_json::json!({ "tasks": [task] }),
+                &|t: &str| t.to_string(),
+                DEFAULT_LINE,
+            )
         };
         let found = pause(serde_json::json!({}));
         assert!(
@@ -252,9 +271,11 @@ mod tests {
             task.as_object_mut()
                 .unwrap()
                 .extend(extra.as_object().unwrap().clone());
-            unsupported_tasks(&serde_json::json!({ "tasks": [task] }), &|t: &str| {
-                t.to_string()
-            })
+            unsupported_tasks(
+                &serde_json::json!({ "tasks": [task] }),
+                &|t: &str| t.to_string(),
+                DEFAULT_LINE,
+            )
         };
         let found = wd(serde_json::json!({"cache": {"patterns": ["x/**"]}}));
         assert!(
@@ -275,12 +296,28 @@ mod tests {
         let flow = serde_json::json!({
             "listeners": [{"tasks": [{"id": "l", "type": "io.kestra.plugin.core.log.Log", "message": "x"}]}],
             "tasks": [{"id": "a", "type": "io.kestra.plugin.core.log.Log", "message": "x"}]});
-        let found = unsupported_tasks(&flow, &|t: &str| t.to_string());
+        let found = unsupported_tasks(&flow, &|t: &str| t.to_string(), DEFAULT_LINE);
         assert!(
             found.len() == 1 && found[0].contains("listeners"),
             "{found:?}"
         );
         let flow = serde_json::json!({"listeners": [], "tasks": []});
-        assert!(unsupported_tasks(&flow, &|t: &str| t.to_string()).is_empty());
+        assert!(unsupported_tasks(&flow, &|t: &str| t.to_string(), DEFAULT_LINE).is_empty());
+    }
+
+    #[test]
+    fn types_a_kestra_line_removed_are_refused_in_that_line_only() {
+        let flow = serde_json::json!({"tasks": [
+            {"id": "each", "type": "io.kestra.plugin.core.flow.ForEach", "values": [1],
+             "tasks": [{"id": "echo", "type": "io.kestra.plugin.core.debug.Echo", "format": "x"}]}]});
+        let id = |t: &str| t.to_string();
+        assert!(unsupported_tasks(&flow, &id, DEFAULT_LINE).is_empty());
+        let found = unsupported_tasks(&flow, &id, (2, 0));
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0].starts_with("task `each` (io.kestra.plugin.core.flow.ForEach) was removed in Kestra 2.0 (use `io.kestra.plugin.core.flow.Loop`)"),
+            "{found:?}"
+        );
+        assert!(found[1].starts_with("task `echo`"), "{found:?}");
     }
 }

@@ -130,6 +130,7 @@ impl Exec {
             if let Some((_, outer)) = scope.values.split_last() {
                 run.outer_values = outer.to_vec();
             }
+            run.loop_execution_id = scope.loop_iteration.as_ref().map(|i| i.id.clone());
             let info = RunInfo {
                 id: run.id.clone(),
                 task_id: task_id.clone(),
@@ -143,7 +144,7 @@ impl Exec {
                 task_run_id: info.id.clone(),
                 task_id: task_id.clone(),
                 depth: scope.depth,
-                value: scope.values.last().cloned(),
+                value: scope.shown_value(),
             });
             let started = Instant::now();
             // runIf

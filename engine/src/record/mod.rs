@@ -125,6 +125,10 @@ pub struct TaskRun {
     /// execution's `outputs` that expressions read; the record gets them when it ends.
     #[serde(skip)]
     pub outputs_pending: bool,
+    /// The Loop iteration (`Execution::loop_executions`) the run belongs to: Kestra 2.0 runs
+    /// each iteration as an execution of its own, whose task runs kflow keeps here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loop_execution_id: Option<String>,
 }
 
 impl TaskRun {
@@ -148,6 +152,7 @@ impl TaskRun {
             end_date: None,
             outer_values: Vec::new(),
             outputs_pending: false,
+            loop_execution_id: None,
         }
     }
 }
@@ -187,6 +192,28 @@ pub struct Execution {
     pub task_runs: Vec<Box<TaskRun>>,
     #[serde(default)]
     pub logs: Logs,
+    /// The iterations of Kestra 2.0 `Loop` tasks. Kestra runs each as a sub-execution (kind
+    /// LOOP) with its own id, state and task runs; kflow keeps one record, so an iteration is
+    /// listed here and its task runs (in `task_runs`, their parent the Loop's task run, as in
+    /// Kestra) name it by `loopExecutionId`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub loop_executions: Vec<LoopExecution>,
+}
+
+/// One iteration of a Loop (Kestra's `LoopRun` of a LOOP sub-execution, with its state).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoopExecution {
+    pub id: String,
+    /// The Loop task and its task run.
+    pub task_id: String,
+    pub task_run_id: String,
+    pub index: usize,
+    /// The entry's key when the values were a map.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    pub value: String,
+    pub state: State,
 }
 
 /// One execution label (`{"key": …, "value": …}` in Kestra's API).
@@ -210,6 +237,7 @@ impl Execution {
             labels: Vec::new(),
             task_runs: Vec::new(),
             logs: Logs::default(),
+            loop_executions: Vec::new(),
         }
     }
 

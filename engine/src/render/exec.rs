@@ -22,6 +22,8 @@ use super::Host;
 pub struct Shared<'c> {
     pub vars: &'c Map<String, Value>,
     pub host: &'c dyn Host,
+    /// The Kestra line whose built-ins exist.
+    pub line: super::Line,
     /// Loop iterations and macro calls so far.
     pub steps: Cell<u64>,
     /// Nesting of `render()` calls.

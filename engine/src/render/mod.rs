@@ -48,9 +48,12 @@ use std::time::SystemTime;
 use kflow_syntax::pebble::{parse_template, Node, Template};
 use kflow_syntax::Span;
 
-/// The Kestra line whose Pebble the engine renders: its filters, functions and tests (see
-/// `kflow_syntax::pebble::builtins`).
-pub const ENGINE_LINE: kflow_syntax::pebble::builtins::Line = (1, 3);
+pub use kflow_syntax::pebble::builtins::Line;
+
+/// The Kestra line rendered when none is chosen: its filters, functions and tests (see
+/// `kflow_syntax::pebble::builtins`). A run renders with its project's line
+/// (`RenderContext::line`, from `kestra-version` in `kflow.toml`).
+pub const DEFAULT_LINE: Line = (1, 3);
 use serde_json::Map;
 pub use serde_json::Value;
 
@@ -126,6 +129,9 @@ impl Host for NoHost {
 pub struct RenderContext<'a> {
     pub vars: &'a Map<String, Value>,
     pub host: &'a dyn Host,
+    /// The Kestra line whose filters, functions and tests exist (2.0 has no `json`, has
+    /// `loopOutputs`…).
+    pub line: Line,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -157,6 +163,7 @@ fn shared<'c>(cx: &RenderContext<'c>) -> Shared<'c> {
     Shared {
         vars: cx.vars,
         host: cx.host,
+        line: cx.line,
         steps: Cell::new(0),
         render_depth: Cell::new(0),
         concat_bytes: Cell::new(0),

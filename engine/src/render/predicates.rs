@@ -7,7 +7,6 @@ use super::error::{fail, EResult};
 use super::exec::Renderer;
 use super::json_read::parse_json;
 use super::value::Val;
-use super::ENGINE_LINE;
 
 /// Java `String.trim()` whitespace.
 pub fn java_trim(s: &str) -> &str {
@@ -30,7 +29,7 @@ pub fn is_empty(v: &Val) -> bool {
 impl<'c, 't> Renderer<'c, 't> {
     pub fn test_expr(&mut self, subject: &'t Expr, test: &'t Invocation) -> EResult<bool> {
         let name = test.name.name.as_str();
-        if !builtins::get(CallKind::Test, name).is_some_and(|b| b.in_line(ENGINE_LINE)) {
+        if !builtins::get(CallKind::Test, name).is_some_and(|b| b.in_line(self.sh.line)) {
             return fail(format!("Test [{name}] does not exist."), test.name.span);
         }
         self.bind(&[], test.args.as_ref())?;

@@ -217,6 +217,7 @@ async fn run(
             .iter()
             .map(|(k, v)| (k.clone(), input_text(v)))
             .collect(),
+        kestra_version: state.config(&t.uri)?.kestra_version,
     };
     let Prepared {
         flow,

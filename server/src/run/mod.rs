@@ -109,6 +109,9 @@ pub struct RunRequest<'a> {
     pub secrets_file: Option<&'a Path>,
     /// Input values as given (`key`, text).
     pub inputs: Vec<(String, String)>,
+    /// The project's Kestra line (`kestra-version` in `kflow.toml`), whose semantics the run
+    /// follows.
+    pub kestra_version: kflow_lint_rules::Version,
 }
 
 /// A run ready to start: `exec::run(prepared.flow, prepared.execution, prepared.opts)` once
@@ -162,7 +165,8 @@ pub async fn prepare(doc: &Document, req: RunRequest<'_>) -> Result<Prepared, Ve
         secrets.extend(file);
     }
     // Refused whole, before anything runs: every task must be one the runner runs as Kestra does.
-    let unsupported = exec::unsupported_tasks(&flow, &resolve_type);
+    let line = (req.kestra_version.major, req.kestra_version.minor);
+    let unsupported = exec::unsupported_tasks(&flow, &resolve_type, line);
     if !unsupported.is_empty() {
         return Err(unsupported);
     }
@@ -190,6 +194,7 @@ pub async fn prepare(doc: &Document, req: RunRequest<'_>) -> Result<Prepared, Ve
     opts.secrets = secrets;
     opts.envs = exec::env_vars();
     opts.resolve_type = Arc::new(resolve_type);
+    opts.kestra_line = line;
     if let Ok(p) = std::env::var("KFLOW_PYTHON") {
         opts.python = p;
     }
@@ -247,6 +252,7 @@ async fn run_async(args: RunArgs) -> u8 {
         storage: args.storage.clone(),
         secrets_file: args.secrets.as_deref(),
         inputs,
+        kestra_version: configs.for_file(&args.flow).kestra_version,
     };
     let prepared = match prepare(&doc, request).await {
         Ok(p) => p,

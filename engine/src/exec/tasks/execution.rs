@@ -24,6 +24,7 @@ pub(crate) const FAMILY: Family = Family {
         "io.kestra.plugin.core.execution.UnsetVariables",
         "io.kestra.plugin.core.execution.Exit",
     ],
+    lines: &[],
     run,
     refuse: None,
 };

@@ -9,7 +9,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::flowable::{value_text, Done, Frame};
-use crate::exec::registry::{Call, Family, Kind};
+use crate::exec::registry::{Call, Family, Kind, Lines};
 use crate::exec::state::{BoxFut, Exec, Outcome, Scope};
 use crate::exec::walk::{list, merge};
 use crate::record::State;
@@ -27,6 +27,23 @@ pub(crate) const FAMILY: Family = Family {
         "io.kestra.plugin.core.flow.WorkingDirectory",
         "io.kestra.plugin.core.flow.AllowFailure",
         "io.kestra.plugin.core.flow.Dag",
+    ],
+    lines: &[
+        (
+            "io.kestra.plugin.core.flow.ForEach",
+            Lines::RemovedIn((2, 0), "`io.kestra.plugin.core.flow.Loop`"),
+        ),
+        (
+            "io.kestra.plugin.core.flow.EachSequential",
+            Lines::RemovedIn((2, 0), "`io.kestra.plugin.core.flow.Loop`"),
+        ),
+        (
+            "io.kestra.plugin.core.flow.EachParallel",
+            Lines::RemovedIn(
+                (2, 0),
+                "`io.kestra.plugin.core.flow.Loop` with `concurrencyLimit`",
+            ),
+        ),
     ],
     run,
     refuse: Some(refuse),
@@ -59,7 +76,7 @@ fn refuse(full_type: &str, task: &Map<String, Value>) -> Option<String> {
     ))
 }
 
-fn concurrency(v: Option<&Value>, default: u64) -> usize {
+pub(crate) fn concurrency(v: Option<&Value>, default: u64) -> usize {
     let n = v
         .and_then(|v| v.as_u64().or_else(|| v.as_str()?.trim().parse().ok()))
         .unwrap_or(default);
@@ -71,7 +88,7 @@ fn concurrency(v: Option<&Value>, default: u64) -> usize {
 }
 
 /// Java's class name of a JSON value as Jackson reads YAML (for Kestra's error messages).
-fn java_class(v: &Value) -> &'static str {
+pub(crate) fn java_class(v: &Value) -> &'static str {
     match v {
         Value::String(_) => "class java.lang.String",
         Value::Bool(_) => "class java.lang.Boolean",

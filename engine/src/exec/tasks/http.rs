@@ -15,6 +15,7 @@ pub(crate) const FAMILY: Family = Family {
         "io.kestra.plugin.core.http.Request",
         "io.kestra.plugin.core.http.Download",
     ],
+    lines: &[],
     run,
     refuse: None,
 };

@@ -20,6 +20,7 @@ pub(crate) const FAMILY: Family = Family {
         "io.kestra.plugin.core.kv.Delete",
         "io.kestra.plugin.core.kv.GetKeys",
     ],
+    lines: &[],
     run,
     refuse: None,
 };

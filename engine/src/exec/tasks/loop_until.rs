@@ -27,6 +27,7 @@ pub(crate) const FAMILY: Family = Family {
         "io.kestra.plugin.core.flow.LoopUntil",
         "io.kestra.plugin.core.flow.WaitFor",
     ],
+    lines: &[],
     run,
     refuse: None,
 };
@@ -87,13 +88,17 @@ impl Exec {
     fn publish_iteration(&self, info: &RunInfo, scope: &Scope, count: u64) -> Map<String, Value> {
         let outputs = json!({ "iterationCount": count });
         self.store_flowable_outputs(info, &outputs);
-        let mut shared = lock(&self.shared);
-        nested_insert(
-            &mut shared.outputs,
-            &info.task_id,
-            &scope.values,
-            outputs.clone(),
-        );
+        // In a Loop iteration, its children read the iteration's outputs.
+        let value = outputs.clone();
+        match &scope.loop_iteration {
+            Some(it) => nested_insert(&mut lock(&it.outputs), &info.task_id, &scope.values, value),
+            None => nested_insert(
+                &mut lock(&self.shared).outputs,
+                &info.task_id,
+                &scope.values,
+                value,
+            ),
+        }
         outputs.as_object().cloned().unwrap_or_default()
     }
 

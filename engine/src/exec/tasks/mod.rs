@@ -7,6 +7,7 @@ mod flow;
 mod flowable;
 mod http;
 mod kv;
+mod loop_task;
 mod loop_until;
 mod pause;
 mod runnable;
@@ -22,6 +23,7 @@ use super::registry::Family;
 pub(crate) static FAMILIES: &[Family] = &[
     flow::FAMILY,
     pause::FAMILY,
+    loop_task::FAMILY,
     loop_until::FAMILY,
     subflow::FAMILY,
     values::FAMILY,

@@ -20,6 +20,7 @@ use crate::task::Level;
 pub(crate) const FAMILY: Family = Family {
     kind: Kind::Flowable,
     types: &["io.kestra.plugin.core.flow.Pause"],
+    lines: &[],
     run,
     refuse: Some(refuse),
 };

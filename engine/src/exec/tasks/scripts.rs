@@ -23,6 +23,7 @@ pub(crate) const FAMILY: Family = Family {
         "io.kestra.plugin.scripts.node.Script",
         "io.kestra.plugin.scripts.node.Commands",
     ],
+    lines: &[],
     run,
     refuse: None,
 };

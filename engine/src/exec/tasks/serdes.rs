@@ -18,6 +18,7 @@ pub(crate) const FAMILY: Family = Family {
         "io.kestra.plugin.serdes.json.JsonToIon",
         "io.kestra.plugin.serdes.json.IonToJson",
     ],
+    lines: &[],
     run,
     refuse: None,
 };

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value};
 
 use super::runnable::{outcome, Prepared};
-use crate::exec::registry::{Call, Family, Kind};
+use crate::exec::registry::{Call, Family, Kind, Lines};
 use crate::exec::state::{BoxFut, Exec, Outcome, Scope};
 use crate::task::TaskError;
 
@@ -18,6 +18,20 @@ pub(crate) const FAMILY: Family = Family {
         "io.kestra.plugin.core.state.Set",
         "io.kestra.plugin.core.state.Get",
         "io.kestra.plugin.core.state.Delete",
+    ],
+    lines: &[
+        (
+            "io.kestra.plugin.core.state.Set",
+            Lines::RemovedIn((2, 0), "the KV store tasks"),
+        ),
+        (
+            "io.kestra.plugin.core.state.Get",
+            Lines::RemovedIn((2, 0), "the KV store tasks"),
+        ),
+        (
+            "io.kestra.plugin.core.state.Delete",
+            Lines::RemovedIn((2, 0), "the KV store tasks"),
+        ),
     ],
     run,
     refuse: None,

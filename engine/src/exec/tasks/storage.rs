@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value};
 
 use super::runnable::{not_in_family, outcome, to_map, Prepared};
-use crate::exec::registry::{Call, Family, Kind};
+use crate::exec::registry::{Call, Family, Kind, Lines};
 use crate::exec::state::{BoxFut, Exec, Outcome};
 use crate::props::Props;
 use crate::storage::uri::file_uri;
@@ -20,6 +20,13 @@ pub(crate) const FAMILY: Family = Family {
         "io.kestra.plugin.core.storage.Concat",
         "io.kestra.plugin.core.storage.LocalFiles",
     ],
+    lines: &[(
+        "io.kestra.plugin.core.storage.LocalFiles",
+        Lines::RemovedIn(
+            (2, 0),
+            "a WorkingDirectory's `inputFiles` and `outputFiles`",
+        ),
+    )],
     run,
     refuse: None,
 };

@@ -17,6 +17,7 @@ use crate::record::{Execution, State};
 pub(crate) const FAMILY: Family = Family {
     kind: Kind::Flowable,
     types: &["io.kestra.plugin.core.flow.Subflow"],
+    lines: &[],
     run,
     refuse: None,
 };

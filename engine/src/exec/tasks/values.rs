@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value};
 
 use super::runnable::{not_in_family, outcome, to_map, Prepared};
-use crate::exec::registry::{Call, Family, Kind};
+use crate::exec::registry::{Call, Family, Kind, Lines};
 use crate::exec::state::{BoxFut, Exec, Outcome};
 use crate::props::Props;
 use crate::task::{Level, TaskError, TaskLog};
@@ -19,6 +19,10 @@ pub(crate) const FAMILY: Family = Family {
         "io.kestra.plugin.core.debug.Return",
         "io.kestra.plugin.core.output.OutputValues",
     ],
+    lines: &[(
+        "io.kestra.plugin.core.debug.Echo",
+        Lines::RemovedIn((2, 0), "`io.kestra.plugin.core.log.Log`"),
+    )],
     run,
     refuse: None,
 };

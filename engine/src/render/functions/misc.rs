@@ -1,5 +1,5 @@
-//! Parsing and generating functions: `fromJson`/`json`, `yaml`, `uuid`, `id`, `ksuid`,
-//! `nanoId`, `randomInt`, `randomPort`.
+//! Parsing and generating functions: `fromJson`/`json`, `yaml`, `loopOutputs`, `uuid`, `id`,
+//! `ksuid`, `nanoId`, `randomInt`, `randomPort`.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -105,4 +105,48 @@ pub fn generated<'c>(n: &str, a: &Bound<'c>, now: SystemTime, span: Span) -> ERe
             .map(|addr| Val::Int(addr.port() as i64))
             .map_err(|e| EvalError::other(format!("Unable to find a free port: {e}"), span))?,
     })
+}
+
+/// Kestra 2.0's `loopOutputs(outputs, name)` (`LoopOutputsFunction`): the output `name` of each
+/// iteration of a Loop's `outputs` list (`[{item, outputs}]`), null where an entry has none.
+pub fn loop_outputs<'c>(a: &Bound<'c>, span: Span) -> EResult<Val<'c>> {
+    let outputs = a.val("outputs");
+    if outputs.is_null() {
+        return fail(
+            "The 'loopOutputs' function expects a non-null argument 'outputs'.",
+            span,
+        );
+    }
+    let Some(list) = outputs.as_list() else {
+        return fail(
+            "The 'loopOutputs' function expects 'outputs' to be a list.",
+            span,
+        );
+    };
+    let key = match a.val("name") {
+        Val::Null => {
+            return fail(
+                "The 'loopOutputs' function expects a non-null argument 'name'.",
+                span,
+            )
+        }
+        Val::Str(s) => s,
+        _ => {
+            return fail(
+                "The 'loopOutputs' function expects 'name' to be a string.",
+                span,
+            )
+        }
+    };
+    let picked = list
+        .iter()
+        .map(|entry| {
+            entry
+                .as_true_map()
+                .and_then(|m| m.get("outputs"))
+                .and_then(|o| o.as_true_map().and_then(|m| m.get(&key)))
+                .unwrap_or(Val::Null)
+        })
+        .collect();
+    Ok(Val::list(picked))
 }

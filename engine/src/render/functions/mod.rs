@@ -15,14 +15,14 @@ use super::error::{fail, EResult};
 use super::exec::Renderer;
 use super::limits::{MAX_MACRO_DEPTH, MAX_RANGE, MAX_VALUE_DEPTH};
 use super::value::Val;
-use super::{dates, ops, ENGINE_LINE};
+use super::{dates, ops, Line};
 
-/// Declared argument names of a function (empty: variadic), `None` when the engine's Kestra
-/// line has no such function (`block` and `parent` are Pebble's template functions, handled
+/// Declared argument names of a function (empty: variadic), `None` when the Kestra `line` has
+/// no such function (`block` and `parent` are Pebble's template functions, handled
 /// apart).
-fn function_args(name: &str) -> Option<&'static [&'static str]> {
+fn function_args(name: &str, line: Line) -> Option<&'static [&'static str]> {
     builtins::get(CallKind::Function, name)
-        .filter(|b| b.in_line(ENGINE_LINE) && !b.enterprise && !matches!(name, "block" | "parent"))
+        .filter(|b| b.in_line(line) && !b.enterprise && !matches!(name, "block" | "parent"))
         .map(|b| b.arg_names())
 }
 
@@ -42,7 +42,7 @@ impl<'c, 't> Renderer<'c, 't> {
         span: Span,
     ) -> EResult<Val<'c>> {
         let n = name.name.as_str();
-        if let Some(names) = function_args(n) {
+        if let Some(names) = function_args(n, self.sh.line) {
             return self.builtin_function(n, names, args, span);
         }
         match n {
@@ -139,6 +139,7 @@ impl<'c, 't> Renderer<'c, 't> {
             }
             "render" | "renderOnce" => self.render_function(n, a, span),
             "currentEachOutput" => self.current_each_output(a, span),
+            "loopOutputs" => misc::loop_outputs(a, span),
             "tasksWithState" => self.tasks_with_state(a, span),
             "printContext" | "fetchContext" => Ok(self.print_context()),
             "uuid" | "id" | "ksuid" | "nanoId" | "randomInt" | "randomPort" => {

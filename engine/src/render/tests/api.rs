@@ -29,6 +29,7 @@ fn render_json_renders_keys_and_values() {
     let cx = RenderContext {
         vars: &vars,
         host: &NoHost,
+        line: crate::render::DEFAULT_LINE,
     };
     let input = json!({
         "{{ k }}": "{{ v }}",
@@ -73,6 +74,7 @@ fn error_spans_point_into_the_template() {
     let cx = RenderContext {
         vars: &vars,
         host: &NoHost,
+        line: crate::render::DEFAULT_LINE,
     };
     let t = "abc {{ x.y }}";
     let e = crate::render::render(t, &cx).unwrap_err();
@@ -91,6 +93,7 @@ fn render_json_text_renders_every_string_to_text() {
     let cx = RenderContext {
         vars: &vars,
         host: &NoHost,
+        line: crate::render::DEFAULT_LINE,
     };
     let input = json!({"{{ k }}": "{{ i + 1 }}", "l": ["{{ v }}", 5, true, null], "m": {"b": "{{ i > 2 }}"}});
     assert_eq!(
@@ -136,6 +139,7 @@ fn error_logs_lists_the_hosts_error_entries() {
     let cx = RenderContext {
         vars: &vars,
         host: &host,
+        line: crate::render::DEFAULT_LINE,
     };
     let template = "{%- for log in errorLogs() -%}\n- task: {{ log.taskId }}, message: {{ log.message }}\n{%- endfor -%}";
     assert_eq!(

@@ -94,11 +94,17 @@ pub fn vars(ctx: &Value) -> Map<String, Value> {
 
 /// Renders with the test host; errors as their message.
 pub fn r(template: &str, ctx: Value) -> Result<String, String> {
+    r_in(crate::render::DEFAULT_LINE, template, ctx)
+}
+
+/// Renders as Kestra `line` does, with the test host.
+pub fn r_in(line: crate::render::Line, template: &str, ctx: Value) -> Result<String, String> {
     let host = TestHost::default();
     let vars = vars(&ctx);
     let cx = RenderContext {
         vars: &vars,
         host: &host,
+        line,
     };
     render(template, &cx).map_err(|e| e.message)
 }
@@ -123,6 +129,7 @@ pub fn typed(template: &str, ctx: Value) -> Value {
     let cx = RenderContext {
         vars: &vars,
         host: &host,
+        line: crate::render::DEFAULT_LINE,
     };
     render_value(template, &cx).unwrap_or_else(|e| panic!("{template}: {e}"))
 }
