@@ -10,6 +10,7 @@ mod format;
 mod graph;
 mod lint;
 mod lsp;
+mod remote;
 mod run;
 mod user_dirs;
 
@@ -65,6 +66,8 @@ enum Command {
     Lsp(lsp::LspArgs),
     /// Run a flow locally with the bundled engine.
     Run(run::RunArgs),
+    /// Create or update flows on a Kestra server (lint first; `--dry-run` shows the diff).
+    Deploy(remote::deploy::DeployArgs),
     /// List past runs (or `show ID` to print one record).
     Executions(run::ExecutionsArgs),
     /// Draw a flow's tasks, branches and triggers (SVG, Mermaid, DOT or JSON).
@@ -97,6 +100,7 @@ fn main() -> ExitCode {
         Command::Lsp(args) => lsp::run(args),
         Command::Run(args) => run::run(args),
         Command::Executions(args) => run::executions(args),
+        Command::Deploy(args) => remote::deploy::run(args),
         Command::Graph(args) => graph::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "kflow", &mut std::io::stdout());

@@ -3,9 +3,9 @@
 
 pub(crate) mod display;
 mod executions;
-mod human;
+pub(crate) mod human;
 mod live;
-mod signals;
+pub(crate) mod signals;
 mod terminal;
 
 use std::io::{IsTerminal, Write};
@@ -61,6 +61,13 @@ pub struct RunArgs {
     /// in place, then a table) or plain lines. `NO_COLOR` turns colours off.
     #[arg(long, value_enum, default_value = "auto")]
     progress: Progress,
+    /// Run on this Kestra server instead (see `kflow deploy`): the flow is deployed, then run
+    /// there, its logs streamed back.
+    #[command(flatten)]
+    server: crate::remote::ServerArgs,
+    /// With --server: download the execution's output files into this folder.
+    #[arg(long, value_name = "DIR", requires = "server")]
+    outputs: Option<PathBuf>,
 }
 
 /// Default storage folder of a flow file.
@@ -242,6 +249,19 @@ async fn run_async(args: RunArgs) -> u8 {
             }
         }
     }
+    if args.server.server.is_some() {
+        let escapes = std::io::stdout().is_terminal() && terminal::understands_escapes();
+        return crate::remote::follow::run(crate::remote::follow::RemoteRun {
+            flow_path: &args.flow,
+            doc,
+            inputs,
+            server: &args.server,
+            outputs: args.outputs.clone(),
+            format: args.format,
+            color: escapes && !crate::no_color(),
+        })
+        .await;
+    }
     let request = RunRequest {
         flow_path: &args.flow,
         storage: args.storage.clone(),
@@ -349,7 +369,7 @@ async fn run_async(args: RunArgs) -> u8 {
 }
 
 /// Task id → the id of the task it sits in, for the tasks of the flow that sit in one.
-fn task_parents(doc: &Document) -> std::collections::HashMap<String, String> {
+pub(crate) fn task_parents(doc: &Document) -> std::collections::HashMap<String, String> {
     let Some(flow) = &doc.flow else {
         return Default::default();
     };
@@ -372,7 +392,7 @@ pub async fn save_record(record: &Execution, storage: &Storage) -> std::io::Resu
     Ok(path)
 }
 
-fn exit_code(state: State) -> u8 {
+pub(crate) fn exit_code(state: State) -> u8 {
     match state {
         State::Success | State::Warning => 0,
         _ => 1,
