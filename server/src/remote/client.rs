@@ -105,22 +105,30 @@ impl Client {
     /// Sends a request; an answer that is not a success becomes an [`ApiError`] with the
     /// server's message. Reads (GET) are retried on a 5xx or a connection error.
     pub async fn send(&self, rb: RequestBuilder) -> Result<Response, ApiError> {
-        let retry = rb
+        let is_read = rb
             .try_clone()
             .and_then(|c| c.build().ok())
             .is_some_and(|r| r.method() == Method::GET);
+        if !is_read {
+            let response = rb
+                .send()
+                .await
+                .map_err(|e| ApiError::new(self.describe(&e)))?;
+            return check(response).await;
+        }
         let mut wait = RETRY_WAIT;
         let mut attempt = 1;
         loop {
+            // A GET has no body: it always clones.
             let this = rb
                 .try_clone()
-                .ok_or_else(|| ApiError::new("request body is a stream"))?;
+                .ok_or_else(|| ApiError::new("cannot repeat the request"))?;
             let result = this.send().await;
             let transient = match &result {
                 Ok(r) => r.status().is_server_error(),
                 Err(e) => e.is_connect() || e.is_timeout() || e.is_request(),
             };
-            if retry && transient && attempt < READ_ATTEMPTS {
+            if transient && attempt < READ_ATTEMPTS {
                 attempt += 1;
                 tokio::time::sleep(wait).await;
                 wait *= 2;

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use kflow_engine::exec::Event;
@@ -99,17 +99,22 @@ async fn run_inner(req: RemoteRun<'_>) -> Result<u8, String> {
     });
     let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
     let signals = crate::run::signals::watch(cancel_tx, None);
-    let depths = Arc::new(task_depths(&req.doc));
+    let depths = task_depths(&req.doc);
     let client = Arc::new(client);
-    let book = Arc::new(Mutex::new(LogBook::default()));
-    let logs = tokio::spawn(follow_logs(
-        client.clone(),
-        execution_id.clone(),
-        tx.clone(),
-        book.clone(),
-        depths.clone(),
-    ));
-    let followed = follow_execution(&client, &execution_id, &tx, &depths, cancel_rx).await;
+    let (log_tx, mut log_rx) = tokio::sync::mpsc::unbounded_channel();
+    let logs = tokio::spawn(follow_logs(client.clone(), execution_id.clone(), log_tx));
+    let mut merger = Merger {
+        client: &client,
+        execution_id: &execution_id,
+        tx: &tx,
+        depths: &depths,
+        progress: Progress::default(),
+        book: LogBook::default(),
+        started: Default::default(),
+        pending: Vec::new(),
+        fetches: 0,
+    };
+    let followed = merger.follow(&mut log_rx, cancel_rx).await;
     logs.abort();
     let final_execution = match followed {
         Ok(e) => e,
@@ -122,20 +127,15 @@ async fn run_inner(req: RemoteRun<'_>) -> Result<u8, String> {
             ));
         }
     };
-    // What the log stream had not delivered yet.
+    // The lines still waiting or never delivered by the stream.
+    while let Ok((pass, entry)) = log_rx.try_recv() {
+        merger.on_log(pass, entry);
+    }
+    merger.finish().await;
     let all_logs = client
         .json(client.request(Method::GET, client.url(&format!("logs/{execution_id}"))))
         .await
         .unwrap_or(Value::Array(Vec::new()));
-    {
-        let mut book = book.lock().unwrap_or_else(|p| p.into_inner());
-        book.new_pass();
-        for entry in all_logs.as_array().into_iter().flatten() {
-            if let Some(e) = book.admit(entry, &depths) {
-                let _ = tx.send(e);
-            }
-        }
-    }
     let state = state_of(&final_execution).unwrap_or(State::Failed);
     let _ = tx.send(Event::ExecutionEnded { state });
     drop(tx);
@@ -233,29 +233,12 @@ fn file_inputs(doc: &Document) -> Vec<String> {
 
 /// Task id → nesting depth (0 for a task at the top), as the local run indents.
 fn task_depths(doc: &Document) -> HashMap<String, usize> {
-    let parents = crate::run::task_parents(doc);
-    let depth = |id: &str| {
-        let mut id = id.to_string();
-        let mut d = 0;
-        while let Some(p) = parents.get(&id) {
-            d += 1;
-            id = p.clone();
-            if d > parents.len() {
-                break;
-            }
-        }
-        d
-    };
     let Some(flow) = &doc.flow else {
         return HashMap::new();
     };
     flow.tasks
         .iter()
-        .filter_map(|t| t.id.as_ref().map(|n| n.name.clone()))
-        .map(|id| {
-            let d = depth(&id);
-            (id, d)
-        })
+        .filter_map(|t| Some((t.id.as_ref()?.name.clone(), t.depth)))
         .collect()
 }
 
@@ -328,61 +311,145 @@ impl Progress {
     }
 }
 
-/// Follows the execution until it ends, through reconnections; kills it on the server when
-/// `cancel` is set. Returns its last state.
-async fn follow_execution(
-    client: &Client,
-    execution_id: &str,
-    tx: &UnboundedSender<Event>,
-    depths: &HashMap<String, usize>,
-    mut cancel: tokio::sync::watch::Receiver<bool>,
-) -> Result<Value, String> {
-    let mut progress = Progress::default();
-    let mut failures = 0;
-    let mut killed = false;
-    let mut last_error = String::new();
-    let url = client.url(&format!("executions/{execution_id}/follow"));
-    loop {
-        if failures >= STREAM_ATTEMPTS {
-            return Err(format!("lost the execution's event stream: {last_error}"));
+/// Log entries from the log stream, with the number of the connection that brought them.
+type StreamedLog = (usize, Value);
+
+/// Fetches of the logs so far count their lines apart from the stream's connections.
+const FETCH_PASSES: usize = 1 << 40;
+
+/// Puts the two streams in the order a local run prints: a task run's log lines after its
+/// start and before its end. Lines of a task run not started yet wait; when a task run ends,
+/// the logs so far are fetched first, so its lines the stream has not delivered yet are printed
+/// before its end.
+struct Merger<'a> {
+    client: &'a Client,
+    execution_id: &'a str,
+    tx: &'a UnboundedSender<Event>,
+    depths: &'a HashMap<String, usize>,
+    progress: Progress,
+    book: LogBook,
+    started: std::collections::HashSet<String>,
+    pending: Vec<StreamedLog>,
+    fetches: usize,
+}
+
+impl<'a> Merger<'a> {
+    fn emit_log(&mut self, pass: usize, entry: &Value) {
+        if let Some(e) = self.book.admit(pass, entry, self.depths) {
+            let _ = self.tx.send(e);
         }
-        let opened = client
-            .send(
-                client
-                    .request(Method::GET, url.clone())
-                    .header("Accept", "text/event-stream"),
-            )
-            .await;
-        let mut response = match opened {
-            Ok(r) => r,
-            Err(e) if e.status.is_some_and(|s| s < 500) => return Err(e.message),
-            Err(e) => {
-                failures += 1;
-                last_error = e.message;
-                tokio::time::sleep(STREAM_WAIT).await;
-                continue;
-            }
+    }
+
+    fn on_log(&mut self, pass: usize, entry: Value) {
+        match entry.get("taskRunId").and_then(Value::as_str) {
+            Some(run) if !self.started.contains(run) => self.pending.push((pass, entry)),
+            _ => self.emit_log(pass, &entry),
+        }
+    }
+
+    /// Prints the lines of the logs so far not printed yet: of one task run, or all.
+    async fn fill_in(&mut self, run: Option<&str>) {
+        let rb = self.client.request(
+            Method::GET,
+            self.client.url(&format!("logs/{}", self.execution_id)),
+        );
+        let Ok(all) = self.client.json(rb).await else {
+            return;
         };
-        let mut parser = sse::Parser::default();
-        loop {
-            tokio::select! {
-                changed = cancel.changed(), if !killed => {
-                    if changed.is_ok() && *cancel.borrow() {
-                        killed = true;
-                        kill(client, execution_id).await;
+        self.fetches += 1;
+        let pass = FETCH_PASSES + self.fetches;
+        for entry in all.as_array().into_iter().flatten() {
+            if run.is_none() || entry.get("taskRunId").and_then(Value::as_str) == run {
+                self.emit_log(pass, entry);
+            }
+        }
+    }
+
+    async fn on_execution(&mut self, execution: &Value) {
+        for event in self.progress.events(execution, self.depths) {
+            if let Event::StateChanged {
+                task_run_id, state, ..
+            } = &event
+            {
+                let run = task_run_id.clone();
+                if is_terminal(*state) {
+                    self.fill_in(Some(&run)).await;
+                }
+                let _ = self.tx.send(event);
+                if self.started.insert(run.clone()) {
+                    let (now, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
+                        .into_iter()
+                        .partition(|(_, e)| {
+                            e.get("taskRunId").and_then(Value::as_str) == Some(&run)
+                        });
+                    self.pending = later;
+                    for (pass, entry) in now {
+                        self.emit_log(pass, &entry);
                     }
                 }
-                next = sse::next(&mut response, &mut parser) => {
-                    match next {
+            }
+        }
+    }
+
+    /// After the end: what is still waiting, then whatever the stream never delivered.
+    async fn finish(&mut self) {
+        for (pass, entry) in std::mem::take(&mut self.pending) {
+            self.emit_log(pass, &entry);
+        }
+        self.fill_in(None).await;
+    }
+
+    /// Follows the execution until it ends, through reconnections, with the log lines of
+    /// `logs`; kills it on the server when `cancel` is set. Returns its last state.
+    async fn follow(
+        &mut self,
+        logs: &mut tokio::sync::mpsc::UnboundedReceiver<StreamedLog>,
+        mut cancel: tokio::sync::watch::Receiver<bool>,
+    ) -> Result<Value, String> {
+        let client = self.client;
+        let mut failures = 0;
+        let mut killed = false;
+        let mut last_error = String::new();
+        let url = client.url(&format!("executions/{}/follow", self.execution_id));
+        loop {
+            if failures >= STREAM_ATTEMPTS {
+                return Err(format!("lost the execution's event stream: {last_error}"));
+            }
+            let opened = client
+                .send(
+                    client
+                        .request(Method::GET, url.clone())
+                        .header("Accept", "text/event-stream"),
+                )
+                .await;
+            let mut response = match opened {
+                Ok(r) => r,
+                Err(e) if e.status.is_some_and(|s| s < 500) => return Err(e.message),
+                Err(e) => {
+                    failures += 1;
+                    last_error = e.message;
+                    tokio::time::sleep(STREAM_WAIT).await;
+                    continue;
+                }
+            };
+            let mut parser = sse::Parser::default();
+            loop {
+                tokio::select! {
+                    changed = cancel.changed(), if !killed => {
+                        if changed.is_ok() && *cancel.borrow() {
+                            killed = true;
+                            kill(client, self.execution_id).await;
+                        }
+                    }
+                    Some((pass, entry)) = logs.recv() => self.on_log(pass, entry),
+                    next = sse::next(&mut response, &mut parser) => match next {
                         Ok(Some(events)) => {
                             failures = 0;
                             for event in events {
                                 let Ok(execution) = serde_json::from_str::<Value>(&event.data) else {
                                     continue;
                                 };
-                                for e in progress.events(&execution, depths) {
-                                    let _ = tx.send(e);
-                                }
+                                self.on_execution(&execution).await;
                                 if event.id == "end" || state_of(&execution).is_some_and(is_terminal) {
                                     return Ok(execution);
                                 }
@@ -396,12 +463,12 @@ async fn follow_execution(
                             last_error = e.to_string();
                             break;
                         }
-                    }
+                    },
                 }
             }
+            failures += 1;
+            tokio::time::sleep(STREAM_WAIT).await;
         }
-        failures += 1;
-        tokio::time::sleep(STREAM_WAIT).await;
     }
 }
 
@@ -415,21 +482,23 @@ async fn kill(client: &Client, execution_id: &str) {
     }
 }
 
-/// The log lines printed so far, counted by content, and those of the current pass over the
-/// stream (a reconnected stream starts from the first line again).
+/// The log lines printed so far, counted by content, and how often each pass over the logs
+/// (a connection of the stream, which starts from the first line again; a fetch) met each: a
+/// line is printed when a pass meets it more often than it was printed.
 #[derive(Default)]
 struct LogBook {
     printed: HashMap<String, usize>,
-    this_pass: HashMap<String, usize>,
+    passes: HashMap<usize, HashMap<String, usize>>,
 }
 
 impl LogBook {
-    fn new_pass(&mut self) {
-        self.this_pass.clear();
-    }
-
     /// The event for a log entry, unless it was printed already.
-    fn admit(&mut self, entry: &Value, depths: &HashMap<String, usize>) -> Option<Event> {
+    fn admit(
+        &mut self,
+        pass: usize,
+        entry: &Value,
+        depths: &HashMap<String, usize>,
+    ) -> Option<Event> {
         let field = |k: &str| entry.get(k).map(|v| v.to_string()).unwrap_or_default();
         let key = [
             "timestamp",
@@ -440,7 +509,12 @@ impl LogBook {
         ]
         .map(field)
         .join("\u{1f}");
-        let seen = self.this_pass.entry(key.clone()).or_default();
+        let seen = self
+            .passes
+            .entry(pass)
+            .or_default()
+            .entry(key.clone())
+            .or_default();
         *seen += 1;
         let printed = self.printed.entry(key).or_default();
         if *seen <= *printed {
@@ -474,16 +548,11 @@ impl LogBook {
     }
 }
 
-/// Follows the log stream, opening it again when it drops, until aborted.
-async fn follow_logs(
-    client: Arc<Client>,
-    execution_id: String,
-    tx: UnboundedSender<Event>,
-    book: Arc<Mutex<LogBook>>,
-    depths: Arc<HashMap<String, usize>>,
-) {
+/// Follows the log stream, opening it again when it drops, until aborted; each line goes to
+/// `tx` with the number of its connection.
+async fn follow_logs(client: Arc<Client>, execution_id: String, tx: UnboundedSender<StreamedLog>) {
     let url = client.url(&format!("logs/{execution_id}/follow"));
-    loop {
+    for pass in 0.. {
         let opened = client
             .send(
                 client
@@ -492,19 +561,15 @@ async fn follow_logs(
             )
             .await;
         if let Ok(mut response) = opened {
-            book.lock().unwrap_or_else(|p| p.into_inner()).new_pass();
             let mut parser = sse::Parser::default();
             while let Ok(Some(events)) = sse::next(&mut response, &mut parser).await {
-                let mut book = book.lock().unwrap_or_else(|p| p.into_inner());
                 for event in events {
                     let Ok(entry) = serde_json::from_str::<Value>(&event.data) else {
                         continue;
                     };
-                    if entry.get("message").is_none() {
-                        continue; // a heartbeat
-                    }
-                    if let Some(e) = book.admit(&entry, &depths) {
-                        let _ = tx.send(e);
+                    // A heartbeat has no message.
+                    if entry.get("message").is_some() && tx.send((pass, entry)).is_err() {
+                        return;
                     }
                 }
             }
@@ -615,15 +680,17 @@ mod tests {
     fn a_replayed_stream_prints_only_new_lines_and_true_repeats_twice() {
         let depths = HashMap::new();
         let mut book = LogBook::default();
-        book.new_pass();
-        assert!(book.admit(&entry("one"), &depths).is_some());
-        assert!(book.admit(&entry("two"), &depths).is_some());
+        assert!(book.admit(0, &entry("one"), &depths).is_some());
+        assert!(book.admit(0, &entry("two"), &depths).is_some());
         // Reconnected: the stream starts again from the first line.
-        book.new_pass();
-        assert!(book.admit(&entry("one"), &depths).is_none());
-        assert!(book.admit(&entry("two"), &depths).is_none());
-        assert!(book.admit(&entry("two"), &depths).is_some()); // logged twice
-        assert!(book.admit(&entry("three"), &depths).is_some());
+        assert!(book.admit(1, &entry("one"), &depths).is_none());
+        assert!(book.admit(1, &entry("two"), &depths).is_none());
+        assert!(book.admit(1, &entry("two"), &depths).is_some()); // logged twice
+        assert!(book.admit(1, &entry("three"), &depths).is_some());
+        // A fetch of the logs so far finds nothing new.
+        for line in ["one", "two", "two", "three"] {
+            assert!(book.admit(FETCH_PASSES, &entry(line), &depths).is_none());
+        }
     }
 
     #[test]

@@ -62,6 +62,14 @@ impl Target {
         {
             (name.to_string(), "main".to_string(), None)
         } else {
+            // A folder's own kflow.toml counts: look from a file inside it.
+            let inside;
+            let anchor = if anchor.is_dir() {
+                inside = anchor.join("kflow.toml");
+                &inside
+            } else {
+                anchor
+            };
             let mut configs = crate::lint::config::Configs::default();
             configs.load_for(anchor);
             if let Some(e) = configs.first_error() {

@@ -369,7 +369,7 @@ async fn run_async(args: RunArgs) -> u8 {
 }
 
 /// Task id → the id of the task it sits in, for the tasks of the flow that sit in one.
-pub(crate) fn task_parents(doc: &Document) -> std::collections::HashMap<String, String> {
+fn task_parents(doc: &Document) -> std::collections::HashMap<String, String> {
     let Some(flow) = &doc.flow else {
         return Default::default();
     };
