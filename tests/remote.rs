@@ -205,6 +205,10 @@ fn delete_only_when_asked_and_namespace_files_are_uploaded() {
         .arg("--namespace-files")
         .arg(dir.path().join("files")));
     assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(" uploaded namespace file company.team:/scripts/etl.py"),
+        "{out}"
+    );
     assert_eq!(api.flow_ids("company.team"), ["hello", "stale"]);
     assert_eq!(
         api.namespace_file("company.team", "/scripts/etl.py")

@@ -57,7 +57,7 @@ pub enum Status {
 }
 
 impl Status {
-    fn text(self) -> &'static str {
+    pub fn text(self) -> &'static str {
         match self {
             Status::Created => "created",
             Status::Updated => "updated",
@@ -338,7 +338,23 @@ async fn deploy(args: DeployArgs, target: super::Target, locals: Vec<Local>, hum
         for ns in &namespaces {
             for o in upload_namespace_files(&client, ns, dir, args.dry_run).await {
                 if human {
-                    print_line(&mut out, &o, args.dry_run);
+                    let status = if o.status == Status::Failed {
+                        "failed"
+                    } else if args.dry_run {
+                        "would upload"
+                    } else {
+                        "uploaded"
+                    };
+                    let error = o
+                        .error
+                        .as_deref()
+                        .map(|e| format!(": {e}"))
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        out,
+                        "{status:>9} namespace file {}:{}{error}",
+                        o.namespace, o.id
+                    );
                 }
                 files.push(o);
             }

@@ -65,8 +65,8 @@ async fn run_inner(req: RemoteRun<'_>) -> Result<u8, String> {
         .await
         .map_err(|e| format!("cannot deploy {namespace}.{id}: {e}"))?;
     eprintln!(
-        "{namespace}.{id}: {:?} on {} (Kestra {}){}",
-        status,
+        "{namespace}.{id}: {} on {} (Kestra {}){}",
+        status.text(),
         client.target.url,
         client.version,
         revision

@@ -17,6 +17,9 @@
 //! outputs a file (`uri`) with its `content`; any other task succeeds. Its validation knows the
 //! `io.kestra.` plugins and one custom plugin, `com.acme.Custom`, which needs `endpoint`.
 
+// Each test binary and the editor suites' program use a part of it.
+#![allow(dead_code)]
+
 mod http;
 
 use std::collections::{BTreeMap, VecDeque};
