@@ -251,6 +251,14 @@ fn credentials_come_from_the_environment_and_a_401_says_which() {
         .arg(dir.path())
         .args(["--server", &api.url]));
     assert_eq!(code, 0, "{out}{err}");
+    assert!(!err.contains("warning"), "{err}");
+    // Skipping certificate checks is said every time.
+    let (code, _, err) = run(kflow()
+        .arg("deploy")
+        .arg(dir.path())
+        .args(["--server", &api.url, "--insecure"]));
+    assert_eq!(code, 0);
+    assert!(err.contains("warning: --insecure: the certificate of"), "{err}");
     // The password from standard input.
     let mut stdin = kflow();
     stdin

@@ -29,14 +29,9 @@ bin=${CARGO_TARGET_DIR:-$repo/target}/debug/kflow
 [ -x "$bin" ] || die "no kflow binary at $bin"
 
 # The Kestra API stand-in of the Rust tests, for :KflowRunOnServer and :KflowDeploy.
-(cd "$repo" && cargo build --quiet -p kflow --example kestra_api_standin) || die "cargo build of the Kestra API stand-in failed"
-standin_log=$(mktemp)
-"${CARGO_TARGET_DIR:-$repo/target}/debug/examples/kestra_api_standin" 1.3 >"$standin_log" &
-standin_pid=$!
-trap 'kill $standin_pid 2>/dev/null; rm -f "$standin_log"; rm -rf "${tmp:-}"' EXIT
-for _ in $(seq 100); do [ -s "$standin_log" ] && break; sleep 0.1; done
-standin_url=$(head -n 1 "$standin_log")
-[ -n "$standin_url" ] || die "the Kestra API stand-in did not start"
+source "$repo/tools/kestra-api/standin.sh"
+start_standin "$repo" 1.3 || die "no Kestra API stand-in"
+trap 'kill $standin_pid 2>/dev/null; rm -rf "${tmp:-}"' EXIT
 
 cd "$here"
 KFLOW_BIN=$bin KFLOW_EXAMPLES=$examples KFLOW_STANDIN_URL=$standin_url \

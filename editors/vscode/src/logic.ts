@@ -209,3 +209,13 @@ export function rulesAt(
   const onLine = kflow.filter((d) => d.start[0] <= line && line <= d.end[0]);
   return [...new Set([...under, ...onLine].map((d) => code(d.code)!))];
 }
+
+/** The final state in the output of `kflow run --server` (its last "execution ID STATE" line). */
+export function finalState(output: string): string | undefined {
+  const lines = output.split("\n").reverse();
+  for (const line of lines) {
+    const m = /^execution \S+ ([A-Z]+)\s*$/.exec(line);
+    if (m) return m[1];
+  }
+  return undefined;
+}

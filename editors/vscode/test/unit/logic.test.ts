@@ -3,6 +3,7 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import {
   advertises,
+  finalState,
   findServer,
   flowInputs,
   globToRegExp,
@@ -113,4 +114,10 @@ test("rules at a position, those under the cursor first", () => {
   assert.deepEqual(rulesAt(diags, 3, 15), ["deprecated-type", "unknown-property"]);
   assert.deepEqual(rulesAt(diags, 3, 5), ["unknown-property", "deprecated-type"]);
   assert.deepEqual(rulesAt(diags, 4, 0), []);
+});
+
+test("a server run's final state is its last execution line", () => {
+  const out = "greet RUNNING\n  INFO greet: execution exec1 SUCCESS\nexecution exec7 KILLED\nserver: http://k/ui\n";
+  assert.equal(finalState(out), "KILLED");
+  assert.equal(finalState("error: 401 /api/v1/configs\n"), undefined);
 });
