@@ -253,12 +253,16 @@ fn credentials_come_from_the_environment_and_a_401_says_which() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(!err.contains("warning"), "{err}");
     // Skipping certificate checks is said every time.
-    let (code, _, err) = run(kflow()
-        .arg("deploy")
-        .arg(dir.path())
-        .args(["--server", &api.url, "--insecure"]));
+    let (code, _, err) =
+        run(kflow()
+            .arg("deploy")
+            .arg(dir.path())
+            .args(["--server", &api.url, "--insecure"]));
     assert_eq!(code, 0);
-    assert!(err.contains("warning: --insecure: the certificate of"), "{err}");
+    assert!(
+        err.contains("warning: --insecure: the certificate of"),
+        "{err}"
+    );
     // The password from standard input.
     let mut stdin = kflow();
     stdin
@@ -534,6 +538,15 @@ fn errors_on_the_server_side_are_clear() {
         err.contains("cannot start company.team.hello: 404"),
         "{err}"
     );
+    // Local-run options have no meaning on a server.
+    let (code, _, err) = run(kflow().arg("run").arg(dir.path().join("hello.yml")).args([
+        "--server",
+        &api.url,
+        "--secrets",
+        "s.env",
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot be used with"), "{err}");
     let (code, _, err) = run(kflow()
         .arg("deploy")
         .arg(dir.path())

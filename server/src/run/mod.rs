@@ -48,11 +48,11 @@ pub struct RunArgs {
     inputs: Vec<String>,
     /// Storage folder (`kestra://` files, KV store, execution records); default `.kflow/`
     /// beside the flow.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "server")]
     storage: Option<PathBuf>,
     /// Secrets file: `KEY=value` lines (plain values, `#` comments); adds to the base64
     /// `SECRET_*` environment variables.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "server")]
     secrets: Option<PathBuf>,
     /// Output: progress lines (human) or the execution record (json).
     #[arg(long, value_enum, default_value = "human")]
