@@ -306,6 +306,7 @@ fn a_profile_names_the_server_its_tenant_and_namespace_prefix_and_reads_retry() 
         status: 503,
     });
     api.inject(Fault::Slow {
+        method: "GET",
         path: "/flows/dev.company.team/hello",
         delay: Duration::from_millis(300),
     });
@@ -518,6 +519,29 @@ fn ctrl_c_kills_the_execution_on_the_server() {
         );
         assert_spec_followed(&api);
     }
+}
+
+#[test]
+fn a_write_left_unanswered_is_reported_as_maybe_applied() {
+    let api = KestraApi::start(Line::V1_3);
+    let dir = project(&[("hello.yml", HELLO)]);
+    api.inject(Fault::Slow {
+        method: "POST",
+        path: "/api/v1/main/flows",
+        delay: Duration::from_millis(2000),
+    });
+    let (code, out, err) = run(kflow()
+        .env("KFLOW_SERVER_TIMEOUT", "0.3")
+        .arg("deploy")
+        .arg(dir.path())
+        .args(["--server", &api.url]));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("failed company.team.hello"), "{out}");
+    assert!(
+        out.contains("the server may still apply the change"),
+        "{out}"
+    );
+    assert_spec_followed(&api);
 }
 
 #[test]

@@ -10,6 +10,19 @@ use serde_json::Value;
 use super::api::Line;
 use super::target::{Auth, Target};
 
+/// How long an answer may keep kflow waiting without a byte (`KFLOW_SERVER_TIMEOUT`, in
+/// seconds, changes it). An event stream that stays quiet that long is opened again, which
+/// loses nothing (see `follow.rs`).
+const READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn read_timeout() -> Duration {
+    std::env::var("KFLOW_SERVER_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|s| *s > 0.0 && s.is_finite())
+        .map_or(READ_TIMEOUT, Duration::from_secs_f64)
+}
+
 /// How often a read is tried before its error is reported, and the wait before the first retry
 /// (doubled each time).
 const READ_ATTEMPTS: u32 = 3;
@@ -61,6 +74,7 @@ impl Client {
         let http = reqwest::Client::builder()
             .danger_accept_invalid_certs(target.insecure)
             .connect_timeout(Duration::from_secs(10))
+            .read_timeout(read_timeout())
             .user_agent(concat!("kflow/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ApiError::new(format!("cannot set up the HTTP client: {e}")))?;
@@ -110,10 +124,13 @@ impl Client {
             .and_then(|c| c.build().ok())
             .is_some_and(|r| r.method() == Method::GET);
         if !is_read {
-            let response = rb
-                .send()
-                .await
-                .map_err(|e| ApiError::new(self.describe(&e)))?;
+            let response = rb.send().await.map_err(|e| {
+                let mut message = self.describe(&e);
+                if e.is_timeout() {
+                    message.push_str(" (no answer in time: the server may still apply the change)");
+                }
+                ApiError::new(message)
+            })?;
             return check(response).await;
         }
         let mut wait = RETRY_WAIT;

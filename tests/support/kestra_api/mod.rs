@@ -104,8 +104,12 @@ pub enum Fault {
     },
     /// Close an event stream whose path contains `path` after `after` events.
     DropStream { path: &'static str, after: usize },
-    /// Wait `delay` before answering requests whose path contains `path`.
-    Slow { path: &'static str, delay: Duration },
+    /// Wait `delay` before answering requests with `method` whose path contains `path`.
+    Slow {
+        method: &'static str,
+        path: &'static str,
+        delay: Duration,
+    },
 }
 
 struct Flow {
@@ -493,7 +497,7 @@ fn serve(shared: &Shared, mut stream: TcpStream) {
         st.requests.push(format!("{} {path_only}", req.method));
         let at = st.faults.iter().position(|f| match f {
             Fault::Status { method, path, .. } => *method == req.method && path_only.contains(path),
-            Fault::Slow { path, .. } => path_only.contains(path),
+            Fault::Slow { method, path, .. } => *method == req.method && path_only.contains(path),
             Fault::DropStream { .. } => false,
         });
         at.and_then(|i| st.faults.remove(i))
