@@ -183,6 +183,37 @@ fn a_failed_flow_is_reported_and_the_others_still_deployed() {
 }
 
 #[test]
+fn any_id_is_sent_whole_and_a_flow_defined_twice_blocks_the_deploy() {
+    let api = KestraApi::start(Line::V2_0);
+    let odd = "id: \"my#flow\"\nnamespace: \"my space\"\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: x\n";
+    let dir = project(&[("odd.yml", odd)]);
+    for expected in ["created", "unchanged"] {
+        let (code, out, err) = run(kflow()
+            .arg("deploy")
+            .args(["--force", "--server", &api.url])
+            .arg(dir.path()));
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(
+            out.contains(&format!("{expected} my space.my#flow")),
+            "{out}"
+        );
+    }
+    assert_eq!(api.flow_ids("my space"), ["my#flow"]);
+    let dir = project(&[("a.yml", HELLO), ("b.yml", HELLO)]);
+    let (code, _, err) = run(kflow()
+        .arg("deploy")
+        .args(["--server", &api.url])
+        .arg(dir.path()));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("both define company.team.hello") && err.contains("nothing was sent"),
+        "{err}"
+    );
+    assert_eq!(api.flow_ids("company.team"), Vec::<String>::new());
+    assert_spec_followed(&api);
+}
+
+#[test]
 fn delete_only_when_asked_and_namespace_files_are_uploaded() {
     let api = KestraApi::start(Line::V1_3);
     api.add_flow(

@@ -40,11 +40,11 @@ impl Line {
         Some(if major >= 2 { Line::V2 } else { Line::V1 })
     }
 
-    /// The path, under the tenant, that kills execution `id`.
-    pub fn kill(self, id: &str) -> String {
+    /// The path segments, under the tenant, that kill execution `id`.
+    pub fn kill(self, id: &str) -> Vec<&str> {
         match self {
-            Line::V1 => format!("executions/{id}/kill"),
-            Line::V2 => format!("executions/{id}/actions/kill"),
+            Line::V1 => vec!["executions", id, "kill"],
+            Line::V2 => vec!["executions", id, "actions", "kill"],
         }
     }
 }
@@ -59,7 +59,7 @@ mod tests {
         assert_eq!(Line::of("0.24.0"), Some(Line::V1));
         assert_eq!(Line::of("2.0.0-SNAPSHOT"), Some(Line::V2));
         assert_eq!(Line::of("snapshot"), None);
-        assert_eq!(Line::V1.kill("e"), "executions/e/kill");
-        assert_eq!(Line::V2.kill("e"), "executions/e/actions/kill");
+        assert_eq!(Line::V1.kill("e"), ["executions", "e", "kill"]);
+        assert_eq!(Line::V2.kill("e"), ["executions", "e", "actions", "kill"]);
     }
 }

@@ -101,9 +101,15 @@ impl Client {
         Ok(client)
     }
 
-    /// The URL of `rest` under the tenant (`/api/v1/{tenant}/{rest}`).
-    pub fn url(&self, rest: &str) -> String {
-        format!("{}/api/v1/{}/{rest}", self.target.url, self.target.tenant)
+    /// The URL of a path under the tenant (`/api/v1/{tenant}/{segments…}`), each segment
+    /// percent-encoded: a namespace or id may hold any character (`my#flow`).
+    pub fn url(&self, segments: &[&str]) -> String {
+        let mut url = format!("{}/api/v1/{}", self.target.url, encode(&self.target.tenant));
+        for s in segments {
+            url.push('/');
+            url.push_str(&encode(s));
+        }
+        url
     }
 
     /// A request with the credentials.
@@ -208,4 +214,27 @@ async fn check(response: Response) -> Result<Response, ApiError> {
         status: Some(status.as_u16()),
         message,
     })
+}
+
+/// A path segment percent-encoded: everything but RFC 3986's unreserved characters.
+fn encode(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn segments_are_encoded_whole() {
+        assert_eq!(super::encode("company.team"), "company.team");
+        assert_eq!(super::encode("my#flow/x y"), "my%23flow%2Fx%20y");
+        assert_eq!(super::encode("é"), "%C3%A9");
+    }
 }

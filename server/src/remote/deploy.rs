@@ -111,14 +111,12 @@ pub fn server_source(doc: &Document, namespace_on_server: &str) -> String {
     )
 }
 
-/// The id and namespace (as written) of a flow document.
+/// The namespace and id (as written, not empty) of a flow document.
 pub fn flow_key(doc: &Document) -> Option<(String, String)> {
     let tree = &doc.tree;
     let root = tree.root?;
-    Some((
-        tree.get_str(root, "namespace")?.to_string(),
-        tree.get_str(root, "id")?.to_string(),
-    ))
+    let get = |k: &str| tree.get_str(root, k).filter(|v| !v.trim().is_empty());
+    Some((get("namespace")?.to_string(), get("id")?.to_string()))
 }
 
 /// The server's source of a flow; `None` when it has none.
@@ -128,7 +126,7 @@ pub async fn current_source(
     id: &str,
 ) -> Result<Option<(String, Option<u64>)>, ApiError> {
     let rb = client
-        .request(Method::GET, client.url(&format!("flows/{namespace}/{id}")))
+        .request(Method::GET, client.url(&["flows", namespace, id]))
         .query(&[("source", "true")]);
     match client.json(rb).await {
         Ok(flow) => Ok(Some((
@@ -157,11 +155,11 @@ pub async fn put_flow(
         }
         Some(_) => (
             Status::Updated,
-            client.request(Method::PUT, client.url(&format!("flows/{namespace}/{id}"))),
+            client.request(Method::PUT, client.url(&["flows", namespace, id])),
         ),
         None => (
             Status::Created,
-            client.request(Method::POST, client.url("flows")),
+            client.request(Method::POST, client.url(&["flows"])),
         ),
     };
     let rb = rb
@@ -272,6 +270,22 @@ pub fn run(args: DeployArgs) -> u8 {
             id,
             source,
         });
+    }
+    // Two files of one flow: which would the server keep? Neither is sent.
+    let mut seen: std::collections::HashMap<(&str, &str), &str> = Default::default();
+    let mut twice = false;
+    for l in &locals {
+        if let Some(first) = seen.insert((&l.namespace, &l.id), &l.display) {
+            eprintln!(
+                "error: {} and {first} both define {}.{}",
+                l.display, l.namespace, l.id
+            );
+            twice = true;
+        }
+    }
+    if twice {
+        eprintln!("error: a flow defined twice blocks the deploy; nothing was sent");
+        return 1;
     }
     if blocked && !args.force {
         eprintln!("error: lint errors block the deploy (--force deploys anyway); nothing was sent");
@@ -482,7 +496,7 @@ async fn upload_namespace_files(
                 let rb = client
                     .request(
                         Method::POST,
-                        client.url(&format!("namespaces/{namespace}/files")),
+                        client.url(&["namespaces", namespace, "files"]),
                     )
                     .query(&[("path", rel.as_str())])
                     .multipart(form);
@@ -535,7 +549,7 @@ async fn delete_others(
     dry_run: bool,
 ) -> Vec<Outcome> {
     let listed = client
-        .json(client.request(Method::GET, client.url(&format!("flows/{namespace}"))))
+        .json(client.request(Method::GET, client.url(&["flows", namespace])))
         .await;
     let flows = match listed {
         Ok(v) => v,
@@ -564,10 +578,7 @@ async fn delete_others(
         let result = if dry_run {
             Ok(())
         } else {
-            let rb = client.request(
-                Method::DELETE,
-                client.url(&format!("flows/{namespace}/{id}")),
-            );
+            let rb = client.request(Method::DELETE, client.url(&["flows", namespace, &id]));
             client.send(rb).await.map(|_| ()).map_err(|e| e.message)
         };
         out.push(Outcome {

@@ -133,7 +133,7 @@ async fn run_inner(req: RemoteRun<'_>) -> Result<u8, String> {
     }
     merger.finish().await;
     let all_logs = client
-        .json(client.request(Method::GET, client.url(&format!("logs/{execution_id}"))))
+        .json(client.request(Method::GET, client.url(&["logs", &execution_id])))
         .await
         .unwrap_or(Value::Array(Vec::new()));
     let state = state_of(&final_execution).unwrap_or(State::Failed);
@@ -206,10 +206,7 @@ async fn create_execution(
         }
     }
     let mut rb = client
-        .request(
-            Method::POST,
-            client.url(&format!("executions/{namespace}/{id}")),
-        )
+        .request(Method::POST, client.url(&["executions", namespace, id]))
         .multipart(form);
     if let Some(r) = revision {
         rb = rb.query(&[("revision", r)]);
@@ -349,10 +346,9 @@ impl<'a> Merger<'a> {
 
     /// Prints the lines of the logs so far not printed yet: of one task run, or all.
     async fn fill_in(&mut self, run: Option<&str>) {
-        let rb = self.client.request(
-            Method::GET,
-            self.client.url(&format!("logs/{}", self.execution_id)),
-        );
+        let rb = self
+            .client
+            .request(Method::GET, self.client.url(&["logs", self.execution_id]));
         let Ok(all) = self.client.json(rb).await else {
             return;
         };
@@ -410,7 +406,7 @@ impl<'a> Merger<'a> {
         let mut failures = 0;
         let mut killed = false;
         let mut last_error = String::new();
-        let url = client.url(&format!("executions/{}/follow", self.execution_id));
+        let url = client.url(&["executions", self.execution_id, "follow"]);
         loop {
             if failures >= STREAM_ATTEMPTS {
                 return Err(format!("lost the execution's event stream: {last_error}"));
@@ -551,7 +547,7 @@ impl LogBook {
 /// Follows the log stream, opening it again when it drops, until aborted; each line goes to
 /// `tx` with the number of its connection.
 async fn follow_logs(client: Arc<Client>, execution_id: String, tx: UnboundedSender<StreamedLog>) {
-    let url = client.url(&format!("logs/{execution_id}/follow"));
+    let url = client.url(&["logs", &execution_id, "follow"]);
     for pass in 0.. {
         let opened = client
             .send(
@@ -603,7 +599,7 @@ async fn download_outputs(
         }
         super::api::Line::V2 => {
             let list = client
-                .json(client.request(Method::GET, client.url(&format!("outputs/{id}"))))
+                .json(client.request(Method::GET, client.url(&["outputs", id])))
                 .await
                 .map_err(|e| e.message)?;
             for info in list.as_array().into_iter().flatten() {
@@ -614,7 +610,7 @@ async fn download_outputs(
                     continue;
                 };
                 let outputs = client
-                    .json(client.request(Method::GET, client.url(&format!("outputs/{id}/{run}"))))
+                    .json(client.request(Method::GET, client.url(&["outputs", id, run])))
                     .await
                     .map_err(|e| e.message)?;
                 collect_uris(&outputs, task, &mut uris);
@@ -624,7 +620,7 @@ async fn download_outputs(
     let mut saved = Vec::new();
     for (task, uri) in uris {
         let rb = client
-            .request(Method::GET, client.url(&format!("executions/{id}/file")))
+            .request(Method::GET, client.url(&["executions", id, "file"]))
             .query(&[("path", uri.as_str())]);
         let bytes = client
             .send(rb)

@@ -51,7 +51,7 @@ pub async fn validate(
     doc: &Document,
 ) -> Result<Vec<Finding>, ApiError> {
     let rb = client
-        .request(Method::POST, client.url("flows/validate"))
+        .request(Method::POST, client.url(&["flows", "validate"]))
         .header("Content-Type", "application/x-yaml")
         .body(source.to_string());
     let answer = client.json(rb).await?;

@@ -30,7 +30,8 @@ impl Request {
     }
 }
 
-fn decode(text: &str) -> String {
+/// Percent-decoding (`+` as a space, for query strings).
+pub fn decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;

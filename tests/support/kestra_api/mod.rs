@@ -610,7 +610,7 @@ fn check(
         .iter()
         .zip(&segments)
         .filter(|(t, _)| t.starts_with('{'))
-        .map(|(t, s)| (t.trim_matches(['{', '}']).to_string(), s.to_string()))
+        .map(|(t, s)| (t.trim_matches(['{', '}']).to_string(), http::decode(s)))
         .collect();
     Ok((format!("{} /{}", op.method, op.path.join("/")), params))
 }
