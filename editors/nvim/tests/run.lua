@@ -325,6 +325,34 @@ test(':KflowRunOnServer streams the run on the Kestra server into a buffer', fun
   assert(report:find('unchanged company.nvim.on_server', 1, true), report)
 end)
 
+test(':KflowCancel kills a run on the Kestra server', function()
+  assert(standin, 'KFLOW_STANDIN_URL is not set (editors/nvim/test.sh starts the stand-in)')
+  local path = write('on_server_long.yml', {
+    'id: on_server_long',
+    'namespace: company.nvim',
+    'tasks:',
+    '  - id: wait',
+    '    type: io.kestra.plugin.core.flow.Sleep',
+    '    duration: PT1H',
+  })
+  local b = open(path)
+  local out = kflow.run_on_server({ buf = b, args = { 'server=' .. standin } })
+  local function text()
+    return table.concat(vim.api.nvim_buf_get_lines(out, 0, -1, false), '\n')
+  end
+  assert(vim.wait(30000, function()
+    return text():find('wait RUNNING', 1, true) ~= nil
+  end, 50), 'the task did not start: ' .. text())
+  vim.api.nvim_set_current_buf(b)
+  vim.cmd('KflowCancel')
+  assert(vim.wait(30000, function()
+    return kflow.last_remote.done
+  end, 50), 'the run did not stop: ' .. text())
+  assert(text():find('wait KILLED', 1, true), text())
+  assert(text():find('execution exec%d+ KILLED'), text())
+  assert(kflow.last_remote.code == 1, text())
+end)
+
 for _, c in ipairs(vim.lsp.get_clients({ name = 'kflow' })) do
   c:stop()
 end

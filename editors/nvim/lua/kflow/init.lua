@@ -341,8 +341,8 @@ local function server_of(opts)
 end
 
 --- :KflowRunOnServer [server=NAME|URL] [key=value ...]: deploys the flow and runs it on the
---- Kestra server, its progress and logs streamed into a buffer. Stop it with :KflowCancel's
---- counterpart, closing the job (`M.last_remote.job`), which kills the execution there.
+--- Kestra server, its progress and logs streamed into a buffer. :KflowCancel in the flow's
+--- buffer stops it: kflow gets SIGINT and kills the execution on the server.
 function M.run_on_server(opts)
   opts = opts or {}
   local buf = opts.buf or vim.api.nvim_get_current_buf()
@@ -362,7 +362,7 @@ function M.run_on_server(opts)
   local file = vim.api.nvim_buf_get_name(buf)
   local cli = { 'run', file, '--server', server, '--progress', 'plain' }
   vim.list_extend(cli, args)
-  M.last_remote = {}
+  M.last_remote = { source = buf }
   return cli_job(buf, 'kflow://server-run/' .. vim.fn.fnamemodify(file, ':t') .. '/' .. uv.hrtime(), cli, M.last_remote)
 end
 
@@ -385,6 +385,12 @@ end
 --- :KflowCancel: asks the server to stop the current buffer's run.
 function M.cancel(buf)
   buf = buf or vim.api.nvim_get_current_buf()
+  local remote = M.last_remote
+  if remote and remote.source == buf and not remote.done and remote.job and remote.job > 0 then
+    local pid = vim.fn.jobpid(remote.job)
+    uv.kill(pid, 'sigint')
+    return
+  end
   local client = client_for(buf)
   if not client or not M.supports_command(client, 'kflow.cancelRun') then
     vim.notify('kflow: the server cannot cancel runs (no kflow.cancelRun command)', vim.log.levels.ERROR)
