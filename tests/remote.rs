@@ -444,20 +444,52 @@ fn file_inputs_go_as_files_and_output_files_come_back() {
 }
 
 #[test]
-fn a_failed_execution_exits_1_and_json_is_the_servers_execution_with_its_logs() {
-    let api = KestraApi::start(Line::V2_0);
+fn json_is_the_record_a_local_run_prints_and_a_failed_execution_exits_1() {
     let flow = "id: fails\nnamespace: company.team\ntasks:\n  - id: say\n    type: io.kestra.plugin.core.log.Log\n    message: before\n  - id: boom\n    type: io.kestra.plugin.core.execution.Fail\n";
     let dir = project(&[("fails.yml", flow)]);
-    let (code, out, err) = run(kflow()
+    let (code, local, err) = run(kflow()
         .arg("run")
         .arg(dir.path().join("fails.yml"))
-        .args(["--server", &api.url, "--format", "json"]));
-    assert_eq!(code, 1, "{out}{err}");
-    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(json["state"]["current"], "FAILED");
-    assert_eq!(json["logs"][0]["message"], "before");
-    assert_eq!(json["taskRunList"][1]["state"]["current"], "FAILED");
-    assert_spec_followed(&api);
+        .args(["--format", "json"]));
+    assert_eq!(code, 1, "{local}{err}");
+    let local: serde_json::Value = serde_json::from_str(&local).unwrap();
+    let shape = |record: &serde_json::Value| {
+        let keys: Vec<String> = record.as_object().unwrap().keys().cloned().collect();
+        let runs: Vec<(String, String)> = record["taskRuns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["taskId"].as_str().unwrap().into(),
+                    r["state"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        let logs: Vec<String> = record["logs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| format!("{} {}", l["level"], l["message"]))
+            .collect();
+        (keys, record["state"].clone(), runs, logs)
+    };
+    for line in LINES {
+        let api = KestraApi::start(line);
+        let (code, out, err) = run(kflow()
+            .arg("run")
+            .arg(dir.path().join("fails.yml"))
+            .args(["--server", &api.url, "--format", "json"]));
+        assert_eq!(code, 1, "{out}{err}");
+        let remote: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(remote["state"], "FAILED");
+        assert_eq!(
+            shape(&remote),
+            shape(&local),
+            "{line:?}\n{remote:#}\n{local:#}"
+        );
+        assert_spec_followed(&api);
+    }
 }
 
 #[test]

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kflow_engine::exec::Event;
-use kflow_engine::record::{Execution, State};
+use kflow_engine::record::State;
 use kflow_engine::task::Level;
 use kflow_syntax::Document;
 use reqwest::Method;
@@ -142,21 +142,23 @@ async fn run_inner(req: RemoteRun<'_>) -> Result<u8, String> {
     let _ = printer.await;
     signals.abort();
 
+    let outputs = match super::record::task_outputs(&client, &final_execution).await {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: the task outputs: {e}");
+            Default::default()
+        }
+    };
     let mut saved = Vec::new();
     if let Some(dir) = &req.outputs {
-        match download_outputs(&client, &final_execution, dir).await {
+        match download_outputs(&client, &execution_id, &outputs, dir).await {
             Ok(files) => saved = files,
             Err(e) => eprintln!("error: output files: {e}"),
         }
     }
+    let record = super::record::record(&final_execution, &all_logs, &outputs);
     let mut out = std::io::stdout().lock();
     if human {
-        let mut record = Execution::new(&namespace, &id);
-        record.id = execution_id.clone();
-        record.state = state;
-        if let Some(outputs) = final_execution.get("outputs").and_then(Value::as_object) {
-            record.outputs = outputs.clone();
-        }
         crate::run::human::summary(&mut out, &record, color);
         for f in &saved {
             let _ = writeln!(out, "output file: {}", f.display());
@@ -167,11 +169,7 @@ async fn run_inner(req: RemoteRun<'_>) -> Result<u8, String> {
             client.target.url, client.target.tenant
         );
     } else {
-        let mut json = final_execution.clone();
-        if let Some(map) = json.as_object_mut() {
-            map.insert("logs".into(), all_logs);
-        }
-        let _ = serde_json::to_writer_pretty(&mut out, &json);
+        let _ = serde_json::to_writer_pretty(&mut out, &record);
         let _ = writeln!(out);
     }
     let _ = out.flush();
@@ -244,7 +242,7 @@ fn state_of(execution: &Value) -> Option<State> {
     serde_json::from_value(text).ok()
 }
 
-fn is_terminal(state: State) -> bool {
+pub(super) fn is_terminal(state: State) -> bool {
     matches!(
         state,
         State::Success | State::Warning | State::Failed | State::Killed | State::Cancelled
@@ -578,45 +576,16 @@ async fn follow_logs(client: Arc<Client>, execution_id: String, tx: UnboundedSen
 /// `dir/<task id>/<file name>`.
 async fn download_outputs(
     client: &Client,
-    execution: &Value,
+    id: &str,
+    outputs: &HashMap<String, (String, Value)>,
     dir: &Path,
 ) -> Result<Vec<PathBuf>, String> {
-    let id = execution.get("id").and_then(Value::as_str).unwrap_or("");
     let mut uris: Vec<(String, String)> = Vec::new();
-    match client.line {
-        super::api::Line::V1 => {
-            for run in execution
-                .get("taskRunList")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let task = run.get("taskId").and_then(Value::as_str).unwrap_or("task");
-                if let Some(outputs) = run.get("outputs") {
-                    collect_uris(outputs, task, &mut uris);
-                }
-            }
-        }
-        super::api::Line::V2 => {
-            let list = client
-                .json(client.request(Method::GET, client.url(&["outputs", id])))
-                .await
-                .map_err(|e| e.message)?;
-            for info in list.as_array().into_iter().flatten() {
-                let (Some(task), Some(run)) = (
-                    info.get("taskId").and_then(Value::as_str),
-                    info.get("taskRunId").and_then(Value::as_str),
-                ) else {
-                    continue;
-                };
-                let outputs = client
-                    .json(client.request(Method::GET, client.url(&["outputs", id, run])))
-                    .await
-                    .map_err(|e| e.message)?;
-                collect_uris(&outputs, task, &mut uris);
-            }
-        }
+    for (task, value) in outputs.values() {
+        collect_uris(value, task, &mut uris);
     }
+    // Same order whatever the map's.
+    uris.sort();
     let mut saved = Vec::new();
     for (task, uri) in uris {
         let rb = client

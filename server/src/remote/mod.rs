@@ -4,12 +4,14 @@
 //! `[server.NAME]` profiles of `kflow.toml`, the `KESTRA_*` environment variables);
 //! `client.rs` speaks Kestra's HTTP API and detects the server's line (1.x or 2.x), which picks
 //! the operations `api.rs` names; `sse.rs` reads server-sent events; `deploy.rs`, `follow.rs`
-//! and `validate.rs` are the three commands' parts.
+//! and `validate.rs` are the three commands' parts; `record.rs` turns the server's execution
+//! into kflow's execution record.
 
 mod api;
 mod client;
 pub mod deploy;
 pub mod follow;
+mod record;
 mod sse;
 mod target;
 pub mod validate;

@@ -13,7 +13,8 @@
 //! faults on demand: an HTTP status (401, 404, 409, 5xx), a dropped event stream, a slow answer.
 //!
 //! The tasks it "runs" are a handful, by type: `…Log` logs its `message` (with
-//! `{{ inputs.NAME }}` replaced), `…Fail` fails, `…Sleep` runs until killed, `…storage.Write`
+//! `{{ inputs.NAME }}` replaced), `…Fail` logs its `errorMessage` ("Task failure") at ERROR
+//! and fails, `…Sleep` runs until killed, `…storage.Write`
 //! outputs a file (`uri`) with its `content`; any other task succeeds. Its validation knows the
 //! `io.kestra.` plugins and one custom plugin, `com.acme.Custom`, which needs `endpoint`.
 
@@ -130,7 +131,7 @@ struct TaskRun {
 #[derive(Clone)]
 enum Plan {
     Log(String),
-    Fail,
+    Fail(String),
     Sleep,
     Write(String),
     Succeed,
@@ -350,20 +351,24 @@ fn tick(shared: &Shared) {
         match *run.histories.last().unwrap() {
             "CREATED" => {
                 run.histories.push("RUNNING");
-                if let Plan::Log(message) = &plan {
+                let logged = match &plan {
+                    Plan::Log(message) => Some(("INFO", render(message, &e.inputs))),
+                    Plan::Fail(message) => Some(("ERROR", message.clone())),
+                    _ => None,
+                };
+                if let Some((level, message)) = logged {
                     let run_id = run.id.clone();
-                    let message = render(message, &e.inputs);
                     e.logs.push(json!({
                         "namespace": e.namespace, "flowId": e.flow_id, "executionId": e.id,
                         "taskId": task_id, "taskRunId": run_id, "attemptNumber": 0,
                         "timestamp": format!("2026-01-01T00:00:{:02}.{:03}Z", e.logs.len() / 1000, e.logs.len() % 1000),
-                        "level": "INFO", "thread": "worker", "message": message,
+                        "level": level, "thread": "worker", "message": message,
                     }));
                 }
             }
             "RUNNING" => match plan {
                 Plan::Sleep => {}
-                Plan::Fail => run.histories.push("FAILED"),
+                Plan::Fail(_) => run.histories.push("FAILED"),
                 Plan::Write(content) => {
                     let uri = format!(
                         "kestra:///{}/{}/executions/{}/tasks/{task_id}/{}/out.txt",
@@ -418,7 +423,12 @@ fn plan_of(source: &str) -> Vec<(String, Plan)> {
             let plan = if ty.ends_with(".Log") {
                 Plan::Log(prop("message"))
             } else if ty.ends_with(".Fail") {
-                Plan::Fail
+                let message = prop("errorMessage");
+                Plan::Fail(if message.is_empty() {
+                    "Task failure".into()
+                } else {
+                    message
+                })
             } else if ty.ends_with(".Sleep") {
                 Plan::Sleep
             } else if ty.ends_with("storage.Write") {
