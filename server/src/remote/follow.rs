@@ -131,11 +131,7 @@ async fn run_inner(req: RemoteRun<'_>) -> Result<u8, String> {
     while let Ok((pass, entry)) = log_rx.try_recv() {
         merger.on_log(pass, entry);
     }
-    merger.finish().await;
-    let all_logs = client
-        .json(client.request(Method::GET, client.url(&["logs", &execution_id])))
-        .await
-        .unwrap_or(Value::Array(Vec::new()));
+    let all_logs = merger.finish().await;
     let state = state_of(&final_execution).unwrap_or(State::Failed);
     let _ = tx.send(Event::ExecutionEnded { state });
     drop(tx);
@@ -342,13 +338,14 @@ impl<'a> Merger<'a> {
         }
     }
 
-    /// Prints the lines of the logs so far not printed yet: of one task run, or all.
-    async fn fill_in(&mut self, run: Option<&str>) {
+    /// Prints the lines of the logs so far not printed yet: of one task run, or all. Returns
+    /// the logs so far (none when they cannot be read).
+    async fn fill_in(&mut self, run: Option<&str>) -> Value {
         let rb = self
             .client
             .request(Method::GET, self.client.url(&["logs", self.execution_id]));
         let Ok(all) = self.client.json(rb).await else {
-            return;
+            return Value::Array(Vec::new());
         };
         self.fetches += 1;
         let pass = FETCH_PASSES + self.fetches;
@@ -357,6 +354,7 @@ impl<'a> Merger<'a> {
                 self.emit_log(pass, entry);
             }
         }
+        all
     }
 
     async fn on_execution(&mut self, execution: &Value) {
@@ -386,11 +384,12 @@ impl<'a> Merger<'a> {
     }
 
     /// After the end: what is still waiting, then whatever the stream never delivered.
-    async fn finish(&mut self) {
+    /// Returns every log line of the execution.
+    async fn finish(&mut self) -> Value {
         for (pass, entry) in std::mem::take(&mut self.pending) {
             self.emit_log(pass, &entry);
         }
-        self.fill_in(None).await;
+        self.fill_in(None).await
     }
 
     /// Follows the execution until it ends, through reconnections, with the log lines of
