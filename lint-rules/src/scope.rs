@@ -25,6 +25,9 @@ pub enum Relation {
     OtherBranch,
     /// `r` runs only when something fails, in an `errors`/`finally` list `c` is not in.
     OnlyOnFailure,
+    /// `r` is in an `errors` list and `c` in the `finally` or `afterExecution` that runs after
+    /// it whatever happened: `r` has run only if something failed.
+    IfFailed,
 }
 
 fn is_type(catalog: &Catalog, flow: &Flow, t: TaskIdx, suffix: &str) -> bool {
@@ -106,7 +109,12 @@ pub fn relation(catalog: &Catalog, flow: &Flow, r: TaskIdx, c: TaskIdx) -> Relat
         .iter()
         .any(|&t| flow.task(t).section.is_recovery())
     {
-        return Relation::Recovery;
+        let runs_anyway = matches!(cs, Section::Finally | Section::AfterExecution);
+        return if runs_anyway && *rs == Section::Errors {
+            Relation::IfFailed
+        } else {
+            Relation::Recovery
+        };
     }
     if rs != cs {
         return if rs.is_recovery() {

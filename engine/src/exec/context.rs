@@ -6,9 +6,9 @@ use std::time::SystemTime;
 
 use serde_json::{json, Map, Value};
 
-use super::walk::{RunInfo, Scope};
-use super::{lock, Exec};
-use crate::render::Host;
+use super::outputs_map::task_states;
+use super::state::{lock, Exec, RunInfo, Scope};
+use crate::render::{Host, RenderContext};
 use crate::storage::Storage;
 use crate::task::Level;
 
@@ -270,7 +270,7 @@ impl Exec {
             vars.insert("outputs".into(), Value::Object(shared.outputs.clone()));
         }
         if reaches(&["tasks"]) || reaches(ANY) {
-            let tasks = super::walk::task_states(&shared.record.task_runs);
+            let tasks = task_states(&shared.record.task_runs);
             vars.insert("tasks".into(), Value::Object(tasks));
         }
         vars.insert("vars".into(), Value::Object(shared.variables.clone()));
@@ -290,7 +290,7 @@ impl Exec {
         vars.insert("task".into(), json!({"id": run.task_id, "type": run.type_}));
         let mut taskrun = json!({
             "id": run.id,
-            "startDate": run.start_date,
+            "startDate": run.start_date.to_iso(),
             "attemptsCount": run.attempts,
             "parentId": scope.parent_run,
         });
@@ -326,6 +326,54 @@ impl Exec {
 }
 
 /// Whether any string (or key) inside `value` contains one of `words`.
+/// Rendering a task's properties with the execution's host.
+impl Exec {
+    pub(crate) fn render_string(
+        &self,
+        value: &Value,
+        vars: &Map<String, Value>,
+    ) -> Result<String, String> {
+        let host = self.host_for(value);
+        let cx = RenderContext { vars, host: &host };
+        match value {
+            Value::String(s) => crate::render::render(s, &cx).map_err(|e| e.message),
+            other => Ok(match other {
+                Value::Null => String::new(),
+                v => v.to_string(),
+            }),
+        }
+    }
+
+    pub(crate) fn render_json(
+        &self,
+        value: &Value,
+        vars: &Map<String, Value>,
+    ) -> Result<Value, String> {
+        self.render_tree(value, vars, crate::render::render_json)
+    }
+
+    /// Like [`Self::render_json`], but every string renders to text.
+    pub(crate) fn render_json_text(
+        &self,
+        value: &Value,
+        vars: &Map<String, Value>,
+    ) -> Result<Value, String> {
+        self.render_tree(value, vars, crate::render::render_json_text)
+    }
+
+    /// `render` applied to `value` with `vars` and the host `value` needs.
+    fn render_tree(
+        &self,
+        value: &Value,
+        vars: &Map<String, Value>,
+        render: fn(&Value, &RenderContext) -> Result<Value, crate::render::RenderError>,
+    ) -> Result<Value, String> {
+        let host = self.host_for(value);
+        let cx = RenderContext { vars, host: &host };
+        render(value, &cx).map_err(|e| e.message)
+    }
+}
+
 fn mentions(value: &Value, words: &[&str]) -> bool {
     let hit = |s: &str| words.iter().any(|w| s.contains(w));
     match value {

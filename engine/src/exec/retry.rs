@@ -4,11 +4,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::runnable::Outcome;
-use super::walk::{BoxFut, RunInfo, Scope};
-use super::Exec;
+use super::registry::{Call, Family};
+use super::state::{BoxFut, Exec, Outcome, RunInfo, Scope};
 use crate::record::State;
 use crate::task::Level;
 use crate::time::JavaDuration;
@@ -99,11 +98,12 @@ impl Policy {
 impl Exec {
     pub(crate) async fn run_with_retry(
         self: Arc<Self>,
+        family: &'static Family,
         def: &Value,
         type_: &str,
         info: &RunInfo,
         scope: &Scope,
-    ) -> (State, Option<Map<String, Value>>, Option<String>) {
+    ) -> Outcome {
         let (me, task, kind, at) = (
             self.clone(),
             Arc::new(def.clone()),
@@ -112,7 +112,7 @@ impl Exec {
         );
         self.with_retries(def, info, scope, move |info| {
             let (me, task, kind, at) = (me.clone(), task.clone(), kind.clone(), at.clone());
-            Box::pin(async move { me.one_attempt(&task, &kind, &info, &at).await })
+            Box::pin(async move { me.one_attempt(family, &task, &kind, &info, &at).await })
         })
         .await
     }
@@ -120,6 +120,7 @@ impl Exec {
     /// One attempt of a runnable task, under its `timeout`, stopped when the run is killed.
     async fn one_attempt(
         self: Arc<Self>,
+        family: &'static Family,
         def: &Value,
         type_: &str,
         info: &RunInfo,
@@ -139,7 +140,14 @@ impl Exec {
         match timeout {
             Err(e) => Outcome::failed(e),
             Ok(timeout) => {
-                let work = self.clone().run_runnable(def, type_, info, scope, timeout);
+                let call = Call {
+                    def,
+                    type_,
+                    info,
+                    scope,
+                    timeout,
+                };
+                let work = (family.run)(self.clone(), &call);
                 let work = async {
                     // Scripts kill their own process group at the timeout; the outer
                     // guard only catches a runner that does not return.
@@ -176,8 +184,8 @@ impl Exec {
         def: &Value,
         info: &RunInfo,
         scope: &Scope,
-        attempt: impl Fn(RunInfo) -> BoxFut<Outcome>,
-    ) -> (State, Option<Map<String, Value>>, Option<String>) {
+        attempt: impl Fn(RunInfo) -> BoxFut<'static, Outcome>,
+    ) -> Outcome {
         let policy = def
             .get("retry")
             .or(scope.retry.as_ref())
@@ -186,7 +194,7 @@ impl Exec {
         let mut info = info.clone();
         let mut attempts: u64 = 0;
         loop {
-            let start = crate::record::now_iso();
+            let start = crate::record::now();
             let outcome = attempt(info.clone()).await;
             attempts += 1;
             self.add_attempt(&info, outcome.state, start);
@@ -198,10 +206,10 @@ impl Exec {
                 {
                     state = State::Warning;
                 }
-                return (state, outcome.outputs, outcome.message);
+                return Outcome { state, ..outcome };
             }
             let Some(delay) = policy.as_ref().and_then(|p| p.next_delay(attempts, first)) else {
-                return (outcome.state, outcome.outputs, outcome.message);
+                return outcome;
             };
             let msg = outcome.message.unwrap_or_else(|| "failed".into());
             self.log(
@@ -217,17 +225,10 @@ impl Exec {
             self.set_state(&info, scope, State::Retrying, None, None);
             tokio::select! {
                 _ = tokio::time::sleep(delay) => {}
-                _ = self.wait_killed() => return (State::Killed, None, None),
+                _ = self.wait_killed() => return Outcome { state: State::Killed, outputs: None, message: None },
             }
             info.attempts = attempts as usize;
             self.set_state(&info, scope, State::Running, None, None);
-        }
-    }
-
-    /// Resolves once the execution is killed.
-    pub(crate) async fn wait_killed(&self) {
-        while !self.is_killed() {
-            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 }

@@ -4,65 +4,16 @@
 
 use serde_json::Value;
 
-/// Runnable tasks, under `io.kestra.plugin.core.` or `io.kestra.plugin.serdes.` (the names the
-/// dispatch in `runnable.rs` matches).
-pub(crate) const RUNNABLES: &[&str] = &[
-    "log.Log",
-    "debug.Echo",
-    "debug.Return",
-    "output.OutputValues",
-    "http.Request",
-    "http.Download",
-    "storage.Write",
-    "storage.Delete",
-    "storage.Size",
-    "storage.Concat",
-    "storage.LocalFiles",
-    "kv.Set",
-    "kv.Put",
-    "state.Set",
-    "kv.Get",
-    "state.Get",
-    "kv.Delete",
-    "state.Delete",
-    "kv.GetKeys",
-    "csv.CsvToIon",
-    "csv.IonToCsv",
-    "json.JsonToIon",
-    "json.IonToJson",
-    "flow.Sleep",
-    "execution.Fail",
-    "execution.Assert",
-    "execution.Labels",
-    "execution.SetVariables",
-    "execution.UnsetVariables",
-    "execution.Exit",
-];
+use super::registry::Family;
+use super::tasks::FAMILIES;
 
-/// Script tasks, run as local processes.
-const SCRIPTS: &[&str] = &[
-    "python.Script",
-    "python.Commands",
-    "shell.Script",
-    "shell.Commands",
-    "node.Script",
-    "node.Commands",
-];
-
-/// The runnable name of a full type: without Kestra's core or serdes package prefix.
-pub(crate) fn runnable_name(type_: &str) -> Option<&str> {
-    type_
-        .strip_prefix("io.kestra.plugin.core.")
-        .or_else(|| type_.strip_prefix("io.kestra.plugin.serdes."))
-        .filter(|n| RUNNABLES.contains(n))
+/// Whether the runner runs tasks of this full type (aliases resolved first).
+pub fn supports(type_: &str) -> bool {
+    family(type_).is_some()
 }
 
-pub fn supports(type_: &str) -> bool {
-    runnable_name(type_).is_some()
-        || super::flowable::is_flowable(type_)
-        || type_
-            .strip_prefix("io.kestra.plugin.scripts.")
-            .is_some_and(|n| SCRIPTS.contains(&n))
+fn family(type_: &str) -> Option<&'static Family> {
+    FAMILIES.iter().find(|f| f.types.contains(&type_))
 }
 
 /// Keys under which a task holds other tasks.
@@ -136,35 +87,6 @@ fn new_execution_retry(holder: &serde_json::Map<String, Value>) -> bool {
         .is_some_and(|b| b.eq_ignore_ascii_case("CREATE_NEW_EXECUTION"))
 }
 
-/// What a WorkingDirectory asks for that the runner does not do: a `cache` (kept between
-/// executions in Kestra's storage), `namespaceFiles` copied in.
-fn unsupported_working_directory(
-    full_type: &str,
-    task: &serde_json::Map<String, Value>,
-) -> Option<&'static str> {
-    if full_type != "io.kestra.plugin.core.flow.WorkingDirectory" {
-        return None;
-    }
-    let set = |k: &str| task.get(k).is_some_and(|v| !v.is_null());
-    if set("cache") {
-        return Some("`cache`");
-    }
-    let ns_files_on = task
-        .get("namespaceFiles")
-        .filter(|v| !v.is_null())
-        .is_some_and(|n| n.get("enabled") != Some(&Value::Bool(false)));
-    ns_files_on.then_some("`namespaceFiles`")
-}
-
-/// A Pause with neither `pauseDuration` (nor its old name `delay`) nor `timeout` waits until
-/// someone resumes the execution through Kestra's API or UI: a local run never would.
-fn waits_for_resume(full_type: &str, task: &serde_json::Map<String, Value>) -> bool {
-    full_type == "io.kestra.plugin.core.flow.Pause"
-        && ["pauseDuration", "delay", "timeout"]
-            .iter()
-            .all(|k| task.get(*k).is_none_or(Value::is_null))
-}
-
 fn walk(v: &Value, resolve: &dyn Fn(&str) -> String, out: &mut Vec<String>, depth: usize) {
     if depth > 256 {
         return;
@@ -180,15 +102,9 @@ fn walk(v: &Value, resolve: &dyn Fn(&str) -> String, out: &mut Vec<String>, dept
                         "task `{id}` ({t}) cannot run locally: kflow's runner does not support this task type"
                     ));
                 }
-                if let Some(what) = unsupported_working_directory(&full, map) {
-                    out.push(format!(
-                        "task `{id}`: WorkingDirectory {what} is not supported, so the run is refused"
-                    ));
-                }
-                if waits_for_resume(&full, map) {
-                    out.push(format!(
-                        "task `{id}`: a Pause without `pauseDuration` nor `timeout` waits for a manual resume, which a local run cannot give, so the run is refused"
-                    ));
+                let refuse = family(&full).and_then(|f| f.refuse);
+                if let Some(why) = refuse.and_then(|refuse| refuse(&full, map)) {
+                    out.push(format!("task `{id}`: {why}"));
                 }
                 if new_execution_retry(map) {
                     out.push(format!(
@@ -214,11 +130,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_supported_runnable_has_a_dispatch_arm() {
-        let dispatch = include_str!("runnable.rs");
-        for name in RUNNABLES {
-            assert!(dispatch.contains(&format!("\"{name}\"")), "{name}");
+    fn each_type_belongs_to_one_family() {
+        let mut seen = std::collections::BTreeSet::new();
+        for family in FAMILIES {
+            for t in family.types {
+                assert!(seen.insert(*t), "{t} is in two families");
+                assert!(t.starts_with("io.kestra.plugin."), "{t} is not a full name");
+            }
         }
+    }
+
+    /// Every type a runnable family claims reaches code of its own: run without properties,
+    /// it succeeds or fails on what it was given, never as a type its family does not run.
+    #[tokio::test]
+    async fn every_runnable_type_has_its_code() {
+        use super::super::registry::Kind;
+        let dir = crate::testutil::TempDir::new("families");
+        let storage = crate::storage::Storage::open(dir.path()).unwrap();
+        let types = FAMILIES
+            .iter()
+            .filter(|f| f.kind == Kind::Runnable)
+            .flat_map(|f| f.types.iter())
+            // Scripts start processes; their dispatch is tested end to end.
+            .filter(|t| !t.starts_with("io.kestra.plugin.scripts."));
+        let mut ran = 0;
+        for t in types {
+            let flow = serde_json::json!({"id": "f", "namespace": "n",
+                "tasks": [{"id": "t", "type": t}]});
+            let execution = crate::record::Execution::new("n", "f");
+            let opts = super::super::RunOptions::new(storage.clone());
+            let record = super::super::run(flow, execution, opts).await;
+            assert_eq!(record.task_runs.len(), 1, "{t}");
+            for line in record.logs.matching(usize::MAX, |_| true).unwrap() {
+                assert!(
+                    !line.message.contains("not supported"),
+                    "{t}: {}",
+                    line.message
+                );
+            }
+            ran += 1;
+        }
+        assert_eq!(ran, 30, "the runnable types other than scripts");
     }
 
     #[test]

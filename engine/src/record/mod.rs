@@ -2,6 +2,7 @@
 //! logs), in Kestra's JSON field names, saved atomically under the storage folder so a run can
 //! be inspected afterwards.
 
+mod dates;
 mod logs;
 
 use serde::{Deserialize, Serialize};
@@ -70,22 +71,31 @@ impl State {
 /// ISO-8601 instant at millisecond precision (`2024-01-31T10:00:00.123Z`), printed as Java's
 /// `Instant.toString` does: the dates Kestra hands to expressions are milliseconds
 /// (`JdbcRunnerTest.executionDate` expects `execution.startDate` to match `…:ss.SSSZ`).
-pub fn now_iso() -> String {
+pub fn now() -> Instant {
     let now = Instant::now();
     Instant {
         nanos: now.nanos - now.nanos % 1_000_000,
         ..now
     }
-    .to_iso()
+}
+
+/// [`now`] as text.
+pub fn now_iso() -> String {
+    now().to_iso()
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Attempt {
     pub state: State,
-    pub start_date: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end_date: Option<String>,
+    #[serde(with = "dates")]
+    pub start_date: Instant,
+    #[serde(
+        default,
+        with = "dates::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub end_date: Option<Instant>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -103,9 +113,10 @@ pub struct TaskRun {
     pub attempts: Vec<Attempt>,
     #[serde(default)]
     pub outputs: serde_json::Map<String, serde_json::Value>,
-    pub start_date: String,
-    #[serde(default)]
-    pub end_date: Option<String>,
+    #[serde(with = "dates")]
+    pub start_date: Instant,
+    #[serde(default, with = "dates::optional")]
+    pub end_date: Option<Instant>,
     /// Loop values above `value`, for runs inside nested loops: with `value`, the run's place in
     /// `outputs.<task>[v1][v2]…` and `tasks.<task>[v1][v2]…` (empty at most one loop deep).
     #[serde(skip)]
@@ -133,7 +144,7 @@ impl TaskRun {
             state: State::Created,
             attempts: Vec::new(),
             outputs: Default::default(),
-            start_date: now_iso(),
+            start_date: now(),
             end_date: None,
             outer_values: Vec::new(),
             outputs_pending: false,
@@ -160,9 +171,10 @@ pub struct Execution {
     pub namespace: String,
     pub flow_id: String,
     pub state: State,
-    pub start_date: String,
-    #[serde(default)]
-    pub end_date: Option<String>,
+    #[serde(with = "dates")]
+    pub start_date: Instant,
+    #[serde(default, with = "dates::optional")]
+    pub end_date: Option<Instant>,
     #[serde(default)]
     pub inputs: serde_json::Map<String, serde_json::Value>,
     #[serde(default)]
@@ -191,7 +203,7 @@ impl Execution {
             namespace: namespace.into(),
             flow_id: flow_id.into(),
             state: State::Created,
-            start_date: now_iso(),
+            start_date: now(),
             end_date: None,
             inputs: Default::default(),
             outputs: Default::default(),
@@ -355,7 +367,7 @@ mod tests {
             let date = now_iso();
             assert!(re.is_match(&date), "{date}");
         }
-        assert!(re.is_match(&Execution::new("n", "f").start_date));
+        assert!(re.is_match(&Execution::new("n", "f").start_date.to_iso()));
     }
 
     #[tokio::test]
@@ -369,8 +381,8 @@ mod tests {
         run.state = State::Success;
         run.attempts.push(Attempt {
             state: State::Success,
-            start_date: now_iso(),
-            end_date: Some(now_iso()),
+            start_date: now(),
+            end_date: Some(now()),
         });
         run.outputs
             .insert("body".into(), serde_json::json!({"auth": "Bearer s3cr3t"}));
@@ -420,6 +432,10 @@ mod tests {
         assert_eq!(json["inputs"]["token"], "******");
         assert_eq!(run["outputs"]["body"]["auth"], "Bearer ******");
         assert_eq!(json["logs"][0]["level"], "INFO");
+        // Dates are ISO text, as Kestra writes them, and read back to the same instants.
+        assert_eq!(run["startDate"], exec.task_runs[0].start_date.to_iso());
+        assert!(run["attempts"][0]["endDate"].is_string());
+        assert!(json["endDate"].is_null());
         let path = exec.save(&storage).await.unwrap();
         assert!(path.starts_with(storage.root().join(".kflow-executions")));
         let back = Execution::load(&storage, "company.team", "my_flow", &exec.id)

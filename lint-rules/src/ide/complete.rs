@@ -390,7 +390,10 @@ pub fn tasks_in_scope(
             };
             let rel = relation(catalog, flow, t, owner);
             let visible = match rel {
-                Relation::Before | Relation::Conditional(_) | Relation::Recovery => true,
+                Relation::Before
+                | Relation::Conditional(_)
+                | Relation::Recovery
+                | Relation::IfFailed => true,
                 Relation::Enclosing => t != owner,
                 _ => false,
             };

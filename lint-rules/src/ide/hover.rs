@@ -210,6 +210,7 @@ fn describe(
                     Relation::Concurrent => "runs in parallel with this task",
                     Relation::OtherBranch => "is in another branch",
                     Relation::OnlyOnFailure => "runs only when something fails",
+                    Relation::IfFailed => "has run only if something failed (it is in `errors`)",
                 };
                 out.push_str(&format!("\n\nIt {note}."));
             }

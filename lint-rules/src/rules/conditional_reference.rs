@@ -3,7 +3,9 @@
 //! ## What it does
 //! `outputs.X` where `X` sits in an If/Switch branch (or an `errors`/`finally` list) that the
 //! reading task is not in: when the branch was not taken, `X` has no outputs and the expression
-//! fails. Reads guarded by `??`, `is defined` or `default` are not reported.
+//! fails. So does a `finally` or `afterExecution` task reading an `errors` task: `errors` run
+//! only when something failed, `finally` and `afterExecution` whatever happened. Reads guarded
+//! by `??`, `is defined` or `default` are not reported.
 //!
 //! ## Why
 //! The flow works in the runs you tried and fails in the others, at run time.
@@ -48,7 +50,21 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             let Some(target) = flow.tasks_named(name).next() else {
                 continue;
             };
-            if let Relation::Conditional(branch) = relation(cx.catalog, flow, target, owner) {
+            let rel = relation(cx.catalog, flow, target, owner);
+            if rel == Relation::IfFailed {
+                let defined = flow.task(target);
+                let at = defined
+                    .id
+                    .as_ref()
+                    .map_or(cx.tree.span(defined.node), |n| n.span);
+                out.push(
+                    Finding::new(ID, e.file_span(span), format!(
+                        "task `{name}` is in `errors`: it has run only if something failed, and this task runs either way; guard the read (`?? …`)"
+                    ))
+                    .related(at, "defined here"),
+                );
+            }
+            if let Relation::Conditional(branch) = rel {
                 let branch_task = flow.task(branch);
                 let at = branch_task
                     .id

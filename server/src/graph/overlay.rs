@@ -88,7 +88,7 @@ pub fn apply(graph: &mut Graph, record: &Execution) -> Result<(), String> {
     }
     let mut by_task: BTreeMap<&str, NodeRun> = BTreeMap::new();
     for run in &record.task_runs {
-        let took = crate::run::elapsed(&run.start_date, run.end_date.as_deref());
+        let took = crate::run::elapsed(run.start_date, run.end_date);
         let entry = by_task.entry(run.task_id.as_str()).or_insert(NodeRun {
             state: run.state,
             runs: 0,

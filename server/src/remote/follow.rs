@@ -238,13 +238,6 @@ fn state_of(execution: &Value) -> Option<State> {
     serde_json::from_value(text).ok()
 }
 
-pub(super) fn is_terminal(state: State) -> bool {
-    matches!(
-        state,
-        State::Success | State::Warning | State::Failed | State::Killed | State::Cancelled
-    )
-}
-
 /// The task-run states printed so far: a snapshot of the execution prints only what is new.
 #[derive(Default)]
 struct Progress {
@@ -281,7 +274,7 @@ impl Progress {
                     continue;
                 }
                 let last = n + 1 == histories.len();
-                let duration = (last && is_terminal(*state))
+                let duration = (last && state.is_terminal())
                     .then(|| run.pointer("/state/duration").and_then(Value::as_str))
                     .flatten()
                     .and_then(|d| kflow_java::duration::JavaDuration::parse(d).ok())
@@ -364,7 +357,7 @@ impl<'a> Merger<'a> {
             } = &event
             {
                 let run = task_run_id.clone();
-                if is_terminal(*state) {
+                if state.is_terminal() {
                     self.fill_in(Some(&run)).await;
                 }
                 let _ = self.tx.send(event);
@@ -443,7 +436,7 @@ impl<'a> Merger<'a> {
                                     continue;
                                 };
                                 self.on_execution(&execution).await;
-                                if event.id == "end" || state_of(&execution).is_some_and(is_terminal) {
+                                if event.id == "end" || state_of(&execution).is_some_and(State::is_terminal) {
                                     return Ok(execution);
                                 }
                             }

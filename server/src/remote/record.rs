@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use kflow_engine::record::{Attempt, Execution, Label, LogEntry, State, TaskRun};
 use kflow_engine::task::Level;
+use kflow_engine::time::Instant;
 use reqwest::Method;
 use serde_json::{Map, Value};
 
@@ -58,7 +59,9 @@ pub fn record(
     record.id = text(execution, "id");
     let (current, start, end) = state(execution.get("state"));
     record.state = current.unwrap_or(State::Failed);
-    record.start_date = start;
+    // Without a date from the server, the record's start is when kflow made it.
+    let started = start.unwrap_or(record.start_date);
+    record.start_date = started;
     record.end_date = end;
     record.inputs = object(execution.get("inputs"));
     record.outputs = object(execution.get("outputs"));
@@ -79,7 +82,7 @@ pub fn record(
                     let (state, start_date, end_date) = state(a.get("state"));
                     Some(Attempt {
                         state: state?,
-                        start_date,
+                        start_date: start_date.unwrap_or(started),
                         end_date,
                     })
                 })
@@ -95,7 +98,7 @@ pub fn record(
                 value: run.get("value").and_then(Value::as_str).map(str::to_string),
                 state: current.unwrap_or(State::Failed),
                 attempts,
-                start_date,
+                start_date: start_date.unwrap_or(started),
                 end_date,
                 outer_values: Vec::new(),
                 outputs_pending: false,
@@ -146,9 +149,9 @@ fn is_empty(v: &Value) -> bool {
 }
 
 /// A Kestra state object's state, start and end: its own dates, else its history's.
-fn state(v: Option<&Value>) -> (Option<State>, String, Option<String>) {
+fn state(v: Option<&Value>) -> (Option<State>, Option<Instant>, Option<Instant>) {
     let Some(v) = v else {
-        return (None, String::new(), None);
+        return (None, None, None);
     };
     let current: Option<State> = v
         .get("current")
@@ -160,18 +163,18 @@ fn state(v: Option<&Value>) -> (Option<State>, String, Option<String>) {
         .flatten()
         .filter_map(|h| h.get("date").and_then(Value::as_str))
         .collect();
-    let start = v
-        .get("startDate")
-        .and_then(Value::as_str)
-        .or(dates.first().copied())
-        .unwrap_or("")
-        .to_string();
-    let ended = current.is_some_and(super::follow::is_terminal);
-    let end = v
-        .get("endDate")
-        .and_then(Value::as_str)
-        .or(if ended { dates.last().copied() } else { None })
-        .map(str::to_string);
+    let instant = |text: Option<&str>| text.and_then(|t| Instant::parse(t).ok());
+    let start = instant(
+        v.get("startDate")
+            .and_then(Value::as_str)
+            .or(dates.first().copied()),
+    );
+    let ended = current.is_some_and(State::is_terminal);
+    let end = instant(v.get("endDate").and_then(Value::as_str).or(if ended {
+        dates.last().copied()
+    } else {
+        None
+    }));
     (current, start, end)
 }
 
@@ -184,9 +187,9 @@ mod tests {
         let execution = serde_json::json!({
             "id": "e1", "namespace": "n", "flowId": "f", "inputs": {"a": 1},
             "labels": [{"key": "k", "value": "v"}],
-            "state": {"current": "SUCCESS", "histories": [{"state": "CREATED", "date": "t0"}, {"state": "SUCCESS", "date": "t1"}]},
-            "taskRunList": [{"id": "r1", "taskId": "t", "state": {"current": "SUCCESS", "startDate": "s", "endDate": "e"},
-                "attempts": [{"state": {"current": "SUCCESS", "startDate": "s"}}]}],
+            "state": {"current": "SUCCESS", "histories": [{"state": "CREATED", "date": "2026-01-01T00:00:00Z"}, {"state": "SUCCESS", "date": "2026-01-01T00:00:02.5Z"}]},
+            "taskRunList": [{"id": "r1", "taskId": "t", "state": {"current": "SUCCESS", "startDate": "2026-01-01T00:00:01Z", "endDate": "2026-01-01T00:00:02Z"},
+                "attempts": [{"state": {"current": "SUCCESS"}}]}],
         });
         let logs = serde_json::json!([{"taskId": "t", "taskRunId": "r1", "level": "WARN", "message": "m", "timestamp": "ts"}]);
         let outputs = HashMap::from([(
@@ -196,9 +199,13 @@ mod tests {
         let r = record(&execution, &logs, &outputs);
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(json["state"], "SUCCESS");
+        assert_eq!(json["startDate"], "2026-01-01T00:00:00Z");
+        assert_eq!(json["endDate"], "2026-01-01T00:00:02.500Z");
+        assert_eq!(json["taskRuns"][0]["startDate"], "2026-01-01T00:00:01Z");
+        // An attempt without dates starts with the execution.
         assert_eq!(
-            (json["startDate"].as_str(), json["endDate"].as_str()),
-            (Some("t0"), Some("t1"))
+            json["taskRuns"][0]["attempts"][0]["startDate"],
+            "2026-01-01T00:00:00Z"
         );
         assert_eq!(json["taskRuns"][0]["outputs"]["value"], 2);
         assert_eq!(json["taskRuns"][0]["attempts"][0]["state"], "SUCCESS");

@@ -5,7 +5,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use kflow_engine::record::Execution;
+use kflow_engine::record::{Execution, State};
+use kflow_engine::time::Instant;
+use serde::Deserialize;
 
 #[derive(Args)]
 pub struct ExecutionsArgs {
@@ -46,18 +48,44 @@ fn read_record(path: &Path) -> Result<Execution, String> {
     serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// What the listing shows of a record: read without its task runs, outputs and logs, which
+/// serde skips without building them (a record of 200,000 task runs lists as fast as a small
+/// one).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Summary {
+    id: String,
+    namespace: String,
+    flow_id: String,
+    state: State,
+    start_date: String,
+    #[serde(default)]
+    end_date: Option<String>,
+}
+
+impl Summary {
+    fn start(&self) -> Option<Instant> {
+        Instant::parse(&self.start_date).ok()
+    }
+}
+
+/// Streamed from the file: memory stays flat however large the record.
+fn read_summary(path: &Path) -> Option<Summary> {
+    let file = std::io::BufReader::new(std::fs::File::open(path).ok()?);
+    serde_json::from_reader(file).ok()
+}
+
 /// The records under a storage folder that can be read.
-fn records(root: &Path) -> Vec<(PathBuf, Execution)> {
+fn summaries(root: &Path) -> Vec<(PathBuf, Summary)> {
     record_files(root)
         .into_iter()
-        .filter_map(|path| read_record(&path).ok().map(|exec| (path, exec)))
+        .filter_map(|path| read_summary(&path).map(|s| (path, s)))
         .collect()
 }
 
-/// The time between two record dates; `None` while running or when a date cannot be read.
-pub fn elapsed(start: &str, end: Option<&str>) -> Option<std::time::Duration> {
-    let start = kflow_engine::time::Instant::parse(start).ok()?;
-    let end = kflow_engine::time::Instant::parse(end?).ok()?;
+/// The time between two record dates; `None` while running (no end) or if the end is earlier.
+pub fn elapsed(start: Instant, end: Option<Instant>) -> Option<std::time::Duration> {
+    let end = end?;
     let nanos = (i128::from(end.secs) - i128::from(start.secs)) * 1_000_000_000
         + i128::from(end.nanos)
         - i128::from(start.nanos);
@@ -66,8 +94,9 @@ pub fn elapsed(start: &str, end: Option<&str>) -> Option<std::time::Duration> {
         .map(std::time::Duration::from_nanos)
 }
 
-fn duration(e: &Execution) -> String {
-    match elapsed(&e.start_date, e.end_date.as_deref()) {
+fn duration(e: &Summary) -> String {
+    let end = e.end_date.as_deref().and_then(|d| Instant::parse(d).ok());
+    match e.start().and_then(|start| elapsed(start, end)) {
         Some(d) => format!("{:.2}s", d.as_secs_f64()),
         None => "-".into(),
     }
@@ -115,8 +144,8 @@ fn roots(given: Option<PathBuf>) -> Vec<PathBuf> {
 pub fn executions(args: ExecutionsArgs) -> u8 {
     let single = args.storage.is_some();
     let roots = roots(args.storage);
-    let mut all: Vec<(PathBuf, Execution)> = roots.iter().flat_map(|r| records(r)).collect();
-    all.sort_by(|a, b| a.1.start_date.cmp(&b.1.start_date));
+    let mut all: Vec<(PathBuf, Summary)> = roots.iter().flat_map(|r| summaries(r)).collect();
+    all.sort_by_key(|e| e.1.start());
     let where_ = if single {
         roots[0].display().to_string()
     } else {
@@ -149,21 +178,31 @@ pub fn executions(args: ExecutionsArgs) -> u8 {
             }
             0
         }
-        Some(ExecCommand::Show { id }) => match all.iter().find(|(_, e)| e.id == id) {
-            Some((_, e)) => match serde_json::to_string_pretty(e) {
-                Ok(t) => {
-                    let _ = writeln!(out, "{t}");
-                    0
-                }
-                Err(e) => {
+        Some(ExecCommand::Show { id }) => {
+            let record = all
+                .iter()
+                .find(|(_, e)| e.id == id)
+                .map(|(path, _)| read_record(path));
+            match record {
+                Some(Ok(e)) => match serde_json::to_string_pretty(&e) {
+                    Ok(t) => {
+                        let _ = writeln!(out, "{t}");
+                        0
+                    }
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        1
+                    }
+                },
+                Some(Err(e)) => {
                     eprintln!("error: {e}");
                     1
                 }
-            },
-            None => {
-                eprintln!("error: no execution '{id}' in {where_}");
-                1
+                None => {
+                    eprintln!("error: no execution '{id}' in {where_}");
+                    1
+                }
             }
-        },
+        }
     }
 }

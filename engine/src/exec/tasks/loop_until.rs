@@ -12,11 +12,40 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Map, Value};
 
-use super::super::walk::{list, RunInfo, Scope};
-use super::super::{lock, Exec};
-use super::Done;
+use super::flowable::{Done, Frame};
+use crate::exec::outputs_map::nested_insert;
+use crate::exec::registry::{Call, Family, Kind};
+use crate::exec::retry::duration_of;
+use crate::exec::state::{lock, BoxFut, Exec, Outcome, RunInfo, Scope};
+use crate::exec::walk::list;
 use crate::record::State;
 use crate::task::Level;
+
+pub(crate) const FAMILY: Family = Family {
+    kind: Kind::Flowable,
+    types: &[
+        "io.kestra.plugin.core.flow.LoopUntil",
+        "io.kestra.plugin.core.flow.WaitFor",
+    ],
+    run,
+    refuse: None,
+};
+
+fn run<'a>(exec: Arc<Exec>, call: &'a Call<'a>) -> BoxFut<'a, Outcome> {
+    Box::pin(async move {
+        let Frame {
+            child,
+            errors,
+            finally,
+            vars,
+        } = Frame::new(&exec, call);
+        let (def, info, scope) = (call.def, call.info, call.scope);
+        let done = exec
+            .run_loop_until(def, info, scope, &vars, (errors, finally), child)
+            .await;
+        Outcome::from(done)
+    })
+}
 
 /// Kestra's default `checkFrequency.interval`.
 const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
@@ -34,7 +63,7 @@ impl Exec {
         let duration = |key: &str| -> Result<Option<Duration>, String> {
             match freq.get(key) {
                 None | Some(Value::Null) => Ok(None),
-                Some(v) => super::super::retry::duration_of(Some(v))
+                Some(v) => duration_of(Some(v))
                     .map(Some)
                     .ok_or_else(|| format!("checkFrequency.{key}: invalid duration {v}")),
             }
@@ -57,9 +86,9 @@ impl Exec {
     /// The loop's `iterationCount`, on its task run and in `outputs` for its children.
     fn publish_iteration(&self, info: &RunInfo, scope: &Scope, count: u64) -> Map<String, Value> {
         let outputs = json!({ "iterationCount": count });
-        self.store_flowable_outputs(info, scope, &outputs);
+        self.store_flowable_outputs(info, &outputs);
         let mut shared = lock(&self.shared);
-        super::super::walk::nested_insert(
+        nested_insert(
             &mut shared.outputs,
             &info.task_id,
             &scope.values,
@@ -68,7 +97,7 @@ impl Exec {
         outputs.as_object().cloned().unwrap_or_default()
     }
 
-    pub(super) async fn run_loop_until(
+    async fn run_loop_until(
         self: Arc<Self>,
         def: &Value,
         info: &RunInfo,

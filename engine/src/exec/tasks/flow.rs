@@ -1,5 +1,5 @@
-//! Flowable tasks, evaluated by the executor itself: Sequential, Parallel, If, Switch,
-//! ForEach (and the deprecated Each*), WorkingDirectory, AllowFailure, Dag, Subflow, Pause.
+//! Flow-control tasks, evaluated by the executor itself: Sequential, Parallel, If, Switch,
+//! ForEach (and the deprecated Each*), WorkingDirectory, AllowFailure, Dag.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -8,44 +8,55 @@ use serde_json::{json, Map, Value};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-mod loop_until;
-mod pause;
-mod subflow;
-
-use super::walk::{list, merge, RunInfo, Scope};
-use super::Exec;
+use super::flowable::{value_text, Done, Frame};
+use crate::exec::registry::{Call, Family, Kind};
+use crate::exec::state::{BoxFut, Exec, Outcome, Scope};
+use crate::exec::walk::{list, merge};
 use crate::record::State;
 
-type Done = (State, Option<Map<String, Value>>, Option<String>);
+pub(crate) const FAMILY: Family = Family {
+    kind: Kind::Flowable,
+    types: &[
+        "io.kestra.plugin.core.flow.Sequential",
+        "io.kestra.plugin.core.flow.Parallel",
+        "io.kestra.plugin.core.flow.If",
+        "io.kestra.plugin.core.flow.Switch",
+        "io.kestra.plugin.core.flow.ForEach",
+        "io.kestra.plugin.core.flow.EachSequential",
+        "io.kestra.plugin.core.flow.EachParallel",
+        "io.kestra.plugin.core.flow.WorkingDirectory",
+        "io.kestra.plugin.core.flow.AllowFailure",
+        "io.kestra.plugin.core.flow.Dag",
+    ],
+    run,
+    refuse: Some(refuse),
+};
 
-const FLOWABLES: &[&str] = &[
-    "Sequential",
-    "Parallel",
-    "If",
-    "Switch",
-    "ForEach",
-    "EachSequential",
-    "EachParallel",
-    "WorkingDirectory",
-    "AllowFailure",
-    "Dag",
-    "Subflow",
-    "Pause",
-    "LoopUntil",
-    "WaitFor",
-];
-
-pub(crate) fn is_flowable(type_: &str) -> bool {
-    type_
-        .strip_prefix("io.kestra.plugin.core.flow.")
-        .is_some_and(|n| FLOWABLES.contains(&n))
+fn run<'a>(exec: Arc<Exec>, call: &'a Call<'a>) -> BoxFut<'a, Outcome> {
+    Box::pin(async move { Outcome::from(exec.run_flow(call).await) })
 }
 
-fn value_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+/// What a WorkingDirectory asks for that the runner does not do: a `cache` (kept between
+/// executions in Kestra's storage), `namespaceFiles` copied in.
+fn refuse(full_type: &str, task: &Map<String, Value>) -> Option<String> {
+    if full_type != "io.kestra.plugin.core.flow.WorkingDirectory" {
+        return None;
     }
+    let set = |k: &str| task.get(k).is_some_and(|v| !v.is_null());
+    let ns_files_on = task
+        .get("namespaceFiles")
+        .filter(|v| !v.is_null())
+        .is_some_and(|n| n.get("enabled") != Some(&Value::Bool(false)));
+    let what = if set("cache") {
+        "`cache`"
+    } else if ns_files_on {
+        "`namespaceFiles`"
+    } else {
+        return None;
+    };
+    Some(format!(
+        "WorkingDirectory {what} is not supported, so the run is refused"
+    ))
 }
 
 fn concurrency(v: Option<&Value>, default: u64) -> usize {
@@ -145,30 +156,14 @@ impl Exec {
         Ok(distinct)
     }
 
-    pub(crate) async fn run_flowable(
-        self: Arc<Self>,
-        def: &Value,
-        type_: &str,
-        info: &RunInfo,
-        scope: &Scope,
-    ) -> Done {
-        let name = type_.rsplit('.').next().unwrap_or(type_);
-        let mut child = scope.clone();
-        child.parent_run = Some(info.id.clone());
-        child.depth = scope.depth + 1;
-        child.run_value = None;
-        // This task run is its children's closest parent when it has a value (its outputs,
-        // for If and Switch, are added once known).
-        child.parents.insert(0, json!({}));
-        if let Some(v) = &scope.run_value {
-            child.parents[0]["taskrun"] = json!({ "value": v });
-        }
-        if let Some(r) = def.get("retry") {
-            child.retry = Some(r.clone());
-        }
-        let errors = list(def, "errors");
-        let finally = list(def, "finally");
-        let vars = self.task_vars(info, scope, def);
+    async fn run_flow(self: Arc<Self>, call: &Call<'_>) -> Done {
+        let Frame {
+            mut child,
+            errors,
+            finally,
+            vars,
+        } = Frame::new(&self, call);
+        let (def, info, scope, name) = (call.def, call.info, call.scope, call.name());
         match name {
             "Sequential" | "AllowFailure" => {
                 let s = self
@@ -231,7 +226,7 @@ impl Exec {
                 let result = crate::render::is_truthy(&text);
                 let branch = list(def, if result { "then" } else { "else" });
                 let outputs = json!({ "evaluationResult": result });
-                self.store_flowable_outputs(info, scope, &outputs);
+                self.store_flowable_outputs(info, &outputs);
                 child.parents[0]["outputs"] = outputs.clone();
                 let s = self.run_group(branch, errors, finally, child).await;
                 (s, outputs.as_object().cloned(), None)
@@ -253,7 +248,7 @@ impl Exec {
                     None => (list(def, "defaults"), true),
                 };
                 let outputs = json!({ "value": value, "defaults": defaults });
-                self.store_flowable_outputs(info, scope, &outputs);
+                self.store_flowable_outputs(info, &outputs);
                 child.parents[0]["outputs"] = outputs.clone();
                 // No case and no `defaults` (absent or an explicit null): Kestra's
                 // FlowableUtils.resolveState finds no task, warns and fails the Switch.
@@ -307,45 +302,11 @@ impl Exec {
                 self.clone().recover(s, errors, finally, child).await;
                 (s, None, None)
             }
-            "Pause" => {
-                self.clone()
-                    .run_pause(def, info, scope, &vars, (errors, finally), child)
-                    .await
-            }
-            "LoopUntil" | "WaitFor" => {
-                self.clone()
-                    .run_loop_until(def, info, scope, &vars, (errors, finally), child)
-                    .await
-            }
-            "Subflow" => self.clone().run_subflow(def, info, scope).await,
             _ => (
                 State::Failed,
                 None,
-                Some(format!("unsupported flowable '{type_}'")),
+                Some(format!("unsupported flowable '{}'", call.type_)),
             ),
-        }
-    }
-
-    pub(super) fn store_flowable_outputs(&self, info: &RunInfo, _scope: &Scope, outputs: &Value) {
-        let mut shared = super::lock(&self.shared);
-        if let Some(run) = shared.record.task_run_mut(&info.id) {
-            run.outputs = outputs.as_object().cloned().unwrap_or_default();
-        }
-    }
-
-    /// The flowable's own errors/finally after its children.
-    pub(super) async fn recover(
-        self: Arc<Self>,
-        state: State,
-        errors: Vec<Value>,
-        finally: Vec<Value>,
-        scope: Scope,
-    ) {
-        if state.is_failed() && !errors.is_empty() && !self.is_killed() {
-            self.clone().run_list(errors, scope.clone()).await;
-        }
-        if !finally.is_empty() && !self.is_killed() {
-            self.run_list(finally, scope).await;
         }
     }
 

@@ -3,17 +3,51 @@
 //! names (RESUME, the default, then runs the children: `onPause` and the deprecated `tasks`);
 //! without a duration, after the task's `timeout`, FAILED (`ExecutorService.handlePausedDelay`,
 //! `ExecutionService.markAs`, `Pause.resolveState`). A Pause with neither waits for a manual
-//! resume: `support.rs` refuses it before the run.
+//! resume: the family refuses it before the run.
 
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::super::walk::{list, RunInfo, Scope};
-use super::super::Exec;
-use super::Done;
+use super::flowable::{Done, Frame};
+use crate::exec::registry::{Call, Family, Kind};
+use crate::exec::retry::duration_of;
+use crate::exec::state::{BoxFut, Exec, Outcome, RunInfo, Scope};
+use crate::exec::walk::list;
 use crate::record::State;
 use crate::task::Level;
+
+pub(crate) const FAMILY: Family = Family {
+    kind: Kind::Flowable,
+    types: &["io.kestra.plugin.core.flow.Pause"],
+    run,
+    refuse: Some(refuse),
+};
+
+fn run<'a>(exec: Arc<Exec>, call: &'a Call<'a>) -> BoxFut<'a, Outcome> {
+    Box::pin(async move {
+        let Frame {
+            child,
+            errors,
+            finally,
+            vars,
+        } = Frame::new(&exec, call);
+        let (def, info, scope) = (call.def, call.info, call.scope);
+        let done = exec
+            .run_pause(def, info, scope, &vars, (errors, finally), child)
+            .await;
+        Outcome::from(done)
+    })
+}
+
+/// A Pause with neither `pauseDuration` (nor its old name `delay`) nor `timeout` waits until
+/// someone resumes the execution through Kestra's API or UI: a local run never would.
+fn refuse(_: &str, task: &Map<String, Value>) -> Option<String> {
+    ["pauseDuration", "delay", "timeout"]
+        .iter()
+        .all(|k| task.get(*k).is_none_or(Value::is_null))
+        .then(|| "a Pause without `pauseDuration` nor `timeout` waits for a manual resume, which a local run cannot give, so the run is refused".into())
+}
 
 /// The state a paused task reaches when its duration ends (`Pause.Behavior.mapToState`, with
 /// RESUME's RUNNING meaning that the children run and the task succeeds).
@@ -28,7 +62,7 @@ fn state_of_behavior(behavior: &str) -> Option<State> {
 }
 
 impl Exec {
-    pub(super) async fn run_pause(
+    async fn run_pause(
         self: Arc<Self>,
         def: &Value,
         info: &RunInfo,
@@ -86,8 +120,7 @@ impl Exec {
                 )
             }
         };
-        let Some(wait) = super::super::retry::duration_of(Some(&Value::String(text.clone())))
-        else {
+        let Some(wait) = duration_of(Some(&Value::String(text.clone()))) else {
             return (
                 State::Failed,
                 None,

@@ -8,11 +8,22 @@ use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
-use super::super::runnable::Outcome;
-use super::super::walk::{RunInfo, Scope};
-use super::super::Exec;
-use super::{value_text, Done};
+use super::flowable::{value_text, Done};
+use crate::exec::outputs_map::nested_insert;
+use crate::exec::registry::{self, Call, Family, Kind};
+use crate::exec::state::{BoxFut, Exec, Outcome, RunInfo, Scope};
 use crate::record::{Execution, State};
+
+pub(crate) const FAMILY: Family = Family {
+    kind: Kind::Flowable,
+    types: &["io.kestra.plugin.core.flow.Subflow"],
+    run,
+    refuse: None,
+};
+
+fn run<'a>(exec: Arc<Exec>, call: &'a Call<'a>) -> BoxFut<'a, Outcome> {
+    Box::pin(async move { exec.run_subflow(call.def, call.info, call.scope).await })
+}
 
 /// Flowable types whose children each see one value (their task runs start a new level of
 /// `outputs`).
@@ -23,23 +34,13 @@ const LOOPS: &[&str] = &[
 ];
 
 impl Exec {
-    pub(super) async fn run_subflow(
-        self: Arc<Self>,
-        def: &Value,
-        info: &RunInfo,
-        scope: &Scope,
-    ) -> Done {
+    async fn run_subflow(self: Arc<Self>, def: &Value, info: &RunInfo, scope: &Scope) -> Outcome {
         let (me, task, at) = (self.clone(), Arc::new(def.clone()), Arc::new(scope.clone()));
         self.with_retries(def, info, scope, move |info| {
             let (me, task, at) = (me.clone(), task.clone(), at.clone());
             Box::pin(async move {
                 let vars = me.task_vars(&info, &at, &task);
-                let (state, outputs, message) = me.launch_subflow(&task, &vars).await;
-                Outcome {
-                    state,
-                    outputs,
-                    message,
-                }
+                Outcome::from(me.launch_subflow(&task, &vars).await)
             })
         })
         .await
@@ -137,7 +138,14 @@ impl Exec {
         opts.events = None;
         let child_id = execution.id.clone();
         let child_json = child_flow.2;
-        let record = Box::pin(super::super::run(child_json.clone(), execution, opts)).await;
+        let Some(start) = registry::installed().map(|r| r.start) else {
+            return (
+                State::Failed,
+                None,
+                Some("no executor to start the subflow".into()),
+            );
+        };
+        let record = start(child_json.clone(), execution, opts).await;
         let _ = record.save(&self.opts.storage).await;
         let wait = rendered.get("wait").and_then(Value::as_bool) != Some(false);
         let transmit = rendered.get("transmitFailed").and_then(Value::as_bool) != Some(false);
@@ -191,7 +199,7 @@ impl Exec {
         );
         vars.insert(
             "execution".into(),
-            json!({"id": record.id, "startDate": record.start_date, "state": record.state}),
+            json!({"id": record.id, "startDate": record.start_date.to_iso(), "state": record.state}),
         );
         if !record.inputs.is_empty() {
             vars.insert("inputs".into(), Value::Object(record.inputs.clone()));
@@ -234,7 +242,7 @@ fn outputs_tree(
             cur = parent;
         }
         values.reverse();
-        super::super::walk::nested_insert(
+        nested_insert(
             &mut tree,
             &run.task_id,
             &values,

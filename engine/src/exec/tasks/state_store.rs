@@ -3,14 +3,46 @@
 //! `<flow slug>_states_tasks-states_<name>[_<murmur3 of the task run value>]`
 //! (`AbstractState`, `StateStore` with hashed task-run values), `Set` deep-merging into it.
 
+use std::sync::Arc;
+
 use serde_json::{json, Map, Value};
 
-use super::super::walk::Scope;
-use super::super::Exec;
+use super::runnable::{outcome, Prepared};
+use crate::exec::registry::{Call, Family, Kind};
+use crate::exec::state::{BoxFut, Exec, Outcome, Scope};
 use crate::task::TaskError;
 
+pub(crate) const FAMILY: Family = Family {
+    kind: Kind::Runnable,
+    types: &[
+        "io.kestra.plugin.core.state.Set",
+        "io.kestra.plugin.core.state.Get",
+        "io.kestra.plugin.core.state.Delete",
+    ],
+    run,
+    refuse: None,
+};
+
+fn run<'a>(exec: Arc<Exec>, call: &'a Call<'a>) -> BoxFut<'a, Outcome> {
+    Box::pin(async move { outcome(work(exec, call).await) })
+}
+
+async fn work(exec: Arc<Exec>, call: &Call<'_>) -> Result<Map<String, Value>, TaskError> {
+    let Prepared {
+        mut map, raw, vars, ..
+    } = Prepared::rendered(&exec, call)?;
+    // `data` is a map property: its values render to text (Property.asMap).
+    if let Some(written @ Value::Object(_)) = raw.get("data") {
+        let data = exec
+            .render_json_text(written, &vars)
+            .map_err(TaskError::new)?;
+        map.insert("data".into(), data);
+    }
+    exec.state_task(call.name(), &map, call.scope).await
+}
+
 impl Exec {
-    pub(crate) async fn state_task(
+    async fn state_task(
         &self,
         kind: &str,
         props: &Map<String, Value>,
@@ -54,7 +86,7 @@ impl Exec {
             }
         };
         Ok(match kind {
-            "state.Get" => {
+            "Get" => {
                 let data = match current().await? {
                     Some(d) => d,
                     None if flag("errorOnMissing", false)? => {
@@ -64,7 +96,7 @@ impl Exec {
                 };
                 to_object(json!({ "count": data.len(), "data": data }))
             }
-            "state.Set" => {
+            "Set" => {
                 let data = match props.get("data") {
                     Some(Value::Object(m)) => m.clone(),
                     None | Some(Value::Null) => Map::new(),

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::super::Exec;
+use crate::exec::state::{Exec, RunInfo, RunLog};
 use crate::scripts::WorkingDir;
 use crate::storage::TaskRunKey;
 use crate::task::{TaskError, TaskLog};
@@ -92,13 +92,13 @@ impl Exec {
         def: &Value,
         vars: &Map<String, Value>,
         dir: &WorkingDir,
-        info: &super::super::walk::RunInfo,
+        info: &RunInfo,
         depth: usize,
     ) -> Result<Option<Map<String, Value>>, TaskError> {
         let Some(spec) = def.get("outputFiles").filter(|s| !s.is_null()) else {
             return Ok(None);
         };
-        let log = super::RunLog {
+        let log = RunLog {
             exec: self.clone(),
             task_id: info.task_id.clone(),
             run_id: info.id.clone(),
