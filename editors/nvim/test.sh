@@ -28,5 +28,12 @@ fi
 bin=${CARGO_TARGET_DIR:-$repo/target}/debug/kflow
 [ -x "$bin" ] || die "no kflow binary at $bin"
 
+# The Kestra API stand-in of the Rust tests, for :KflowRunOnServer and :KflowDeploy.
+source "$repo/tools/kestra-api/standin.sh"
+start_standin "$repo" 1.3 || die "no Kestra API stand-in"
+trap 'kill $standin_pid 2>/dev/null; rm -rf "${tmp:-}"' EXIT
+
 cd "$here"
-KFLOW_BIN=$bin KFLOW_EXAMPLES=$examples timeout 300 "$NVIM" --headless -u NONE -l tests/run.lua
+KFLOW_BIN=$bin KFLOW_EXAMPLES=$examples KFLOW_STANDIN_URL=$standin_url \
+  KESTRA_USERNAME=admin@kestra.io KESTRA_PASSWORD=Kestra-2025 \
+  timeout 300 "$NVIM" --headless -u NONE -l tests/run.lua

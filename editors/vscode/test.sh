@@ -47,5 +47,10 @@ entry=$(bash "$shared/tools/install-code-server.sh" "${CODE_SERVER_DIR:-/tmp/cod
 bin=${CARGO_TARGET_DIR:-$repo/target}/debug/kflow
 [ -x "$bin" ] || die "no kflow binary at $bin"
 
+# The Kestra API stand-in of the Rust tests, for "Run on Kestra server".
+source "$repo/tools/kestra-api/standin.sh"
+start_standin "$repo" 2.0 || die "no Kestra API stand-in"
+trap 'kill $standin_pid 2>/dev/null' EXIT
+
 timeout 600 node test/e2e/e2e.mjs --code-server "$entry" --vsix kflow.vsix --kflow "$bin" \
-  --examples "$shared/examples" --chromium "$chromium_bin"
+  --examples "$shared/examples" --chromium "$chromium_bin" --standin "$standin_url"

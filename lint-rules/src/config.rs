@@ -33,6 +33,27 @@ pub struct Config {
     pub plugin_paths: Vec<PathBuf>,
     /// The embedded catalog with those plugins; `None`: the embedded catalog alone.
     catalog: Option<Arc<Catalog>>,
+    /// `[server.NAME]` tables: the Kestra servers `--server NAME` names (`kflow deploy`,
+    /// `kflow run --server`, `kflow lint --server`). Never credentials: those come from the
+    /// environment or standard input.
+    pub servers: BTreeMap<String, ServerProfile>,
+}
+
+/// A Kestra server as `[server.NAME]` describes it.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ServerProfile {
+    /// The server's base URL (`https://kestra.example.com`).
+    pub url: String,
+    /// Kestra's tenant; `main` by default, as in Kestra OSS.
+    #[serde(default = "default_tenant")]
+    pub tenant: String,
+    /// Prepended (with a dot) to every flow's namespace on this server, e.g. `dev`.
+    pub namespace_prefix: Option<String>,
+}
+
+fn default_tenant() -> String {
+    "main".into()
 }
 
 impl Default for Config {
@@ -45,6 +66,7 @@ impl Default for Config {
             plugins: Vec::new(),
             plugin_paths: Vec::new(),
             catalog: None,
+            servers: BTreeMap::new(),
         }
     }
 }
@@ -60,6 +82,8 @@ struct RawConfig {
     max_script_lines: Option<usize>,
     #[serde(default)]
     plugins: Vec<String>,
+    #[serde(default)]
+    server: BTreeMap<String, ServerProfile>,
 }
 
 /// The `kflow.toml` in `dir`, if there is one.
@@ -105,6 +129,15 @@ impl Config {
             config.max_script_lines = n;
         }
         config.plugins = raw.plugins;
+        for (name, profile) in &raw.server {
+            if !profile.url.starts_with("http://") && !profile.url.starts_with("https://") {
+                return Err(format!(
+                    "[server.{name}] url: `{}` is not an http:// or https:// URL",
+                    profile.url
+                ));
+            }
+        }
+        config.servers = raw.server;
         Ok(config)
     }
 
@@ -146,6 +179,25 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_profiles_default_to_the_main_tenant() {
+        let c = Config::parse(
+            "[server.prod]\nurl = \"https://k.example.com\"\n[server.dev]\nurl = \"http://localhost:8080\"\ntenant = \"t1\"\nnamespace-prefix = \"dev\"\n",
+            |_| true,
+        )
+        .unwrap();
+        assert_eq!(c.servers["prod"].tenant, "main");
+        assert_eq!(c.servers["dev"].tenant, "t1");
+        assert_eq!(c.servers["dev"].namespace_prefix.as_deref(), Some("dev"));
+        let e = Config::parse("[server.x]\nurl = \"k.example.com\"\n", |_| true).unwrap_err();
+        assert!(e.contains("[server.x] url"), "{e}");
+        let e = Config::parse("[server.x]\nurl = \"http://a\"\npassword = \"p\"\n", |_| {
+            true
+        })
+        .unwrap_err();
+        assert!(e.contains("password"), "{e}");
+    }
 
     #[test]
     fn parses_levels_and_version() {

@@ -98,6 +98,13 @@ pub fn check(doc: &Document, config: &Config) -> Vec<Finding> {
             f.rule == rules::syntax::ID || (LOCAL_RULES.contains(&f.rule) && f.span.end <= first)
         });
     }
+    sort(&mut findings);
+    findings
+}
+
+/// Puts findings in report order (syntax errors first, then by position and rule) and drops
+/// repeats; for findings added to [`check`]'s (a server's validation).
+pub fn sort(findings: &mut Vec<Finding>) {
     findings.sort_by(|a, b| {
         let key = |f: &Finding| {
             (
@@ -110,7 +117,6 @@ pub fn check(doc: &Document, config: &Config) -> Vec<Finding> {
         key(a).cmp(&key(b))
     });
     findings.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
-    findings
 }
 
 #[cfg(test)]

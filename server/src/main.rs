@@ -11,6 +11,7 @@ mod graph;
 mod lint;
 mod lsp;
 mod migrate;
+mod remote;
 mod run;
 mod user_dirs;
 
@@ -66,6 +67,8 @@ enum Command {
     Lsp(lsp::LspArgs),
     /// Run a flow locally with the bundled engine.
     Run(run::RunArgs),
+    /// Create or update flows on a Kestra server (lint first; `--dry-run` shows the diff).
+    Deploy(remote::deploy::DeployArgs),
     /// List past runs (or `show ID` to print one record).
     Executions(run::ExecutionsArgs),
     /// Move flows to Kestra 2.0: print the diff (each hunk names its rules), or `--write` it.
@@ -100,6 +103,7 @@ fn main() -> ExitCode {
         Command::Lsp(args) => lsp::run(args),
         Command::Run(args) => run::run(args),
         Command::Executions(args) => run::executions(args),
+        Command::Deploy(args) => remote::deploy::run(args),
         Command::Graph(args) => graph::run(args),
         Command::Migrate(args) => migrate::run(args),
         Command::Completions { shell } => {

@@ -291,6 +291,68 @@ do
   end
 end
 
+-- :KflowRunOnServer and :KflowDeploy against the Kestra API stand-in test.sh started.
+local standin = os.getenv('KFLOW_STANDIN_URL')
+test(':KflowRunOnServer streams the run on the Kestra server into a buffer', function()
+  assert(standin, 'KFLOW_STANDIN_URL is not set (editors/nvim/test.sh starts the stand-in)')
+  local path = write('on_server.yml', {
+    'id: on_server',
+    'namespace: company.nvim',
+    'tasks:',
+    '  - id: greet',
+    '    type: io.kestra.plugin.core.log.Log',
+    '    message: "Hello {{ inputs.who }}"',
+    'inputs:',
+    '  - id: who',
+    '    type: STRING',
+  })
+  local b = open(path)
+  local out = kflow.run_on_server({ buf = b, args = { 'server=' .. standin, 'who=nvim' } })
+  assert(out, ':KflowRunOnServer did not start')
+  assert(vim.wait(60000, function()
+    return kflow.last_remote.done
+  end, 50), 'the run did not finish')
+  local text = table.concat(vim.api.nvim_buf_get_lines(out, 0, -1, false), '\n')
+  print((text:gsub('\n', '\n     ')))
+  assert(text:find('  INFO greet: Hello nvim', 1, true), text)
+  assert(text:find('execution exec%d+ SUCCESS'), text)
+  assert(kflow.last_remote.code == 0, text)
+  local deployed = kflow.deploy({ buf = b, args = { 'server=' .. standin } })
+  assert(vim.wait(60000, function()
+    return kflow.last_deploy.done
+  end, 50), 'the deploy did not finish')
+  local report = table.concat(vim.api.nvim_buf_get_lines(deployed, 0, -1, false), '\n')
+  assert(report:find('unchanged company.nvim.on_server', 1, true), report)
+end)
+
+test(':KflowCancel kills a run on the Kestra server', function()
+  assert(standin, 'KFLOW_STANDIN_URL is not set (editors/nvim/test.sh starts the stand-in)')
+  local path = write('on_server_long.yml', {
+    'id: on_server_long',
+    'namespace: company.nvim',
+    'tasks:',
+    '  - id: wait',
+    '    type: io.kestra.plugin.core.flow.Sleep',
+    '    duration: PT1H',
+  })
+  local b = open(path)
+  local out = kflow.run_on_server({ buf = b, args = { 'server=' .. standin } })
+  local function text()
+    return table.concat(vim.api.nvim_buf_get_lines(out, 0, -1, false), '\n')
+  end
+  assert(vim.wait(30000, function()
+    return text():find('wait RUNNING', 1, true) ~= nil
+  end, 50), 'the task did not start: ' .. text())
+  vim.api.nvim_set_current_buf(b)
+  vim.cmd('KflowCancel')
+  assert(vim.wait(30000, function()
+    return kflow.last_remote.done
+  end, 50), 'the run did not stop: ' .. text())
+  assert(text():find('wait KILLED', 1, true), text())
+  assert(text():find('execution exec%d+ KILLED'), text())
+  assert(kflow.last_remote.code == 1, text())
+end)
+
 for _, c in ipairs(vim.lsp.get_clients({ name = 'kflow' })) do
   c:stop()
 end

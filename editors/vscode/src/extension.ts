@@ -1,5 +1,5 @@
 // kflow for VS Code: starts `kflow lsp` once a Kestra flow is open, and adds Run flow (with a
-// results view), Cancel run, Show Flow Graph, Explain rule and Restart server. Non-flow YAML files are never sent to the server, so the
+// results view), Run on server and Deploy (`remote.ts`), Cancel run, Show Flow Graph, Explain rule and Restart server. Non-flow YAML files are never sent to the server, so the
 // Red Hat YAML extension keeps serving them (and flows too: both run side by side).
 
 import * as fs from "node:fs";
@@ -28,6 +28,7 @@ import {
 } from "./logic";
 import { GraphPanels, RunPanels, SHOW_GRAPH } from "./panels";
 import type { RunRecord } from "./views";
+import { RemoteRuns } from "./remote";
 
 let client: LanguageClient | undefined;
 let channel: vscode.LogOutputChannel;
@@ -43,6 +44,7 @@ const MIGRATED_SCHEME = "kflow-migrated";
 const MIGRATE_KIND = "source.migrate.kflow";
 const previews = new Map<string, string>();
 let previewSeq = 0;
+let remote: RemoteRuns | undefined;
 // VS Code commands this extension registers itself although the server lists them too.
 const OWN_COMMANDS = [SHOW_GRAPH];
 
@@ -407,6 +409,10 @@ async function runFlow(arg?: vscode.Uri): Promise<void> {
 
 async function cancelRun(arg?: vscode.Uri): Promise<void> {
   const uri = arg ?? vscode.window.activeTextEditor?.document.uri ?? [...running.keys()].map((k) => vscode.Uri.parse(k))[0];
+  if (uri && remote?.isRunning(uri)) {
+    remote.cancel(uri);
+    return;
+  }
   if (!uri || !client) return;
   if (!advertises(client.initializeResult?.capabilities, "kflow.cancelRun")) {
     vscode.window.showErrorMessage("kflow: this kflow server cannot cancel runs (no kflow.cancelRun command).");
@@ -456,7 +462,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   setStatus("$(circle-outline) kflow", "kflow starts when a Kestra flow is opened");
   graphs = new GraphPanels({ client: () => clientFor(SHOW_GRAPH), log: (l) => channel.appendLine(l) });
   runViews = new RunPanels();
-  context.subscriptions.push(channel, status, lensChanged, graphs, runViews);
+  remote = new RemoteRuns(() => serverPath);
+  context.subscriptions.push(channel, status, lensChanged, graphs, runViews, remote);
 
   const maybeStart = (doc: vscode.TextDocument) => {
     if (!client && isFlow(doc)) void start(context);
@@ -468,6 +475,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidChangeTextDocument((e) => maybeStart(e.document)),
     vscode.commands.registerCommand("kflow.run", runFlow),
     vscode.commands.registerCommand("kflow.cancel", cancelRun),
+    vscode.commands.registerCommand("kflow.runOnServer", (uri?: vscode.Uri) => remote?.run(uri)),
+    vscode.commands.registerCommand("kflow.deploy", (uri?: vscode.Uri) => remote?.deploy(uri)),
     vscode.commands.registerCommand("kflow.explain", explain),
     vscode.commands.registerCommand(SHOW_GRAPH, showGraph),
     vscode.commands.registerCommand("kflow.migrateFile", migrateFile),
@@ -491,6 +500,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
           if (!isFlow(doc) || !canRun() || client?.initializeResult?.capabilities.codeLensProvider) return [];
           const range = new vscode.Range(0, 0, 0, 0);
           return [new vscode.CodeLens(range, { title: "▶ Run flow", command: "kflow.run", arguments: [doc.uri] })];
+        },
+      },
+    ),
+    // "Run on server" beside "Run flow", on every flow once kflow is started.
+    vscode.languages.registerCodeLensProvider(
+      { language: "yaml", scheme: "file" },
+      {
+        onDidChangeCodeLenses: lensChanged.event,
+        provideCodeLenses(doc) {
+          if (!isFlow(doc) || !serverPath) return [];
+          const range = new vscode.Range(0, 0, 0, 0);
+          return [new vscode.CodeLens(range, { title: "☁ Run on server", command: "kflow.runOnServer", arguments: [doc.uri] })];
         },
       },
     ),

@@ -229,3 +229,13 @@ export function applyEdits(text: string, edits: OffsetEdit[]): string {
   }
   return out + text.slice(at);
 }
+
+/** The final state in the output of `kflow run --server` (its last "execution ID STATE" line). */
+export function finalState(output: string): string | undefined {
+  const lines = output.split("\n").reverse();
+  for (const line of lines) {
+    const m = /^execution \S+ ([A-Z]+)\s*$/.exec(line);
+    if (m) return m[1];
+  }
+  return undefined;
+}

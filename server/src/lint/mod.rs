@@ -35,6 +35,9 @@ pub struct LintArgs {
     /// Colour.
     #[arg(long, value_enum, default_value = "auto")]
     color: Color,
+    /// Also ask this Kestra server to validate each flow (`server-validation` findings).
+    #[command(flatten)]
+    server: crate::remote::ServerArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -85,6 +88,16 @@ pub fn run(args: LintArgs) -> u8 {
         eprintln!("error: {e}");
         return 2;
     }
+    let remote = match &args.server.server {
+        None => None,
+        Some(_) => match crate::remote::validate::Remote::connect(&args.server, &paths[0]) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        },
+    };
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
@@ -101,7 +114,14 @@ pub fn run(args: LintArgs) -> u8 {
             }
             let doc = kflow_syntax::parse_bytes(&bytes);
             let config = configs.for_file(&f.path);
-            let findings = kflow_lint_rules::check(&doc, config);
+            let mut findings = kflow_lint_rules::check(&doc, config);
+            if let Some(remote) = &remote {
+                let found = remote
+                    .validate(&doc)
+                    .map_err(|e| format!("{}: server validation: {e}", f.display))?;
+                findings.extend(found);
+                kflow_lint_rules::sort(&mut findings);
+            }
             let mut linted = Linted {
                 path: f.path.clone(),
                 display: f.display.clone(),

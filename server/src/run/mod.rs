@@ -3,9 +3,9 @@
 
 pub(crate) mod display;
 mod executions;
-mod human;
+pub(crate) mod human;
 mod live;
-mod signals;
+pub(crate) mod signals;
 mod terminal;
 
 use std::io::{IsTerminal, Write};
@@ -48,11 +48,11 @@ pub struct RunArgs {
     inputs: Vec<String>,
     /// Storage folder (`kestra://` files, KV store, execution records); default `.kflow/`
     /// beside the flow.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "server")]
     storage: Option<PathBuf>,
     /// Secrets file: `KEY=value` lines (plain values, `#` comments); adds to the base64
     /// `SECRET_*` environment variables.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "server")]
     secrets: Option<PathBuf>,
     /// Output: progress lines (human) or the execution record (json).
     #[arg(long, value_enum, default_value = "human")]
@@ -61,6 +61,13 @@ pub struct RunArgs {
     /// in place, then a table) or plain lines. `NO_COLOR` turns colours off.
     #[arg(long, value_enum, default_value = "auto")]
     progress: Progress,
+    /// Run on this Kestra server instead (see `kflow deploy`): the flow is deployed, then run
+    /// there, its logs streamed back.
+    #[command(flatten)]
+    server: crate::remote::ServerArgs,
+    /// With --server: download the execution's output files into this folder.
+    #[arg(long, value_name = "DIR", requires = "server")]
+    outputs: Option<PathBuf>,
 }
 
 /// Default storage folder of a flow file.
@@ -247,6 +254,19 @@ async fn run_async(args: RunArgs) -> u8 {
             }
         }
     }
+    if args.server.server.is_some() {
+        let escapes = std::io::stdout().is_terminal() && terminal::understands_escapes();
+        return crate::remote::follow::run(crate::remote::follow::RemoteRun {
+            flow_path: &args.flow,
+            doc,
+            inputs,
+            server: &args.server,
+            outputs: args.outputs.clone(),
+            format: args.format,
+            color: escapes && !crate::no_color(),
+        })
+        .await;
+    }
     let request = RunRequest {
         flow_path: &args.flow,
         storage: args.storage.clone(),
@@ -378,7 +398,7 @@ pub async fn save_record(record: &Execution, storage: &Storage) -> std::io::Resu
     Ok(path)
 }
 
-fn exit_code(state: State) -> u8 {
+pub(crate) fn exit_code(state: State) -> u8 {
     match state {
         State::Success | State::Warning => 0,
         _ => 1,

@@ -1,8 +1,10 @@
 -- kflow for Neovim: starts `kflow lsp` on YAML buffers that are Kestra flows, and adds
--- :KflowRun, :KflowCancel, :KflowExplain and :KflowGraph.
+-- :KflowRun, :KflowCancel, :KflowExplain, :KflowGraph, and :KflowRunOnServer, :KflowDeploy
+-- for a Kestra server.
 --
 --   require('kflow').setup({
 --     cmd = { 'kflow', 'lsp' },          -- how to start the server
+--     server = 'prod',                   -- a Kestra server: URL or [server.NAME] of kflow.toml
 --     settings = { debounceMs = 100 },   -- sent as initializationOptions and settings
 --     flow_globs = { '**/flows/**' },    -- YAML files taken as flows even without id/namespace
 --   })
@@ -18,6 +20,7 @@ M.config = {
   flow_globs = {},
   root_markers = { 'kflow.toml', '.git' },
   codelens = true,
+  server = nil,
 }
 
 local function has(version)
@@ -281,9 +284,113 @@ function M.run(opts)
   return out
 end
 
+---------------------------------------------------------------------------------------------
+-- On a Kestra server: `kflow run --server` and `kflow deploy` as jobs, their output streamed
+-- into a buffer. Credentials come from the environment Neovim was started in
+-- (KESTRA_USERNAME / KESTRA_PASSWORD or KESTRA_API_TOKEN), never from the configuration.
+
+--- Starts `kflow <args>` for the file of `buf` (saved first) and streams its output into a new
+--- scratch buffer; `state` (a table) gets `done` and `code` when it exits.
+local function cli_job(buf, title, args, state)
+  if vim.bo[buf].modified then
+    vim.api.nvim_buf_call(buf, function()
+      vim.cmd('silent write')
+    end)
+  end
+  local file = vim.api.nvim_buf_get_name(buf)
+  local out = scratch(title)
+  local cmd = { M.config.cmd[1] }
+  vim.list_extend(cmd, args)
+  state.buf, state.done = out, false
+  local function on_lines(_, data)
+    if data and #data > 0 then
+      -- A job's last element is a partial line (often empty).
+      local lines = vim.tbl_filter(function(l)
+        return l ~= ''
+      end, data)
+      if #lines > 0 then
+        append(out, lines)
+      end
+    end
+  end
+  local job = vim.fn.jobstart(cmd, {
+    cwd = vim.fs.dirname(file),
+    env = { NO_COLOR = '1' },
+    stdout_buffered = false,
+    on_stdout = on_lines,
+    on_stderr = on_lines,
+    on_exit = function(_, code)
+      append(out, { '', 'Exit: ' .. code })
+      state.code, state.done = code, true
+    end,
+  })
+  if job <= 0 then
+    append(out, 'Error: cannot start ' .. cmd[1])
+    state.done = true
+  end
+  state.job = job
+  return out
+end
+
+local function server_of(opts)
+  local server = opts.server or M.config.server
+  if not server or server == '' then
+    vim.notify('kflow: no Kestra server (setup({ server = ... }) or :KflowRunOnServer server=URL)', vim.log.levels.ERROR)
+  end
+  return server
+end
+
+--- :KflowRunOnServer [server=NAME|URL] [key=value ...]: deploys the flow and runs it on the
+--- Kestra server, its progress and logs streamed into a buffer. :KflowCancel in the flow's
+--- buffer stops it: kflow gets SIGINT and kills the execution on the server.
+function M.run_on_server(opts)
+  opts = opts or {}
+  local buf = opts.buf or vim.api.nvim_get_current_buf()
+  local args = {}
+  for _, arg in ipairs(opts.args or {}) do
+    local s = arg:match('^server=(.+)$')
+    if s then
+      opts.server = s
+    else
+      vim.list_extend(args, { '--input', arg })
+    end
+  end
+  local server = server_of(opts)
+  if not server then
+    return
+  end
+  local file = vim.api.nvim_buf_get_name(buf)
+  local cli = { 'run', file, '--server', server, '--progress', 'plain' }
+  vim.list_extend(cli, args)
+  M.last_remote = { source = buf }
+  return cli_job(buf, 'kflow://server-run/' .. vim.fn.fnamemodify(file, ':t') .. '/' .. uv.hrtime(), cli, M.last_remote)
+end
+
+--- :KflowDeploy [server=NAME|URL]: `kflow deploy` of the current flow file.
+function M.deploy(opts)
+  opts = opts or {}
+  local buf = opts.buf or vim.api.nvim_get_current_buf()
+  for _, arg in ipairs(opts.args or {}) do
+    opts.server = arg:match('^server=(.+)$') or opts.server
+  end
+  local server = server_of(opts)
+  if not server then
+    return
+  end
+  local file = vim.api.nvim_buf_get_name(buf)
+  M.last_deploy = {}
+  return cli_job(buf, 'kflow://deploy/' .. uv.hrtime(), { 'deploy', file, '--server', server }, M.last_deploy)
+end
+
 --- :KflowCancel: asks the server to stop the current buffer's run.
 function M.cancel(buf)
   buf = buf or vim.api.nvim_get_current_buf()
+  local remote = M.last_remote
+  if remote and remote.source == buf and not remote.done and remote.job and remote.job > 0 then
+    local pid = vim.fn.jobpid(remote.job)
+    uv.kill(pid, 'sigint')
+    return
+  end
   local client = client_for(buf)
   if not client or not M.supports_command(client, 'kflow.cancelRun') then
     vim.notify('kflow: the server cannot cancel runs (no kflow.cancelRun command)', vim.log.levels.ERROR)
@@ -450,6 +557,12 @@ local function commands()
   vim.api.nvim_create_user_command('KflowExplain', function(o)
     M.explain(o.args)
   end, { nargs = '?', desc = 'kflow: explain the rule of the diagnostic under the cursor' })
+  vim.api.nvim_create_user_command('KflowRunOnServer', function(o)
+    M.run_on_server({ args = o.fargs })
+  end, { nargs = '*', desc = 'kflow: run the current flow on a Kestra server ([server=S] key=value inputs)' })
+  vim.api.nvim_create_user_command('KflowDeploy', function(o)
+    M.deploy({ args = o.fargs })
+  end, { nargs = '*', desc = 'kflow: deploy the current flow to a Kestra server ([server=S])' })
   vim.api.nvim_create_user_command('KflowGraph', function()
     M.graph()
   end, { desc = 'kflow: the flow as a Mermaid graph (and an SVG file)' })

@@ -1,12 +1,13 @@
 // End-to-end test in a real VS Code (code-server) driven in headless Chromium by playwright-core.
-//   node test/e2e/e2e.mjs --code-server ENTRY.js --vsix kflow.vsix --kflow BIN --examples DIR --chromium BIN
+//   node test/e2e/e2e.mjs --code-server ENTRY.js --vsix kflow.vsix --kflow BIN --examples DIR --chromium BIN --standin URL
 // Asserts that the Problems view lists kflow's findings for broken_references.yaml (and shows a
 // quick fix); that "Kestra: Show Flow Graph" shows parallel_requests.yaml's task boxes beside
 // the editor, that a click on one selects that task in the editor and that the picture follows
 // an edit; and, when the server offers kflow.runFlow, that "Run flow" ends in SUCCESS and its
 // results view shows the finished run (filtering its logs, opening a storage file). Screenshots go
 // to test-artifacts/ (graph.png: the graph webview beside the flow; run-view.png: the results
-// view). Prints "N passed, N failed, N skipped".
+// view); that "Run on server" (its code lens) runs a flow on the Kestra API stand-in at --standin
+// URL and streams its logs into the output channel. Prints "N passed, N failed, N skipped".
 import { spawn, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
@@ -18,7 +19,7 @@ import { chromium } from "playwright-core";
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
 );
-for (const k of ["code-server", "vsix", "kflow", "examples", "chromium"]) {
+for (const k of ["code-server", "vsix", "kflow", "examples", "chromium", "standin"]) {
   if (!args[k]) throw new Error(`missing --${k}`);
 }
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -95,6 +96,8 @@ fs.writeFileSync(
     "update.mode": "none",
     "kflow.path": path.resolve(args.kflow),
     "kflow.debounceMs": 50,
+    // The Kestra API stand-in test.sh started, for "Run on Kestra server".
+    "kflow.server": args.standin,
     "window.commandCenter": false,
     "chat.commandCenter.enabled": false,
   }, null, 2),
@@ -112,7 +115,12 @@ const server = spawn(
   node,
   [cs, "--auth", "none", "--bind-addr", `127.0.0.1:${port}`, "--user-data-dir", userData, "--extensions-dir", extDir,
     "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust", "--disable-getting-started-override", work],
-  { stdio: ["ignore", "pipe", "pipe"], detached: true },
+  {
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+    // The stand-in's credentials, as a user exports them before starting VS Code.
+    env: { ...process.env, KESTRA_USERNAME: "admin@kestra.io", KESTRA_PASSWORD: "Kestra-2025" },
+  },
 );
 let serverLog = "";
 server.stdout.on("data", (d) => (serverLog += d));
@@ -453,6 +461,34 @@ try {
       console.log(`     a click on answer in the results view selected it in the flow: ${sel.trim()}`);
     });
   }
+
+  await test('"Run on Kestra server" streams the server run into its output channel and ends in SUCCESS', async () => {
+    fs.writeFileSync(
+      path.join(work, "flows/on_server.yaml"),
+      [
+        "id: on_server",
+        "namespace: company.vscode",
+        "tasks:",
+        "  - id: greet",
+        "    type: io.kestra.plugin.core.log.Log",
+        "    message: Hello from the server",
+        "",
+      ].join("\n"),
+    );
+    await openFile("flows/on_server.yaml");
+    await page.waitForTimeout(1500);
+    const lens = page.locator(".codelens-decoration a", { hasText: "Run on server" });
+    await lens.first().waitFor({ state: "visible", timeout: 30000 });
+    await lens.first().click();
+    // This run's own toast (the local runs' toasts may still show).
+    const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "on_server.yaml on" }).first();
+    await toast.waitFor({ state: "visible", timeout: 120000 });
+    const text = await toast.innerText();
+    const output = await page.locator('[id="workbench.panel.output"] .view-lines').innerText().catch(() => "");
+    await page.screenshot({ path: path.join(artifacts, "run-on-server.png") });
+    if (!text.includes("ended in SUCCESS")) throw new Error(`server run ended: ${text}\n${output}`);
+    if (!/INFO greet: Hello from the server/.test(output.replace(/\u00a0/g, " "))) throw new Error(`the output channel lacks the log line:\n${output}`);
+  });
 } finally {
   await browser.close();
   stopAll();

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import {
   advertises,
   applyEdits,
+  finalState,
   findServer,
   flowInputs,
   globToRegExp,
@@ -125,4 +126,10 @@ test("the migration preview applies the server's edits in any order", () => {
   ]);
   assert.equal(migrated, "# migrated\nid: f\nnamespace: n\ntasks:\n  - id: a\n    type: Loop\n");
   assert.throws(() => applyEdits("abc", [{ start: 0, end: 2, newText: "x" }, { start: 1, end: 3, newText: "y" }]));
+});
+
+test("a server run's final state is its last execution line", () => {
+  const out = "greet RUNNING\n  INFO greet: execution exec1 SUCCESS\nexecution exec7 KILLED\nserver: http://k/ui\n";
+  assert.equal(finalState(out), "KILLED");
+  assert.equal(finalState("error: 401 /api/v1/configs\n"), undefined);
 });
