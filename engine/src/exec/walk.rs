@@ -54,6 +54,7 @@ pub(crate) const META_KEYS: &[&str] = &[
     "retry",
     "timeout",
     "runIf",
+    "when",
     "disabled",
     "allowFailure",
     "allowWarning",
@@ -147,8 +148,12 @@ impl Exec {
                 value: scope.shown_value(),
             });
             let started = Instant::now();
-            // runIf
-            if let Some(cond) = def.get("runIf") {
+            // runIf, which Kestra 2.0 spells `when` (keeping `runIf` as an alias: the 2.0
+            // migration guide).
+            let when = (self.opts.kestra_line >= (2, 0))
+                .then(|| def.get("when"))
+                .flatten();
+            if let Some(cond) = when.or_else(|| def.get("runIf")) {
                 let vars = self.task_vars(&info, &scope, &def);
                 match self.render_string(cond, &vars) {
                     Ok(text) if !crate::render::is_truthy(&text) => {

@@ -100,6 +100,8 @@ pub fn record(
                 attempts,
                 start_date: start_date.unwrap_or(started),
                 end_date,
+                // A 2.0 Loop's iterations are sub-executions on the server, not followed here.
+                loop_execution_id: None,
                 outer_values: Vec::new(),
                 outputs_pending: false,
             })
