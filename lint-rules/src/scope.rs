@@ -80,9 +80,11 @@ pub fn relation(catalog: &Catalog, flow: &Flow, r: TaskIdx, c: TaskIdx) -> Relat
     }
     let r_chain = chain(flow, r);
     if r_chain.contains(&c) {
-        // A flowable's own property reading one of its descendants: a loop condition is
-        // evaluated after each iteration; anything else is evaluated before the children run.
-        let after_children = [".flow.LoopUntil", ".flow.WaitFor"]
+        // A flowable's own property reading one of its descendants: a loop condition, and a
+        // 2.0 Loop's declared `outputs`, are rendered after each iteration's tasks (its
+        // `values` before them, but they cannot name its own tasks' outputs usefully anyway);
+        // anything else is evaluated before the children run.
+        let after_children = [".flow.LoopUntil", ".flow.WaitFor", ".flow.Loop"]
             .iter()
             .any(|s| is_type(catalog, flow, c, s));
         return if after_children {

@@ -299,7 +299,9 @@ impl Walker<'_> {
                 push(entry.value, Section::Defaults);
             } else if key == "onPause" && tree.get(entry.value, "type").is_some() {
                 push(entry.value, Section::OnPause);
-            } else if self.is_task_list(entry.value) {
+            } else if key != "outputs" && self.is_task_list(entry.value) {
+                // `outputs` holds declared outputs (`{id, type: STRING, value}`, as on a 2.0
+                // Loop), never tasks.
                 push(entry.value, Section::Other(key.to_string()));
             }
         }
