@@ -13,7 +13,7 @@ use crate::fixes::{self, Change, Mode};
 use crate::version::Version;
 
 /// The Kestra line flows are migrated to.
-pub const TO: Version = Version { major: 2, minor: 0 };
+pub const TO: Version = Version::V2_0;
 
 /// The rules whose safe fixes migrating applies: the migration rules, and the renames of types
 /// and Pebble built-ins the 2.0 line dropped (`deprecated-type` renames old aliases,

@@ -12,8 +12,11 @@ impl Version {
     /// The default target: the 1.3 LTS line.
     pub const DEFAULT: Version = Version { major: 1, minor: 3 };
 
+    /// Kestra 2.0, the line flows are migrated to (its migration rules are active from it on).
+    pub const V2_0: Version = Version { major: 2, minor: 0 };
+
     /// The Kestra lines kflow describes (its catalog is generated for these).
-    pub const LINES: [Version; 2] = [Version::DEFAULT, Version { major: 2, minor: 0 }];
+    pub const LINES: [Version; 2] = [Version::DEFAULT, Version::V2_0];
 
     /// Reads `1.3`, `1.3.19`, `v2.0`; text that does not start with a version (such as
     /// "after 1.0") gives `None`.

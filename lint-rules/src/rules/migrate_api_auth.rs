@@ -59,7 +59,7 @@ const REQUIRED: &[&str] = &[
 const EE_GIT: &str = "io.kestra.plugin.ee.git.";
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    if cx.config.kestra_version < crate::migrate::TO {
+    if cx.config.kestra_version < crate::version::Version::V2_0 {
         return;
     }
     let Some(flow) = cx.flow else { return };

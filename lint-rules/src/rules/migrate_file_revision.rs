@@ -36,7 +36,7 @@ pub const ID: &str = "migrate-file-revision";
 pub const SEVERITY: Severity = Severity::Error;
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    if cx.config.kestra_version < crate::migrate::TO {
+    if cx.config.kestra_version < crate::version::Version::V2_0 {
         return;
     }
     for rendered in cx.rendered_expressions() {

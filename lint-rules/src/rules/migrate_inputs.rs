@@ -43,7 +43,7 @@ pub const SEVERITY: Severity = Severity::Error;
 const RENAMED_TYPES: &[(&str, &str)] = &[("BOOLEAN", "BOOL"), ("ENUM", "SELECT")];
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    if cx.config.kestra_version < crate::migrate::TO {
+    if cx.config.kestra_version < crate::version::Version::V2_0 {
         return;
     }
     let Some(flow) = cx.flow else { return };

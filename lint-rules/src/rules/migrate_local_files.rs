@@ -71,7 +71,7 @@ fn full_type(cx: &Source, flow: &Flow, t: TaskIdx) -> Option<String> {
 }
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    if cx.config.kestra_version < crate::migrate::TO {
+    if cx.config.kestra_version < crate::version::Version::V2_0 {
         return;
     }
     let Some(flow) = cx.flow else { return };

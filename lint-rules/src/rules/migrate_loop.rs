@@ -94,7 +94,7 @@ fn enclosing_loop(cx: &Source, flow: &Flow, t: TaskIdx) -> Option<TaskIdx> {
 }
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    if cx.config.kestra_version < crate::migrate::TO {
+    if cx.config.kestra_version < crate::version::Version::V2_0 {
         return;
     }
     let Some(flow) = cx.flow else { return };

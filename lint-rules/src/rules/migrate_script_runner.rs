@@ -49,7 +49,7 @@ const PROCESS: &str = "io.kestra.plugin.core.runner.Process";
 const DOCKER: &str = "io.kestra.plugin.scripts.runner.docker.Docker";
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    if cx.config.kestra_version < crate::migrate::TO {
+    if cx.config.kestra_version < crate::version::Version::V2_0 {
         return;
     }
     let Some(flow) = cx.flow else { return };

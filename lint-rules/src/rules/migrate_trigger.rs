@@ -70,7 +70,7 @@ pub const SEVERITY: Severity = Severity::Error;
 const FLOW_TRIGGER: &str = "io.kestra.plugin.core.trigger.Flow";
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    if cx.config.kestra_version < crate::migrate::TO {
+    if cx.config.kestra_version < crate::version::Version::V2_0 {
         return;
     }
     for (plugin, def) in cx.plugins() {

@@ -40,7 +40,7 @@ pub const ID: &str = "migrate-when";
 pub const SEVERITY: Severity = Severity::Warning;
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    if cx.config.kestra_version < crate::migrate::TO {
+    if cx.config.kestra_version < crate::version::Version::V2_0 {
         return;
     }
     let Some(flow) = cx.flow else { return };
