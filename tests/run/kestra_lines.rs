@@ -109,8 +109,9 @@ fn what_a_line_does_not_have_is_refused_before_the_run() {
     let (code, rec, err) = run_under("2.0", FLOW_1X);
     assert_eq!(code, 2, "{rec}");
     assert!(err.contains("`ForEach` was removed in Kestra 2.0"), "{err}");
-    // …and with that rule off, the runner still refuses: it runs the line it is given.
-    let rule_off = "[rules]\nunknown-task-type = \"off\"\n";
+    // …and with the rules that report it off, the runner still refuses: it runs the line it
+    // is given.
+    let rule_off = "[rules]\nunknown-task-type = \"off\"\nmigrate-loop = \"off\"\n";
     let (code, rec, err) = run_with(&format!("kestra-version = \"2.0\"\n{rule_off}"), FLOW_1X);
     assert_eq!(code, 2, "{rec}");
     assert!(
