@@ -14,7 +14,7 @@ use kflow_lint_rules::migrate::{self, Migrated};
 use kflow_lint_rules::Version;
 use rayon::prelude::*;
 
-use crate::lint::{config, files};
+use crate::lint::files;
 
 #[derive(Args)]
 pub struct MigrateArgs {
@@ -48,23 +48,18 @@ pub fn run(args: MigrateArgs) -> u8 {
     let _ = rayon::ThreadPoolBuilder::new()
         .stack_size(crate::ANALYSIS_STACK)
         .build_global();
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let mut configs = config::Configs::default();
-    let found = match files::discover(&paths, &mut configs) {
-        Ok(found) => found.files,
+    let files::Inputs {
+        paths,
+        found,
+        configs,
+    } = match files::inputs(&args.paths) {
+        Ok(inputs) => inputs,
         Err(e) => {
             eprintln!("error: {e}");
             return 2;
         }
     };
-    if let Some(e) = configs.first_error() {
-        eprintln!("error: {e}");
-        return 2;
-    }
+    let found = found.files;
     let results: Vec<Result<Option<Outcome>, String>> = found
         .par_iter()
         .map(|f| {

@@ -189,7 +189,7 @@ fn describe(
             let t = flow.tasks_named(id).next()?;
             let task = flow.task(t);
             let type_name = task.type_.as_ref().map_or("(no type)", |n| n.name.as_str());
-            let defined = task.id.as_ref().map_or(tree.span(task.node), |n| n.span);
+            let defined = task.id_span(tree);
             let mut out = format!(
                 "**task `{id}`**: `{type_name}`, defined on line {}",
                 line_of(doc, defined)

@@ -50,33 +50,21 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             let Some(target) = flow.tasks_named(name).next() else {
                 continue;
             };
-            let rel = relation(cx.catalog, flow, target, owner);
-            if rel == Relation::IfFailed {
-                let defined = flow.task(target);
-                let at = defined
-                    .id
-                    .as_ref()
-                    .map_or(cx.tree.span(defined.node), |n| n.span);
-                out.push(
-                    Finding::new(ID, e.file_span(span), format!(
-                        "task `{name}` is in `errors`: it has run only if something failed, and this task runs either way; guard the read (`?? …`)"
-                    ))
-                    .related(at, "defined here"),
-                );
-            }
-            if let Relation::Conditional(branch) = rel {
-                let branch_task = flow.task(branch);
-                let at = branch_task
-                    .id
-                    .as_ref()
-                    .map_or(cx.tree.span(branch_task.node), |n| n.span);
-                out.push(
-                    Finding::new(ID, e.file_span(span), format!(
-                        "task `{name}` runs only when its branch is taken: guard the read (`?? …`) or move this task into the branch"
-                    ))
-                    .related(at, "the branch"),
-                );
-            }
+            let (message, related, label) = match relation(cx.catalog, flow, target, owner) {
+                Relation::IfFailed => (
+                    format!("task `{name}` is in `errors`: it has run only if something failed, and this task runs either way; guard the read (`?? …`)"),
+                    target,
+                    "defined here",
+                ),
+                Relation::Conditional(branch) => (
+                    format!("task `{name}` runs only when its branch is taken: guard the read (`?? …`) or move this task into the branch"),
+                    branch,
+                    "the branch",
+                ),
+                _ => continue,
+            };
+            let at = flow.task(related).id_span(cx.tree);
+            out.push(Finding::new(ID, e.file_span(span), message).related(at, label));
         }
     }
 }

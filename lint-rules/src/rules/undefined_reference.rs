@@ -232,10 +232,7 @@ fn check_output<'c>(
     };
     let target_task = flow.task(target);
     let here = file(name_span);
-    let defined_at = target_task
-        .id
-        .as_ref()
-        .map_or(cx.tree.span(target_task.node), |n| n.span);
+    let defined_at = target_task.id_span(cx.tree);
     if cx.tree.get_str(target_task.node, "disabled") == Some("true") && !path.guarded {
         out.push(
             Finding::new(

@@ -13,6 +13,34 @@ pub struct FoundFile {
     pub explicit: bool,
 }
 
+/// What the commands that take flow files (`lint`, `migrate`, `deploy`) work on: the paths
+/// given (this folder when none), the flows found below them, and their `kflow.toml` files.
+pub struct Inputs {
+    pub paths: Vec<PathBuf>,
+    pub found: Discovered,
+    pub configs: Configs,
+}
+
+/// [`Inputs`] of the paths given; a path that cannot be read or a `kflow.toml` that cannot be
+/// loaded is an error (the commands print it and exit 2).
+pub fn inputs(given: &[PathBuf]) -> Result<Inputs, String> {
+    let paths = if given.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        given.to_vec()
+    };
+    let mut configs = Configs::default();
+    let found = discover(&paths, &mut configs)?;
+    if let Some(e) = configs.first_error() {
+        return Err(e.to_string());
+    }
+    Ok(Inputs {
+        paths,
+        found,
+        configs,
+    })
+}
+
 /// The files to check, and how many YAML files `exclude` left out.
 pub struct Discovered {
     pub files: Vec<FoundFile>,

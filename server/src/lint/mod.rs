@@ -68,26 +68,20 @@ pub fn run(args: LintArgs) -> u8 {
     let _ = rayon::ThreadPoolBuilder::new()
         .stack_size(crate::ANALYSIS_STACK)
         .build_global();
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let mut configs = config::Configs::default();
-    let files::Discovered {
-        files: found,
-        excluded,
-    } = match files::discover(&paths, &mut configs) {
-        Ok(found) => found,
+    let files::Inputs {
+        paths,
+        found: files::Discovered {
+            files: found,
+            excluded,
+        },
+        configs,
+    } = match files::inputs(&args.paths) {
+        Ok(inputs) => inputs,
         Err(e) => {
             eprintln!("error: {e}");
             return 2;
         }
     };
-    if let Some(e) = configs.first_error() {
-        eprintln!("error: {e}");
-        return 2;
-    }
     let remote = match &args.server.server {
         None => None,
         Some(_) => match crate::remote::validate::Remote::connect(&args.server, &paths[0]) {

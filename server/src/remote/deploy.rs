@@ -192,24 +192,19 @@ struct Local {
 }
 
 pub fn run(args: DeployArgs) -> u8 {
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
     let human = args.format == DeployFormat::Human;
-    let mut configs = crate::lint::config::Configs::default();
-    let found = match crate::lint::files::discover(&paths, &mut configs) {
-        Ok(found) => found.files,
+    let crate::lint::files::Inputs {
+        paths,
+        found,
+        configs,
+    } = match crate::lint::files::inputs(&args.paths) {
+        Ok(inputs) => inputs,
         Err(e) => {
             eprintln!("error: {e}");
             return 2;
         }
     };
-    if let Some(e) = configs.first_error() {
-        eprintln!("error: {e}");
-        return 2;
-    }
+    let found = found.files;
     let target = match target::resolve(&args.server, &paths[0]) {
         Ok(t) => t,
         Err(e) => {

@@ -127,6 +127,11 @@ pub struct Task {
 }
 
 impl Task {
+    /// Where a finding about the task points: its `id`, else the whole task.
+    pub fn id_span(&self, tree: &Tree) -> Span {
+        self.id.as_ref().map_or(tree.span(self.node), |n| n.span)
+    }
+
     /// The `type` as written (`""` when it has none).
     pub fn type_name(&self) -> &str {
         self.type_.as_ref().map_or("", |n| n.name.as_str())
