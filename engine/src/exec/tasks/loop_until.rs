@@ -34,17 +34,8 @@ pub(crate) const FAMILY: Family = Family {
 
 fn run<'a>(exec: Arc<Exec>, call: &'a Call<'a>) -> BoxFut<'a, Outcome> {
     Box::pin(async move {
-        let Frame {
-            child,
-            errors,
-            finally,
-            vars,
-        } = Frame::new(&exec, call);
-        let (def, info, scope) = (call.def, call.info, call.scope);
-        let done = exec
-            .run_loop_until(def, info, scope, &vars, (errors, finally), child)
-            .await;
-        Outcome::from(done)
+        let frame = Frame::new(&exec, call);
+        Outcome::from(exec.run_loop_until(call, frame).await)
     })
 }
 
@@ -102,15 +93,15 @@ impl Exec {
         outputs.as_object().cloned().unwrap_or_default()
     }
 
-    async fn run_loop_until(
-        self: Arc<Self>,
-        def: &Value,
-        info: &RunInfo,
-        scope: &Scope,
-        vars: &Map<String, Value>,
-        (errors, finally): (Vec<Value>, Vec<Value>),
-        mut child: Scope,
-    ) -> Done {
+    async fn run_loop_until(self: Arc<Self>, call: &Call<'_>, frame: Frame) -> Done {
+        let (def, info, scope) = (call.def, call.info, call.scope);
+        let Frame {
+            mut child,
+            errors,
+            finally,
+            vars,
+        } = frame;
+        let vars = &vars;
         let limits = match self.loop_limits(def, vars) {
             Ok(l) => l,
             Err(e) => return (State::Failed, None, Some(e)),

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::flowable::{Done, Frame};
 use crate::exec::registry::{Call, Family, Kind};
 use crate::exec::retry::duration_of;
-use crate::exec::state::{BoxFut, Exec, Outcome, RunInfo, Scope};
+use crate::exec::state::{BoxFut, Exec, Outcome};
 use crate::exec::walk::list;
 use crate::record::State;
 use crate::task::Level;
@@ -27,17 +27,8 @@ pub(crate) const FAMILY: Family = Family {
 
 fn run<'a>(exec: Arc<Exec>, call: &'a Call<'a>) -> BoxFut<'a, Outcome> {
     Box::pin(async move {
-        let Frame {
-            child,
-            errors,
-            finally,
-            vars,
-        } = Frame::new(&exec, call);
-        let (def, info, scope) = (call.def, call.info, call.scope);
-        let done = exec
-            .run_pause(def, info, scope, &vars, (errors, finally), child)
-            .await;
-        Outcome::from(done)
+        let frame = Frame::new(&exec, call);
+        Outcome::from(exec.run_pause(call, frame).await)
     })
 }
 
@@ -63,15 +54,15 @@ fn state_of_behavior(behavior: &str) -> Option<State> {
 }
 
 impl Exec {
-    async fn run_pause(
-        self: Arc<Self>,
-        def: &Value,
-        info: &RunInfo,
-        scope: &Scope,
-        vars: &Map<String, Value>,
-        (errors, finally): (Vec<Value>, Vec<Value>),
-        child: Scope,
-    ) -> Done {
+    async fn run_pause(self: Arc<Self>, call: &Call<'_>, frame: Frame) -> Done {
+        let (def, info, scope) = (call.def, call.info, call.scope);
+        let Frame {
+            child,
+            errors,
+            finally,
+            vars,
+        } = frame;
+        let vars = &vars;
         let render = |key: &str| {
             def.get(key)
                 .filter(|v| !v.is_null())
