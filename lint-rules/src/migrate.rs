@@ -29,6 +29,7 @@ pub const RULES: &[&str] = &[
     crate::rules::migrate_script_runner::ID,
     crate::rules::migrate_local_files::ID,
     crate::rules::migrate_worker_group::ID,
+    crate::rules::migrate_property::ID,
     crate::rules::deprecated_type::ID,
     crate::rules::unknown_function::ID,
 ];

@@ -35,6 +35,18 @@ pub enum Issue {
         name: String,
         advice: String,
     },
+    /// A property the targeted Kestra line no longer has (`migrate-property` reports it, with
+    /// a fix when it has a direct replacement).
+    Removed {
+        /// The mapping holding it, and its entry.
+        map: NodeId,
+        entry: kflow_syntax::yaml::Entry,
+        name: String,
+        owner: String,
+        removed_in: Version,
+        /// What the catalog says to use instead.
+        advice: Option<String>,
+    },
 }
 
 /// Keys every typed object may carry besides its properties.
@@ -267,12 +279,13 @@ fn check_keys(
             continue;
         };
         if let Some(r) = prop.removed_in.filter(|&r| r <= target) {
-            out.push(Issue::Unknown {
-                key,
+            out.push(Issue::Removed {
+                map: node,
+                entry: *entry,
                 name: name.to_string(),
                 owner: owner.to_string(),
-                suggestion: None,
-                note: Some(format!("removed in Kestra {r} (target: {target})")),
+                removed_in: r,
+                advice: prop.deprecated.clone(),
             });
             continue;
         }

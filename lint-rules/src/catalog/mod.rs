@@ -371,6 +371,41 @@ types:
         ));
     }
 
+    /// The curated core types win over their generated twins, so what the generator read off
+    /// Kestra's 1.3 and 2.0 sources (a property 2.0 removed) must not be lost under them.
+    #[test]
+    fn curated_types_keep_the_removals_read_off_kestras_sources() {
+        let c = Catalog::builtin();
+        let mut missing = Vec::new();
+        for def in c.types() {
+            let Some((idx, false)) = Catalog::plugin_index(&def.name) else {
+                continue;
+            };
+            let Some(generated) = c.plugin(idx) else {
+                continue;
+            };
+            removals_kept(&def.name, &def.properties, &generated.properties, &mut missing);
+        }
+        assert!(missing.is_empty(), "curated without the removal: {missing:#?}");
+    }
+
+    fn removals_kept(
+        path: &str,
+        curated: &BTreeMap<String, Prop>,
+        generated: &BTreeMap<String, Prop>,
+        missing: &mut Vec<String>,
+    ) {
+        for (name, g) in generated {
+            let Some(k) = curated.get(name) else { continue };
+            if g.removed_in.is_some() && k.removed_in.is_none() {
+                missing.push(format!("{path}.{name} (removed in {:?})", g.removed_in));
+            }
+            if let (Some(kf), Some(gf)) = (&k.fields, &g.fields) {
+                removals_kept(&format!("{path}.{name}"), kf, gf, missing);
+            }
+        }
+    }
+
     #[test]
     fn builtin_catalog_loads() {
         let c = Catalog::builtin();

@@ -80,6 +80,7 @@ registry! {
     migrate_api_auth,
     migrate_worker_group,
     migrate_trigger_outputs,
+    migrate_property,
 }
 
 /// Security rules and their `security-severity` (the 0–10 scale GitHub code scanning reads

@@ -29,6 +29,23 @@ pub const SEVERITY: Severity = Severity::Error;
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     for issue in cx.prop_issues() {
+        // A removed property is `migrate-property`'s, unless another migration rule owns it.
+        if let Issue::Removed {
+            entry,
+            name,
+            owner,
+            removed_in,
+            ..
+        } = issue
+        {
+            if crate::rules::migrate_property::OWNED_ELSEWHERE.contains(&name.as_str()) {
+                let target = cx.config.kestra_version;
+                let message =
+                    format!("`{owner}.{name}` removed in Kestra {removed_in} (target: {target})");
+                out.push(Finding::new(ID, cx.tree.span(entry.key), message));
+            }
+            continue;
+        }
         let Issue::Unknown {
             key,
             name,
