@@ -30,6 +30,7 @@ pub const RULES: &[&str] = &[
     crate::rules::migrate_local_files::ID,
     crate::rules::migrate_worker_group::ID,
     crate::rules::migrate_property::ID,
+    crate::rules::migrate_output_type::ID,
     crate::rules::deprecated_type::ID,
     crate::rules::unknown_function::ID,
 ];

@@ -81,6 +81,7 @@ registry! {
     migrate_worker_group,
     migrate_trigger_outputs,
     migrate_property,
+    migrate_output_type,
 }
 
 /// Security rules and their `security-severity` (the 0–10 scale GitHub code scanning reads
