@@ -237,3 +237,37 @@ pub fn indented(entry: &str, indent: &str) -> String {
     }
     out
 }
+
+/// The column of a block mapping entry's key, when the key starts its line.
+pub fn own_line_indent<'a>(
+    cx: &Source<'a>,
+    map: NodeId,
+    entry: kflow_syntax::yaml::Entry,
+) -> Result<&'a str, String> {
+    if cx.tree.node(map).flow_style {
+        return Err("it is written in a `{…}` mapping".into());
+    }
+    let text = &cx.doc.text;
+    let at = cx.tree.span(entry.key).start as usize;
+    let start = line_start(text, at);
+    let indent = &text[start..at];
+    if !indent.trim().is_empty() {
+        return Err("it shares its line with another key".into());
+    }
+    Ok(indent)
+}
+
+/// Removes the entry's lines, keeping the comments among them.
+pub fn remove_entry(
+    cx: &Source,
+    map: NodeId,
+    entry: kflow_syntax::yaml::Entry,
+) -> Result<Edit, String> {
+    let indent = own_line_indent(cx, map, entry)?;
+    let span = entry_lines(cx, entry.key, entry.value);
+    let new_text = comments_in(cx, span, &[])
+        .lines()
+        .map(|c| format!("{indent}{c}\n"))
+        .collect();
+    Ok(Edit { span, new_text })
+}

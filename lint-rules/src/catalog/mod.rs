@@ -384,9 +384,17 @@ types:
             let Some(generated) = c.plugin(idx) else {
                 continue;
             };
-            removals_kept(&def.name, &def.properties, &generated.properties, &mut missing);
+            removals_kept(
+                &def.name,
+                &def.properties,
+                &generated.properties,
+                &mut missing,
+            );
         }
-        assert!(missing.is_empty(), "curated without the removal: {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "curated without the removal: {missing:#?}"
+        );
     }
 
     fn removals_kept(

@@ -1,11 +1,14 @@
 //! Reports flow inputs Kestra would reject: unknown `type`, a bad `validator`, an impossible
-//! `itemType`, a FILE default that is not a file URI.
+//! `itemType`, a FILE default that is not a file URI, a default on an optional input.
 //!
 //! ## What it does
-//! Checks each entry of the flow's `inputs`: `type` is one of Kestra's input types; a STRING
-//! `validator` is a well-formed regular expression; an ARRAY's `itemType` is a scalar type (not
-//! ARRAY, MULTISELECT, SECRET or FILE); a FILE input's `defaults` is a `file://` or `nsfile://`
-//! URI.
+//! Checks each entry of the flow's `inputs`: `type` is one of Kestra's input types (`FORM` from
+//! 2.0 on); a STRING `validator` is a well-formed regular expression; an ARRAY's `itemType` is a
+//! scalar type (not ARRAY, MULTISELECT, SECRET or FILE); a FILE input's `defaults` is a
+//! `file://` or `nsfile://` URI; an input with `defaults` is neither `required: false` nor given
+//! a `prefill` (Kestra's `InputValidator`, since 1.1: "Inputs with a default value must be
+//! required, since the default is always applied" / "cannot also have a prefill"). The fix for
+//! `required: false` removes it: the default was always applied, so nothing changes.
 //!
 //! ## Why
 //! Kestra validates inputs when the flow is saved; a broken validator fails every execution.
@@ -20,7 +23,12 @@
 //! ## Fix
 //! Use one of the input types (`STRING`, `INT`, `FLOAT`, `BOOL`, `SELECT`, `DATE`, `FILE`…).
 
+use kflow_syntax::yaml::{NodeId, ScalarKind};
+
 use crate::context::Context;
+use crate::edits::remove_entry;
+use crate::finding::Applicability;
+use crate::version::Version;
 use crate::suggest::closest;
 use crate::finding::{Finding, Severity};
 
@@ -48,6 +56,9 @@ pub const INPUT_TYPES: &[&str] = &[
     "YAML",
     "EMAIL",
 ];
+
+/// Input types added by a Kestra line, with that line.
+const INPUT_TYPES_SINCE: &[(&str, Version)] = &[("FORM", Version::V2_0)];
 
 const NOT_ITEM_TYPES: &[&str] = &["ARRAY", "MULTISELECT", "SECRET", "FILE"];
 
@@ -105,7 +116,10 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             }
             continue;
         };
-        if !INPUT_TYPES.contains(&t.name.as_str()) {
+        let added = INPUT_TYPES_SINCE
+            .iter()
+            .any(|(name, since)| *name == t.name && cx.config.kestra_version >= *since);
+        if !INPUT_TYPES.contains(&t.name.as_str()) && !added {
             let mut message = format!("`{}` is not an input type", t.name);
             if let Some(near) = closest(&t.name, INPUT_TYPES.iter().copied()) {
                 message.push_str(&format!("; did you mean `{near}`?"));
@@ -113,6 +127,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             out.push(Finding::new(ID, t.span, message));
             continue;
         }
+        defaults_on_optional(cx, input.node, out);
         if let Some(v) = tree.get_value(input.node, "validator") {
             if let Some(why) = tree.str(v).and_then(regex_problem) {
                 out.push(Finding::new(
@@ -147,6 +162,40 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 }
             }
         }
+    }
+}
+
+/// A default makes an input always filled: Kestra refuses it with `required: false` or a
+/// `prefill` (the UI's editable first value, which the default would override).
+fn defaults_on_optional(cx: &Context, input: NodeId, out: &mut Vec<Finding>) {
+    let tree = cx.tree;
+    if tree.get(input, "defaults").is_none() {
+        return;
+    }
+    if let Some(entry) = tree.get(input, "required") {
+        let is_false = tree.scalar(entry.value).is_some_and(|v| {
+            v.kind() == ScalarKind::Bool && v.value.eq_ignore_ascii_case("false")
+        });
+        if is_false {
+            let f = Finding::new(
+                ID,
+                tree.span(entry.key),
+                "an input with `defaults` must be required: Kestra refuses `required: false` \
+                 beside a default, which is always applied",
+            );
+            out.push(match remove_entry(cx, input, entry) {
+                Ok(edit) => f.fix("Remove `required: false`", vec![edit], Applicability::Safe),
+                Err(_) => f,
+            });
+        }
+    }
+    if let Some(span) = cx.key_span(input, "prefill") {
+        out.push(Finding::new(
+            ID,
+            span,
+            "an input with `defaults` cannot also have a `prefill`: keep the default (always \
+             applied) or the prefill (an editable first value)",
+        ));
     }
 }
 

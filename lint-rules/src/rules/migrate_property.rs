@@ -51,7 +51,10 @@ use kflow_syntax::yaml::{Entry, NodeId};
 use kflow_syntax::Span;
 
 use crate::context::Context;
-use crate::edits::{comments_in, entry_lines, last_content_offset, line_end, line_start};
+use crate::edits::{
+    comments_in, entry_lines, last_content_offset, line_end, line_start, own_line_indent,
+    remove_entry,
+};
 use crate::finding::{Applicability, Edit, Finding, Severity};
 use crate::props::Issue;
 use crate::source::Source;
@@ -138,7 +141,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             Change::Rename(to) => rename(cx, *map, *entry, to),
             Change::Drop => drop_ignored(cx, *map, *entry),
             Change::DropOffered(why) => {
-                let f = match drop(cx, *map, *entry) {
+                let f = match remove_entry(cx, *map, *entry) {
                     Ok(e) => f.fix(format!("Remove `{name}`"), vec![e], Applicability::Unsafe),
                     Err(_) => f,
                 };
@@ -178,32 +181,6 @@ fn rename(cx: &Source, map: NodeId, entry: Entry, to: &str) -> Planned {
     Ok((vec![edit], Applicability::Safe))
 }
 
-/// The column of a block mapping entry's key, when the key starts its line.
-fn own_line_indent<'a>(cx: &Source<'a>, map: NodeId, entry: Entry) -> Result<&'a str, String> {
-    if cx.tree.node(map).flow_style {
-        return Err("it is written in a `{…}` mapping".into());
-    }
-    let text = &cx.doc.text;
-    let at = cx.tree.span(entry.key).start as usize;
-    let start = line_start(text, at);
-    let indent = &text[start..at];
-    if !indent.trim().is_empty() {
-        return Err("it shares its line with another key".into());
-    }
-    Ok(indent)
-}
-
-/// Removes the entry's lines, keeping the comments among them.
-fn drop(cx: &Source, map: NodeId, entry: Entry) -> Result<Edit, String> {
-    let indent = own_line_indent(cx, map, entry)?;
-    let span = entry_lines(cx, entry.key, entry.value);
-    let new_text = comments_in(cx, span, &[])
-        .lines()
-        .map(|c| format!("{indent}{c}\n"))
-        .collect();
-    Ok(Edit { span, new_text })
-}
-
 /// Removes an ignored property, unless the mapping would be left empty (a `null` in its place
 /// is not what an absent object means).
 fn drop_ignored(cx: &Source, map: NodeId, entry: Entry) -> Planned {
@@ -215,7 +192,7 @@ fn drop_ignored(cx: &Source, map: NodeId, entry: Entry) -> Planned {
     if !others {
         return Err("nothing else is set beside it; remove the whole mapping".into());
     }
-    Ok((vec![drop(cx, map, entry)?], Applicability::Safe))
+    Ok((vec![remove_entry(cx, map, entry)?], Applicability::Safe))
 }
 
 fn purge_behavior(cx: &Source, map: NodeId, entry: Entry) -> Planned {
