@@ -1,7 +1,9 @@
 //! The linter against real flows: `../shared/corpus`, read at test time.
 //!
-//! Outside `invalid/` folders, at least 97% of the flows must have no `error` finding, and each
-//! one that has is listed, with the reason, in `tests/expectations/corpus-errors.txt`. In
+//! Outside `invalid/` folders, at least 96% of the flows must have no `error` finding, and each
+//! one that has is listed, with the reason, in `tests/expectations/corpus-errors.txt`. Some
+//! flows there predate checks Kestra added since (reserved flow ids, a default on an optional
+//! input since 1.1…): the bar leaves room for those, and the list says which they are. In
 //! `invalid/` folders, at least 90% of the flows must get an `error`.
 
 mod support;
@@ -89,7 +91,7 @@ fn corpus_error_rates_and_expectations() {
     );
     let clean_ratio = 1.0 - valid_errors.len() as f64 / valid.len() as f64;
     assert!(
-        clean_ratio >= 0.97,
+        clean_ratio >= 0.96,
         "only {:.1}% of valid flows are error-free",
         clean_ratio * 100.0
     );

@@ -15,9 +15,10 @@ use crate::version::Version;
 /// The Kestra line flows are migrated to.
 pub const TO: Version = Version::V2_0;
 
-/// The rules whose safe fixes migrating applies: the migration rules, and the renames of types
-/// and Pebble built-ins the 2.0 line dropped (`deprecated-type` renames old aliases,
-/// `unknown-function` renames removed built-ins; both mark those fixes safe).
+/// The rules whose safe fixes migrating applies: the migration rules, the renames of types and
+/// Pebble built-ins the 2.0 line dropped (`deprecated-type` renames old aliases,
+/// `unknown-function` renames removed built-ins; both mark those fixes safe), and
+/// `invalid-input`'s removal of `required: false` beside a default, which 2.0 refuses as 1.3 did.
 pub const RULES: &[&str] = &[
     crate::rules::migrate_plugin_defaults::ID,
     crate::rules::migrate_loop::ID,
@@ -31,6 +32,7 @@ pub const RULES: &[&str] = &[
     crate::rules::migrate_worker_group::ID,
     crate::rules::migrate_property::ID,
     crate::rules::migrate_output_type::ID,
+    crate::rules::invalid_input::ID,
     crate::rules::deprecated_type::ID,
     crate::rules::unknown_function::ID,
 ];

@@ -169,6 +169,15 @@ fn flow_shapes(cx: &Source, out: &mut Vec<Issue>) {
 fn check_retry(cx: &Source, node: NodeId, out: &mut Vec<Issue>) {
     let tree = cx.tree;
     let Some(t) = tree.get_str(node, "type") else {
+        // The variant is chosen by `type` (`AbstractRetry`'s `@JsonTypeInfo`, no default):
+        // Kestra cannot read a retry without one.
+        if tree.get(node, "type").is_none() {
+            out.push(Issue::Missing {
+                at: cx.first_line(tree.span(node)),
+                name: "type".into(),
+                owner: "retry".into(),
+            });
+        }
         return;
     };
     if let Some(props) = cx.catalog.variant("retry_types", t) {

@@ -1,9 +1,11 @@
 //! Reports identifiers that Kestra's patterns reject.
 //!
 //! ## What it does
-//! Checks the flow `id` (letters, digits, `.`, `_`, `-`; at most 100 characters; not a reserved
-//! word such as `executions`), the `namespace` (lower case, digits, `.`, `_`, `-`), task and
-//! trigger ids (letters, digits, `_`, `-`; no dots) and input ids (dots allowed).
+//! Checks the flow `id` (letters, digits, `.`, `_`, `-`; at most 100 characters; up to Kestra
+//! 1.3, not a reserved word such as `executions`), the `namespace` (lower case, digits, `.`,
+//! `_`, `-`), task and trigger ids (letters, digits, `_`, `-`; no dots) and input ids (dots
+//! allowed). Kestra 2.0 dropped the reserved flow ids when it renamed its execution endpoints
+//! (kestra commit c6ca1a5f8, `FlowValidator.RESERVED_FLOW_IDS` removed).
 //!
 //! ## Why
 //! Kestra validates these patterns when the flow is saved.
@@ -25,6 +27,7 @@ use crate::finding::{Finding, Severity};
 pub const ID: &str = "invalid-id";
 pub const SEVERITY: Severity = Severity::Error;
 
+/// `FlowValidator.RESERVED_FLOW_IDS` up to Kestra 1.3.
 const RESERVED_FLOW_IDS: &[&str] = &[
     "pause",
     "resume",
@@ -101,7 +104,8 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(flow) = cx.flow else { return };
     if let Some(id) = &flow.id {
         check_one(id, &FLOW_ID, out);
-        if RESERVED_FLOW_IDS.contains(&id.name.as_str()) {
+        let reserved = cx.config.kestra_version < crate::version::Version::V2_0;
+        if reserved && RESERVED_FLOW_IDS.contains(&id.name.as_str()) {
             out.push(Finding::new(
                 ID,
                 id.span,

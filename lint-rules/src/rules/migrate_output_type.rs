@@ -1,5 +1,4 @@
-//! Under Kestra 2.0: a flow output typed with an input-only type, which Kestra 2.1 refuses;
-//! writes the output type that gives the same value.
+//! Under Kestra 2.0: a flow output typed with an input-only type, which Kestra 2.1 refuses.
 //!
 //! ## What it does
 //! Under `kestra-version = "2.0"`, reports a flow output of type `SELECT`, `EMAIL`,

@@ -1,5 +1,4 @@
-//! Under Kestra 2.0: a property the 2.0 line removed; rewrites it when 1.x read it as another
-//! property that 2.0 still has.
+//! Under Kestra 2.0: a property 2.0 removed, rewritten when 1.x forwarded it to a kept one.
 //!
 //! ## What it does
 //! Under `kestra-version = "2.0"`, reports each property of a task, trigger, input or nested

@@ -11,8 +11,9 @@
 //!   credentials in 2.0 (an `auth:` block or server-side ones) that a flow file cannot show.
 //! - `ee.git.Clone` (removed from the Enterprise git plugin): the open-source `git.Clone`.
 //! - the state `CANCELED` in a core task, trigger or condition (`Exit`'s `state`,
-//!   `PurgeExecutions`' and Flow triggers' `states`, `ExecutionStatus`' `in`): 2.0 has only the
-//!   `CANCELLED` spelling (not `KILLED`, which also stops running tasks).
+//!   `PurgeExecutions`' and Flow triggers' `states`, a `dependsOn` entry's `states`,
+//!   `ExecutionStatus`' `in`): 2.0 has only the `CANCELLED` spelling (not `KILLED`, which also
+//!   stops running tasks).
 //!
 //! `Count`, `Resume`, `Toggle`, `Template`, the state-store tasks and `LocalFiles` have no
 //! drop-in replacement: `unknown-task-type` reports them with what to use instead.
@@ -87,6 +88,11 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     for (plugin, def) in cx.plugins() {
         if def.is_some_and(|d| d.name.starts_with("io.kestra.plugin.core.")) {
             canceled(cx, plugin.node, out);
+            // A Flow trigger's `dependsOn` entries filter on states too.
+            let depends_on = cx.tree.get_value(plugin.node, "dependsOn");
+            for &entry in depends_on.and_then(|d| cx.tree.items(d)).unwrap_or_default() {
+                canceled(cx, entry, out);
+            }
         }
     }
     for task in &flow.tasks {

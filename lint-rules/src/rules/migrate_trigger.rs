@@ -13,8 +13,9 @@
 //! - on a Flow trigger, `dependsOn` entries: `ExecutionFlow` gives `namespace` and `flowId`,
 //!   `ExecutionStatus` gives `states` (`in`), `ExecutionLabels` gives `labels`, an exact
 //!   `ExecutionNamespace` gives `namespace`,
-//!   a prefix or suffix one a `when` test on `trigger.namespace` (`startsWith` / `endsWith`),
-//!   `Not` around one of those a `not (…)` test; `MultipleCondition` gives one entry per
+//!   a prefix or suffix one a `when` test on the upstream flow's namespace
+//!   (`flow.namespace | startsWith('…')`: 2.0 renders a Flow trigger's `when` with the upstream
+//!   execution's variables), `Not` around one of those a `not (…)` test; `MultipleCondition` gives one entry per
 //!   upstream flow (the other conditions shared by each) and its `window` (with no advance) a
 //!   `window: {lookback: …}`; `preconditions` give one entry per upstream flow, a
 //!   `DAILY_TIME_DEADLINE` time window becoming `window: {deadline: …}`. The trigger's own
@@ -390,10 +391,10 @@ fn from_conditions(cx: &Source, list: NodeId) -> Result<Dependencies, String> {
                 let test = match inner_name.strip_suffix("Condition").unwrap_or(&inner_name) {
                     "ExecutionNamespace" => match namespace_test(cx, inner[0])? {
                         Some(test) => test,
-                        None => format!("trigger.namespace == {}", quoted_literal(cx, inner[0], "namespace")?),
+                        None => format!("flow.namespace == {}", quoted_literal(cx, inner[0], "namespace")?),
                     },
                     "ExecutionFlow" => format!(
-                        "trigger.namespace == {} and trigger.flowId == {}",
+                        "flow.namespace == {} and flow.id == {}",
                         quoted_literal(cx, inner[0], "namespace")?,
                         quoted_literal(cx, inner[0], "flowId")?
                     ),
@@ -447,7 +448,11 @@ fn quoted_literal(cx: &Source, item: NodeId, key: &str) -> Result<String, String
     Ok(format!("'{v}'"))
 }
 
-/// An `ExecutionNamespace` that is not an exact match, as a test on `trigger.namespace`.
+/// An `ExecutionNamespace` that is not an exact match, as a test on the upstream execution's
+/// namespace. In 2.0 a Flow trigger's `when` and its `dependsOn` entries' `when` render with the
+/// upstream execution's variables, where `flow` is that execution's flow (`FlowTriggerService`
+/// builds the context with `runContextFactory.of(null, execution)`, and `RunVariables` then
+/// takes `flow` from the execution); `startsWith` / `endsWith` are filters, not operators.
 fn namespace_test(cx: &Source, item: NodeId) -> Result<Option<String>, String> {
     let comparison = string(cx, item, "comparison");
     let prefix = string(cx, item, "prefix") == Some("true");
@@ -458,7 +463,7 @@ fn namespace_test(cx: &Source, item: NodeId) -> Result<Option<String>, String> {
         _ => return Err("`ExecutionNamespace` has an unusual comparison".into()),
     };
     Ok(Some(format!(
-        "trigger.namespace {op} {}",
+        "flow.namespace | {op}({})",
         quoted_literal(cx, item, "namespace")?
     )))
 }
