@@ -143,6 +143,29 @@ def strip_private(value):
     return value
 
 
+def merge_props(old: dict, new: dict) -> dict:
+    """1.3's properties with `removed_in` / `since` where 2.0 differs, down into nested objects
+    (a plugin built against an older Kestra still gets core classes such as HttpConfiguration
+    as each line defines them)."""
+    for pname, p in old.items():
+        if pname not in new:
+            p["removed_in"] = "2.0"
+            continue
+        q = new[pname]
+        if isinstance(p.get("fields"), dict) and isinstance(q.get("fields"), dict):
+            p["fields"] = merge_props(p["fields"], q["fields"])
+        pi, qi = p.get("items"), q.get("items")
+        if isinstance(pi, dict) and isinstance(qi, dict) and isinstance(pi.get("fields"), dict) \
+                and isinstance(qi.get("fields"), dict):
+            pi["fields"] = merge_props(pi["fields"], qi["fields"])
+    for pname, q in new.items():
+        if pname not in old:
+            q = json.loads(json.dumps(q))
+            q["since"] = "2.0"
+            old[pname] = q
+    return dict(sorted(old.items()))
+
+
 def merge_lines(per_line: dict[str, dict[str, dict]]) -> list[dict]:
     """One list of entries: 1.3's description, with `since`/`removed_in` where the lines differ."""
     old, new = per_line["1.3"], per_line["2.0"]
@@ -150,16 +173,7 @@ def merge_lines(per_line: dict[str, dict[str, dict]]) -> list[dict]:
     for name in sorted(set(old) | set(new)):
         if name in old and name in new:
             entry = json.loads(json.dumps(old[name]))
-            newp = new[name].get("properties", {})
-            for pname, p in entry.get("properties", {}).items():
-                if pname not in newp:
-                    p["removed_in"] = "2.0"
-            for pname, p in newp.items():
-                if pname not in entry["properties"]:
-                    q = json.loads(json.dumps(p))
-                    q["since"] = "2.0"
-                    entry["properties"][pname] = q
-            entry["properties"] = dict(sorted(entry["properties"].items()))
+            entry["properties"] = merge_props(entry.get("properties", {}), new[name].get("properties", {}))
         elif name in old:
             entry = json.loads(json.dumps(old[name]))
             entry["removed_in"] = "2.0"

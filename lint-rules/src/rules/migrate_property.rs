@@ -13,12 +13,18 @@
 //! - PurgeKV's `expiredOnly: X` → `behavior: {type: key, expiredOnly: X}` (2.0's purge
 //!   behaviour for the same keys);
 //! - Pause's `tasks` (1.3 ran them once the execution was resumed): moved after the Pause, in
-//!   the same list, when the Pause has no `errors` or `finally` of its own.
+//!   the same list, when the Pause has no `errors` or `finally` of its own;
+//! - HTTP `options` (core tasks and every plugin using Kestra's HTTP client):
+//!   `connectTimeout` / `readTimeout` → `timeout.connectTimeout` / `readIdleTimeout`, `proxy*` →
+//!   `proxy.*`, `basicAuthUser` / `basicAuthPassword` → `auth: {type: BASIC, username,
+//!   password}`, `logLevel` → the `logs` 1.3 derived from it; a task's `allowFailed` →
+//!   `options.allowFailed` — each when the object it moves into is not written too (1.3 applied
+//!   them in key order).
 //!
 //! Reported with the reason, not rewritten: a Schedule's `backfill` (the editor offers to remove
 //! it; a new deployment would no longer backfill: start one from the UI or API), a FILE input's
 //! `extension` (offered too: 2.0 keeps the uploaded file's own name), Subflow's `outputs`
-//! (declare them in the subflow), and the HTTP properties 2.0 moved under `options`.
+//! (declare them in the subflow), and `sslOptions` (move it to `options.ssl`).
 //! `conditions`, `scheduleConditions`, `preconditions`, `workerGroup` and plugin defaults have
 //! their own migration rules.
 //!
@@ -58,6 +64,8 @@ use crate::finding::{Applicability, Edit, Finding, Severity};
 use crate::props::Issue;
 use crate::source::Source;
 
+mod http_options;
+
 pub const ID: &str = "migrate-property";
 pub const SEVERITY: Severity = Severity::Error;
 
@@ -88,12 +96,20 @@ enum Change {
     PurgeBehavior,
     /// Pause's child tasks after the Pause.
     TasksAfterPause,
+    /// Into the object 1.3's builder put it in (HTTP options).
+    Move,
+    /// HTTP `options.logLevel` into `logs`.
+    LogLevel,
     /// Not rewritten, for this reason.
     Manual(&'static str),
 }
 
 fn change(owner: &str, name: &str) -> Change {
+    if http_options::target(owner, name).is_some() {
+        return Change::Move;
+    }
     match (owner, name) {
+        (o, "logLevel") if o.ends_with(".options") => Change::LogLevel,
         (_, "maxAttempt") => Change::Rename("maxAttempts"),
         ("Pause", "delay") => Change::Rename("pauseDuration"),
         (_, "minLogLevel") => Change::Rename("logLevel"),
@@ -132,7 +148,12 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         }
         let key = cx.tree.span(entry.key);
         let mut message = format!("`{owner}.{name}` was removed in Kestra {removed_in}");
-        if let Some(advice) = advice {
+        let moved = match change(owner, name) {
+            Change::Move => http_options::target(owner, name).map(|(c, k)| http_options::advice(c, k)),
+            Change::LogLevel => Some("use `logs`".to_string()),
+            _ => None,
+        };
+        if let Some(advice) = moved.or_else(|| advice.clone()).filter(|a| !a.is_empty()) {
             message.push_str(&format!(": {}", advice.trim_end_matches('.')));
         }
         let f = Finding::new(ID, key, message.clone());
@@ -149,6 +170,8 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             }
             Change::PurgeBehavior => purge_behavior(cx, *map, *entry),
             Change::TasksAfterPause => tasks_after_pause(cx, *map, *entry),
+            Change::Move => http_options::moved(cx, *map, owner, *entry),
+            Change::LogLevel => http_options::log_level(cx, *map, *entry),
             Change::Manual(why) => Err(why.to_string()),
         };
         out.push(match planned {
@@ -167,7 +190,7 @@ fn not_migrated(mut f: Finding, message: &str, why: &str) -> Finding {
     f
 }
 
-type Planned = Result<(Vec<Edit>, Applicability), String>;
+pub(crate) type Planned = Result<(Vec<Edit>, Applicability), String>;
 
 fn rename(cx: &Source, map: NodeId, entry: Entry, to: &str) -> Planned {
     if cx.tree.get(map, to).is_some() {

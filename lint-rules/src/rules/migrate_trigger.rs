@@ -9,10 +9,14 @@
 //!   `Expression` / `Variable` → their expression, `DayWeek` → `dayOfWeek(trigger.date) ==
 //!   'MONDAY'`, `DayWeekInMonth` → `isDayWeekInMonth(trigger.date, 'MONDAY', 'FIRST')`,
 //!   `Weekend` → `isWeekend(trigger.date)`, `PublicHoliday` → `isPublicHoliday(trigger.date,
-//!   …)`, `Not` → `not (…)` (its inner list is an `and`, as in 1.x), `Or` → `(…) or (…)`;
+//!   …)`, `DateTimeBetween` → `(trigger.date | timestampMilli) > ('…' | timestampMilli)` (and
+//!   `<` for `before`; 1.x compared instants strictly), `Not` → `not (…)` (its inner list is an
+//!   `and`, as in 1.x), `Or` → `(…) or (…)`;
 //! - on a Flow trigger, `dependsOn` entries: `ExecutionFlow` gives `namespace` and `flowId`,
 //!   `ExecutionStatus` gives `states` (`in`), `ExecutionLabels` gives `labels`, an exact
 //!   `ExecutionNamespace` gives `namespace`,
+//!   `ExecutionOutputs` a `when` test with `trigger.outputs` read as `execution.outputs` (2.0's
+//!   name for the upstream's flow outputs; no outputs still fails it),
 //!   a prefix or suffix one a `when` test on the upstream flow's namespace
 //!   (`flow.namespace | startsWith('…')`: 2.0 renders a Flow trigger's `when` with the upstream
 //!   execution's variables), `Not` around one of those a `not (…)` test; `MultipleCondition` gives one entry per
@@ -22,8 +26,10 @@
 //!   `states` stays: 2.0 keeps it with the same meaning.
 //!
 //! The block's comments stay where it was. Not automated, with the reason in the message: a
-//! condition with no such equivalent (`HasRetryAttempt`, `ExecutionOutputs`, `TimeBetween`,
-//! `DateTimeBetween`, a `date` other than `trigger.date`, an `ExecutionStatus` with `notIn`, a
+//! condition with no such equivalent (`HasRetryAttempt`: 2.0 gives a Flow trigger's `when` no
+//! variable about retries; an `ExecutionOutputs` expression reading more than `trigger.outputs`; `TimeBetween`: 1.x compared times of day
+//! with their offsets, strictly, which `hourOfDay()` does not; a `DateTimeBetween` bound that is
+//! an expression; a `date` other than `trigger.date`, an `ExecutionStatus` with `notIn`, a
 //! `MultipleCondition` whose window advances…), `preconditions` with `where` filters, another window
 //! type or `resetOnSuccess: false`, and a Flow trigger with both.
 //!
@@ -207,16 +213,7 @@ fn condition(cx: &Source, item: NodeId) -> Result<String, String> {
         }
     }
     Ok(match base {
-        "Expression" | "Variable" => {
-            let e = string(cx, item, "expression").ok_or("an expression condition is empty")?;
-            let e = e.trim();
-            let inner = e
-                .strip_prefix("{{")
-                .and_then(|r| r.strip_suffix("}}"))
-                .filter(|i| !i.contains("{{") && !i.contains("}}"))
-                .ok_or("an expression condition is not one `{{ … }}` expression")?;
-            inner.trim().to_string()
-        }
+        "Expression" | "Variable" => single_expression(cx, item)?,
         "DayWeek" => format!("dayOfWeek(trigger.date) == {}", literal("dayOfWeek")?),
         "DayWeekInMonth" => format!(
             "isDayWeekInMonth(trigger.date, {}, {})",
@@ -247,8 +244,106 @@ fn condition(cx: &Source, item: NodeId) -> Result<String, String> {
                 .collect::<Result<_, _>>()?;
             parts.join(" or ")
         }
+        // 1.x compared instants, strictly (`isAfter` / `isBefore`); `timestampMilli` turns both
+        // sides into epoch milliseconds (Schedule dates are whole seconds).
+        "DateTimeBetween" => {
+            let bound = |key: &str, op: &str| -> Result<Option<String>, String> {
+                match string(cx, item, key) {
+                    None => Ok(None),
+                    Some(v) if is_zoned_date_time(v) => Ok(Some(format!(
+                        "(trigger.date | timestampMilli) {op} ('{v}' | timestampMilli)"
+                    ))),
+                    Some(_) => Err(format!(
+                        "`{name}`'s `{key}` is not a plain date-time with its zone"
+                    )),
+                }
+            };
+            let parts: Vec<String> = [bound("after", ">")?, bound("before", "<")?]
+                .into_iter()
+                .flatten()
+                .collect();
+            if parts.is_empty() {
+                return Err(format!("`{name}` has neither `after` nor `before`"));
+            }
+            parts.join(" and ")
+        }
+        "TimeBetween" => {
+            return Err(format!(
+                "`{name}` compared times of day with their offsets, strictly (08:00 is not after \
+                 08:00); 2.0's `hourOfDay()` differs at the boundary"
+            ))
+        }
         _ => return Err(format!("`{name}` has no `when` equivalent kflow writes")),
     })
+}
+
+/// A condition's `expression` when it is one `{{ … }}`, without the braces.
+fn single_expression(cx: &Source, item: NodeId) -> Result<String, String> {
+    let e = string(cx, item, "expression").ok_or("an expression condition is empty")?;
+    let inner = e
+        .trim()
+        .strip_prefix("{{")
+        .and_then(|r| r.strip_suffix("}}"))
+        .filter(|i| !i.contains("{{") && !i.contains("}}"))
+        .ok_or("an expression condition is not one `{{ … }}` expression")?;
+    Ok(inner.trim().to_string())
+}
+
+/// `ExecutionOutputs`' expression for a Flow trigger's `when`: 1.x rendered it with the
+/// upstream's flow outputs as `trigger.outputs` and was false when there were none; 2.0 renders
+/// `when` with the upstream execution's variables, where they are `execution.outputs`.
+fn outputs_test(cx: &Source, item: NodeId) -> Result<String, String> {
+    let expr = single_expression(cx, item)?;
+    let rewritten = expr.replace("trigger.outputs", "execution.outputs");
+    if rewritten.contains("trigger") || rewritten.contains(['\'', '"']) {
+        return Err(
+            "`ExecutionOutputs` reads more than `trigger.outputs` (or quotes text); rewrite it \
+             with `execution.outputs`"
+                .into(),
+        );
+    }
+    Ok(format!(
+        "(execution.outputs is not empty) and ({rewritten})"
+    ))
+}
+
+/// `2025-12-31T23:59:59Z` or with an offset: what Java's `ZonedDateTime.parse` reads the same way
+/// on both sides (no zone name, no expression).
+fn is_zoned_date_time(v: &str) -> bool {
+    let b = v.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let date = b.len() > 16
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b'T'
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16);
+    if !date {
+        return false;
+    }
+    let rest = &v[16..];
+    let (time, zone) = match rest.find(['Z', '+', '-']) {
+        Some(i) => rest.split_at(i),
+        None => return false,
+    };
+    let time_ok = time.is_empty()
+        || time.strip_prefix(':').is_some_and(|t| {
+            let (sec, frac) = t.split_once('.').unwrap_or((t, "0"));
+            sec.len() == 2
+                && sec.bytes().all(|c| c.is_ascii_digit())
+                && !frac.is_empty()
+                && frac.len() <= 9
+                && frac.bytes().all(|c| c.is_ascii_digit())
+        });
+    let zone_ok = zone == "Z" || {
+        let z = zone.as_bytes();
+        z.len() == 6 && z[3] == b':' && z[1..3].iter().chain(&z[4..6]).all(u8::is_ascii_digit)
+    };
+    time_ok && zone_ok
 }
 
 /// A YAML scalar holding `s`: double-quoted when that needs no escape, else single-quoted.
@@ -410,6 +505,13 @@ fn from_conditions(cx: &Source, list: NodeId) -> Result<Dependencies, String> {
                 shared.labels = Some(entry_text(cx, item, entry.key, entry.value)?.0);
             }
             "Multiple" if multiple.is_none() => multiple = Some(multiple_condition(cx, item)?),
+            "HasRetryAttempt" => {
+                return Err(format!(
+                    "`{name}`: 2.0 renders a Flow trigger's `when` with the upstream execution's \
+                     variables, which say nothing of retries"
+                ))
+            }
+            "ExecutionOutputs" => whens.push(outputs_test(cx, item)?),
             _ => return Err(format!("`{name}` has no `dependsOn` equivalent kflow writes")),
         }
     }
@@ -549,4 +651,19 @@ fn preconditions(
         return Err("`preconditions` names no upstream flow".into());
     }
     Ok((deps, deadline))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_zoned_date_time;
+
+    #[test]
+    fn zoned_date_times_are_the_plain_iso_ones() {
+        for ok in ["2025-12-31T23:59:59Z", "2026-06-30T23:59:59+02:00", "2026-01-01T00:00Z", "2026-01-01T00:00:00.5-05:00"] {
+            assert!(is_zoned_date_time(ok), "{ok}");
+        }
+        for bad in ["2025-12-31", "2025-12-31T23:59:59", "2025-12-31T23:59:59[Europe/Paris]", "{{ now() }}", "2025-12-31T23:59:59+2"] {
+            assert!(!is_zoned_date_time(bad), "{bad}");
+        }
+    }
 }
