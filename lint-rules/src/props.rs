@@ -177,6 +177,10 @@ fn check_retry(cx: &Source, node: NodeId, out: &mut Vec<Issue>) {
                 name: "type".into(),
                 owner: "retry".into(),
             });
+            // What every variant has is still checked (a removed `maxAttempt`), the rest is not.
+            if let Some(common) = cx.catalog.group("retry_common") {
+                check_keys(cx, node, common, "retry", true, out);
+            }
         }
         return;
     };

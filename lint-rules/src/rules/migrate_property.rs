@@ -211,10 +211,21 @@ fn drop_ignored(cx: &Source, map: NodeId, entry: Entry) -> Planned {
             .str(e.key)
             .is_none_or(|k| !IGNORED.contains(&k))
     });
-    if !others {
-        return Err("nothing else is set beside it; remove the whole mapping".into());
+    if others {
+        return Ok((vec![remove_entry(cx, map, entry)?], Applicability::Safe));
     }
-    Ok((vec![remove_entry(cx, map, entry)?], Applicability::Safe))
+    // Nothing else in the mapping: it goes too (`options:` left empty would be a null, not the
+    // default object an absent one gives).
+    let parent = cx.parent(map).ok_or("it is not inside a property")?;
+    let holder = cx
+        .tree
+        .entries(parent)
+        .unwrap_or_default()
+        .iter()
+        .find(|e| e.value == map)
+        .copied()
+        .ok_or("it is not the value of a property")?;
+    Ok((vec![remove_entry(cx, parent, holder)?], Applicability::Safe))
 }
 
 fn purge_behavior(cx: &Source, map: NodeId, entry: Entry) -> Planned {

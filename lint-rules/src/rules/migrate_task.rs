@@ -86,13 +86,14 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     }
     let Some(flow) = cx.flow else { return };
     for (plugin, def) in cx.plugins() {
-        if def.is_some_and(|d| d.name.starts_with("io.kestra.plugin.core.")) {
-            canceled(cx, plugin.node, out);
-            // A Flow trigger's `dependsOn` entries filter on states too.
-            let depends_on = cx.tree.get_value(plugin.node, "dependsOn");
-            for &entry in depends_on.and_then(|d| cx.tree.items(d)).unwrap_or_default() {
-                canceled(cx, entry, out);
-            }
+        let Some(def) = def.filter(|d| d.name.starts_with("io.kestra.plugin.core.")) else {
+            continue;
+        };
+        canceled(cx, plugin.node, |key| def.properties.contains_key(key), out);
+        // A Flow trigger's `dependsOn` entries filter on states too.
+        let depends_on = cx.tree.get_value(plugin.node, "dependsOn");
+        for &entry in depends_on.and_then(|d| cx.tree.items(d)).unwrap_or_default() {
+            canceled(cx, entry, |key| key == "states", out);
         }
     }
     for task in &flow.tasks {
@@ -140,8 +141,13 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
 
 /// `CANCELED` in the states a core task, trigger or condition names (Exit's `state`,
 /// PurgeExecutions' and Flow triggers' `states`, ExecutionStatus' `in` / `notIn`).
-fn canceled(cx: &Context, node: kflow_syntax::yaml::NodeId, out: &mut Vec<Finding>) {
-    for key in ["state", "states", "in", "notIn"] {
+fn canceled(
+    cx: &Context,
+    node: kflow_syntax::yaml::NodeId,
+    has: impl Fn(&str) -> bool,
+    out: &mut Vec<Finding>,
+) {
+    for key in ["state", "states", "in", "notIn"].into_iter().filter(|k| has(k)) {
         let Some(value) = cx.tree.get_value(node, key) else {
             continue;
         };
