@@ -4,6 +4,7 @@
 
 pub mod duration;
 pub mod glob;
+pub mod state_store;
 
 /// Plain ASCII digits, as Java's `java.time` parsers read a field (no sign, no spaces).
 pub fn digits<T: std::str::FromStr>(text: &str) -> Option<T> {

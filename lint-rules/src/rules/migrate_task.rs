@@ -15,8 +15,13 @@
 //!   `ExecutionStatus`' `in`): 2.0 has only the `CANCELLED` spelling (not `KILLED`, which also
 //!   stops running tasks).
 //!
-//! `Count`, `Resume`, `Toggle`, `Template`, the state-store tasks and `LocalFiles` have no
-//! drop-in replacement: `unknown-task-type` reports them with what to use instead.
+//! - the state tasks (`state.Get`, `Set`, `Delete`): reported with the KV key 1.3 kept the state
+//!   under (`<flow slug>_states_tasks-states_<name>`, `StateStore.statePrefix`); `Delete`
+//!   becomes `kv.Delete` of that key. `Get` and `Set` are left: `kv.Set` replaces the value where
+//!   `state.Set` merged into it, and `kv.Get` gives the stored text, not the map.
+//!
+//! `Count`, `Resume`, `Toggle` and `Template` have no drop-in replacement: `unknown-task-type`
+//! reports them with what to use instead.
 //!
 //! Source: Kestra's 2.0 migration guide (kestra-io/docs, `migration-guide/v2.0.0`) and Kestra's
 //! migration program's change list (kestra-io/kestra2-flow-migration, `flows-changes.md`:
@@ -41,6 +46,8 @@
 //! `type: io.kestra.plugin.core.log.Log` and `message: hi` (`kflow migrate --to 2.0` does it).
 
 use kflow_syntax::Span;
+
+mod state_store;
 
 use crate::catalog::Lookup;
 use crate::context::Context;
@@ -96,12 +103,14 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             canceled(cx, entry, |key| key == "states", out);
         }
     }
-    for task in &flow.tasks {
+    for t in flow.task_indices() {
+        let task = flow.task(t);
         let Some(type_) = &task.type_ else { continue };
         let full = match cx.catalog.lookup(&type_.name) {
             Lookup::Known { def, .. } => def.name.as_str(),
             _ => type_.name.as_str(),
         };
+        state_store::check(cx, flow, t, full, out);
         let Some(r) = REPLACEMENTS.iter().find(|r| r.old == full) else {
             continue;
         };
