@@ -9,7 +9,9 @@
 //! - `log.Fetch` (moved to the Kestra plugin as `io.kestra.plugin.kestra.logs.Fetch`): offered as
 //!   an unsafe fix, not applied by `kflow migrate`, because tasks calling the Kestra API need
 //!   credentials in 2.0 (an `auth:` block or server-side ones) that a flow file cannot show.
-//! - `ee.git.Clone` (removed from the Enterprise git plugin): the open-source `git.Clone`.
+//! - `ee.git.Clone` (removed from the Enterprise git plugin): the open-source `git.Clone`; for an
+//!   SSH `url` only in the editor, since the Enterprise copy checked the server's host key and
+//!   the open-source task (plugin-git at the 2.0 line) does not.
 //! - the state `CANCELED` in a core task, trigger or condition (`Exit`'s `state`,
 //!   `PurgeExecutions`' and Flow triggers' `states`, a `dependsOn` entry's `states`,
 //!   `ExecutionStatus`' `in`): 2.0 has only the `CANCELLED` spelling (not `KILLED`, which also
@@ -136,7 +138,15 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 });
             }
         }
-        let applicability = match r.caution {
+        // The Enterprise copy checked SSH host keys; the open-source task kflow's catalog
+        // describes (plugin-git at the 2.0 line) turns the check off (`SshTransportConfigCallback`).
+        let url = cx.tree.get_str(task.node, "url").unwrap_or_default();
+        let ssh = r.old == "io.kestra.plugin.ee.git.Clone"
+            && (url.starts_with("git@") || url.starts_with("ssh://"));
+        let caution = r.caution.or(ssh.then_some(
+            "the Enterprise Clone checked the SSH server's host key, the open-source one does not",
+        ));
+        let applicability = match caution {
             Some(why) => {
                 message.push_str(&format!("; not applied automatically: {why}"));
                 Applicability::Unsafe
