@@ -1,5 +1,6 @@
 //! Migration fixtures: each flow of `tests/migrations/` migrated to Kestra 2.0, the result and
-//! what is left (with its reasons) snapshot-reviewed, and a second migration changing nothing.
+//! what is left (with its reasons) snapshot-reviewed, no expression the migration wrote that
+//! Pebble cannot parse, and a second migration changing nothing.
 
 use std::path::Path;
 
@@ -42,6 +43,17 @@ fn migrations() {
             m.text
         );
         insta::assert_snapshot!(format!("migration__{name}"), report);
+        // What a migration writes must itself be valid Pebble.
+        let syntax_errors = |doc: &kflow_syntax::Document| {
+            kflow_lint_rules::check(doc, &config)
+                .into_iter()
+                .filter(|f| f.rule == "expression-syntax")
+                .count()
+        };
+        assert!(
+            syntax_errors(&m.doc) <= syntax_errors(&kflow_syntax::parse(&before)),
+            "{name}: the migration wrote an expression Pebble cannot parse"
+        );
         let again = migrate::migrate(&m.text, &config);
         assert_eq!(again.text, m.text, "{name}: a second run changes something");
         assert!(m.doc.errors.is_empty(), "{name}: {:?}", m.doc.errors);

@@ -14,12 +14,13 @@
 //!   `and`, as in 1.x), `Or` → `(…) or (…)`;
 //! - on a Flow trigger, `dependsOn` entries: `ExecutionFlow` gives `namespace` and `flowId`,
 //!   `ExecutionStatus` gives `states` (`in`), `ExecutionLabels` gives `labels`, an exact
-//!   `ExecutionNamespace` gives `namespace`,
-//!   `ExecutionOutputs` a `when` test with `trigger.outputs` read as `execution.outputs` (2.0's
-//!   name for the upstream's flow outputs; no outputs still fails it),
-//!   a prefix or suffix one a `when` test on the upstream flow's namespace
-//!   (`flow.namespace | startsWith('…')`: 2.0 renders a Flow trigger's `when` with the upstream
-//!   execution's variables), `Not` around one of those a `not (…)` test; `MultipleCondition` gives one entry per
+//!   `ExecutionNamespace` gives `namespace`; the others become the entry's `when`, which 2.0
+//!   renders with the upstream execution's variables (`FlowTriggerService`,
+//!   `runContextFactory.of(null, execution)`): a prefix or suffix `ExecutionNamespace` →
+//!   `flow.namespace | startsWith('…')` (`startsWith` is a filter), `ExecutionOutputs` → its
+//!   expression with `trigger.outputs` read as `execution.outputs` (no outputs still fails it),
+//!   `Not` around one of these (or an `ExecutionFlow`: `flow.namespace == '…' and flow.id ==
+//!   '…'`) → `not (…)`, `Or` of them → `(…) or (…)`; `MultipleCondition` gives one entry per
 //!   upstream flow (the other conditions shared by each) and its `window` (with no advance) a
 //!   `window: {lookback: …}`; `preconditions` give one entry per upstream flow, a
 //!   `DAILY_TIME_DEADLINE` time window becoming `window: {deadline: …}`. The trigger's own
@@ -27,11 +28,12 @@
 //!
 //! The block's comments stay where it was. Not automated, with the reason in the message: a
 //! condition with no such equivalent (`HasRetryAttempt`: 2.0 gives a Flow trigger's `when` no
-//! variable about retries; an `ExecutionOutputs` expression reading more than `trigger.outputs`; `TimeBetween`: 1.x compared times of day
-//! with their offsets, strictly, which `hourOfDay()` does not; a `DateTimeBetween` bound that is
-//! an expression; a `date` other than `trigger.date`, an `ExecutionStatus` with `notIn`, a
-//! `MultipleCondition` whose window advances…), `preconditions` with `where` filters, another window
-//! type or `resetOnSuccess: false`, and a Flow trigger with both.
+//! variable about retries; an `ExecutionOutputs` expression reading more than
+//! `trigger.outputs`; `TimeBetween`: 1.x compared times of day with their offsets, strictly,
+//! which `hourOfDay()` does not; a `DateTimeBetween` bound that is an expression; a `date` other
+//! than `trigger.date`, an `ExecutionStatus` with `notIn`, a `MultipleCondition` whose window
+//! advances…), `preconditions` with `where` filters, another window type or `resetOnSuccess:
+//! false`, and a Flow trigger with both `conditions` and `preconditions`.
 //!
 //! Source: Kestra's 2.0 migration guide (kestra-io/docs, `migration-guide/v2.0.0/
 //! trigger-conditions-redesign`) and Kestra's migration program's change list and fixtures
@@ -289,13 +291,34 @@ fn single_expression(cx: &Source, item: NodeId) -> Result<String, String> {
     Ok(inner.trim().to_string())
 }
 
+/// A condition about the upstream execution as one `when` test (inside `Not` or `Or`, where it
+/// cannot become a `dependsOn` field).
+fn flow_test(cx: &Source, item: NodeId) -> Result<String, String> {
+    let name = condition_name(cx, item).unwrap_or_default();
+    Ok(match name.strip_suffix("Condition").unwrap_or(&name) {
+        "ExecutionNamespace" => match namespace_test(cx, item)? {
+            Some(test) => test,
+            None => format!("flow.namespace == {}", quoted_literal(cx, item, "namespace")?),
+        },
+        "ExecutionFlow" => format!(
+            "flow.namespace == {} and flow.id == {}",
+            quoted_literal(cx, item, "namespace")?,
+            quoted_literal(cx, item, "flowId")?
+        ),
+        "ExecutionOutputs" => outputs_test(cx, item)?,
+        _ => return Err(format!("`{name}` inside `Not` or `Or` has no equivalent kflow writes")),
+    })
+}
+
 /// `ExecutionOutputs`' expression for a Flow trigger's `when`: 1.x rendered it with the
 /// upstream's flow outputs as `trigger.outputs` and was false when there were none; 2.0 renders
 /// `when` with the upstream execution's variables, where they are `execution.outputs`.
 fn outputs_test(cx: &Source, item: NodeId) -> Result<String, String> {
     let expr = single_expression(cx, item)?;
     let rewritten = expr.replace("trigger.outputs", "execution.outputs");
-    if rewritten.contains("trigger") || rewritten.contains(['\'', '"']) {
+    // Every other name is the upstream execution's in 2.0 too, but not necessarily in 1.x.
+    let bare_outputs = rewritten.matches("outputs").count() != rewritten.matches("execution.outputs").count();
+    if rewritten.contains("trigger") || bare_outputs || rewritten.contains(['\'', '"']) {
         return Err(
             "`ExecutionOutputs` reads more than `trigger.outputs` (or quotes text); rewrite it \
              with `execution.outputs`"
@@ -482,20 +505,20 @@ fn from_conditions(cx: &Source, list: NodeId) -> Result<Dependencies, String> {
                     .and_then(|l| cx.tree.items(l))
                     .filter(|l| l.len() == 1)
                     .ok_or("`Not` does not hold exactly one condition")?;
-                let inner_name = condition_name(cx, inner[0]).unwrap_or_default();
-                let test = match inner_name.strip_suffix("Condition").unwrap_or(&inner_name) {
-                    "ExecutionNamespace" => match namespace_test(cx, inner[0])? {
-                        Some(test) => test,
-                        None => format!("flow.namespace == {}", quoted_literal(cx, inner[0], "namespace")?),
-                    },
-                    "ExecutionFlow" => format!(
-                        "flow.namespace == {} and flow.id == {}",
-                        quoted_literal(cx, inner[0], "namespace")?,
-                        quoted_literal(cx, inner[0], "flowId")?
-                    ),
-                    _ => return Err(format!("`Not` around `{inner_name}` has no equivalent kflow writes")),
-                };
-                whens.push(format!("not ({test})"));
+                whens.push(format!("not ({})", flow_test(cx, inner[0])?));
+            }
+            "Or" => {
+                let inner = cx
+                    .tree
+                    .get_value(item, "conditions")
+                    .and_then(|l| cx.tree.items(l))
+                    .filter(|l| !l.is_empty())
+                    .ok_or("`Or` holds no conditions")?;
+                let parts: Vec<String> = inner
+                    .iter()
+                    .map(|&i| flow_test(cx, i).map(|t| format!("({t})")))
+                    .collect::<Result<_, _>>()?;
+                whens.push(parts.join(" or "));
             }
             "ExecutionLabels" if shared.labels.is_none() => {
                 let entry = cx.tree.get(item, "labels").ok_or("`ExecutionLabels` has no `labels`")?;
