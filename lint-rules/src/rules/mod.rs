@@ -82,6 +82,7 @@ registry! {
     migrate_trigger_outputs,
     migrate_property,
     migrate_output_type,
+    migrate_ion_read,
 }
 
 /// Security rules and their `security-severity` (the 0–10 scale GitHub code scanning reads
