@@ -158,3 +158,37 @@ tasks:
         .collect();
     assert_eq!(seen, ["start x=1 false", "start y=2 false"], "{rec}");
 }
+
+/// `read()` of an ION file: its text under 1.3; under 2.0, where Kestra stores ION as binary
+/// and `read()` gives the bytes, the run fails at that task instead of giving 1.x's text.
+#[test]
+fn reading_an_ion_file_gives_its_text_under_1_3_and_is_refused_under_2_0() {
+    let flow = r#"id: ion
+namespace: demo
+tasks:
+  - id: rows
+    type: io.kestra.plugin.core.storage.Write
+    content: "{name: \"jane\"}\n"
+    extension: .ion
+  - id: show
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ read(outputs.rows.uri) }}"
+"#;
+    let off = "[rules]\nmigrate-ion-read = \"off\"\n";
+    let (code, rec, err) = run_with(&format!("kestra-version = \"1.3\"\n{off}"), flow);
+    assert_eq!(code, 0, "{err}\n{rec}");
+    assert!(
+        output(&rec, "show")
+            .as_str()
+            .is_some_and(|t| t.contains("jane")),
+        "{rec}"
+    );
+    let (code, rec, err) = run_with(&format!("kestra-version = \"2.0\"\n{off}"), flow);
+    assert_ne!(code, 0, "{rec}");
+    assert_eq!(rec["state"], "FAILED", "{err}\n{rec}");
+    let logs = rec.to_string();
+    assert!(
+        logs.contains("under Kestra 2.0, read() gives its binary bytes"),
+        "{err}\n{rec}"
+    );
+}
