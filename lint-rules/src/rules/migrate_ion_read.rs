@@ -86,7 +86,9 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             at,
             format!(
                 "`{}` is an ION file ({what}): Kestra 2.0 stores ION as binary and `read()` gives \
-                 its bytes, not its text; `fromIon(read(…), allRows=true)` gives the rows",
+                 its bytes, not its text; not migrated automatically: `fromIon(read(…), \
+                 allRows=true)` gives the rows, and what the expression does with them is its \
+                 author's to adapt",
                 cx.text(r.file_span(r.span))
             ),
         );

@@ -72,7 +72,8 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 ID,
                 span,
                 "`FORM` is an input type: Kestra 2.0 fails the execution typing this output and \
-                 2.1 refuses the flow; use the output type of the value it holds",
+                 2.1 refuses the flow; not migrated automatically: the output type depends on the \
+                 value it holds",
             ));
             continue;
         }

@@ -462,6 +462,53 @@ try {
     });
   }
 
+  await test('"Migrate this file to Kestra 2.0" previews the migration in a diff editor and applies it on demand', async () => {
+    const file = path.join(work, "flows/to_migrate.yaml");
+    const before = [
+      "id: to_migrate",
+      "namespace: company.vscode",
+      "tasks:",
+      "  - id: say # kept through the migration",
+      "    type: io.kestra.plugin.core.debug.Echo",
+      "    format: hello",
+      "",
+    ].join("\n");
+    fs.writeFileSync(file, before);
+    await openFile("flows/to_migrate.yaml");
+    await page.waitForTimeout(1500);
+    await command("kflow: Migrate this file to Kestra 2.0");
+    // The preview: a diff editor beside the file, the migrated text on its right side.
+    await page.waitForSelector('.tab[aria-label*="Kestra 2.0 (preview)"]', { timeout: 30000 });
+    const modified = page.locator(".monaco-diff-editor .editor.modified .view-lines").first();
+    let right = "";
+    const until = Date.now() + 15000;
+    while (Date.now() < until && !right.includes("io.kestra.plugin.core.log.Log")) {
+      right = (await modified.innerText().catch(() => "")).replace(/\u00a0/g, " ");
+      await page.waitForTimeout(250);
+    }
+    await page.screenshot({ path: path.join(artifacts, "migrate-preview.png") });
+    if (!right.includes("io.kestra.plugin.core.log.Log") || !right.includes("message: hello")) {
+      throw new Error(`the preview's migrated side shows:\n${right}`);
+    }
+    if (!right.includes("# kept through the migration")) throw new Error(`the preview lost the comment:\n${right}`);
+    // Nothing is written before the user says so.
+    if (fs.readFileSync(file, "utf8") !== before) throw new Error("the file changed before Apply");
+    const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "Migrate this file to Kestra 2.0" }).first();
+    await toast.waitFor({ state: "visible", timeout: 15000 });
+    await toast.locator(".monaco-button", { hasText: "Apply" }).first().click();
+    await page.waitForTimeout(1000);
+    await command("File: Save All");
+    let after = "";
+    const saved = Date.now() + 15000;
+    while (Date.now() < saved && !after.includes("io.kestra.plugin.core.log.Log")) {
+      after = fs.readFileSync(file, "utf8");
+      await page.waitForTimeout(250);
+    }
+    const want = before.replace("io.kestra.plugin.core.debug.Echo", "io.kestra.plugin.core.log.Log").replace("format: hello", "message: hello");
+    if (after !== want) throw new Error(`after Apply the file holds:\n${after}`);
+    console.log("     previewed, applied on Apply: Echo → Log, format → message, the comment kept");
+  });
+
   await test('"Run on Kestra server" streams the server run into its output channel and ends in SUCCESS', async () => {
     fs.writeFileSync(
       path.join(work, "flows/on_server.yaml"),
