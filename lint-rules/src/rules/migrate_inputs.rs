@@ -71,37 +71,34 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             });
         }
         if let Some(type_) = &input.type_ {
-            renamed_type(cx, type_.span, &type_.name, "input", out);
+            renamed_type(cx, type_.span, &type_.name, "input", RENAMED_TYPES, out);
         }
     }
     let outputs = cx.tree.get_value(flow.root, "outputs");
     for &item in outputs.and_then(|o| cx.tree.items(o)).unwrap_or_default() {
         if let Some(t) = cx.tree.get_value(item, "type") {
-            output_type(cx, cx.tree.span(t), cx.tree.str(t).unwrap_or_default(), out);
+            let name = cx.tree.str(t).unwrap_or_default();
+            renamed_type(cx, cx.tree.span(t), name, "output", REMOVED_OUTPUT_TYPES, out);
         }
     }
 }
 
-fn renamed_type(cx: &Context, span: Span, name: &str, what: &str, out: &mut Vec<Finding>) {
-    let Some((old, new)) = RENAMED_TYPES.iter().find(|(old, _)| *old == name) else {
+/// A type `table` renames, reported with its fix (`what`: "input" or "output").
+fn renamed_type(
+    cx: &Context,
+    span: Span,
+    name: &str,
+    what: &str,
+    table: &[(&str, &str)],
+    out: &mut Vec<Finding>,
+) {
+    let Some((old, new)) = table.iter().find(|(old, _)| *old == name) else {
         return;
     };
     let f = Finding::new(
         ID,
         span,
         format!("the {what} type `{old}` was removed in Kestra 2.0; use `{new}`"),
-    );
-    out.push(retyped(cx, f, span, old, new));
-}
-
-fn output_type(cx: &Context, span: Span, name: &str, out: &mut Vec<Finding>) {
-    let Some((old, new)) = REMOVED_OUTPUT_TYPES.iter().find(|(old, _)| *old == name) else {
-        return;
-    };
-    let f = Finding::new(
-        ID,
-        span,
-        format!("the output type `{old}` was removed in Kestra 2.0; use `{new}`"),
     );
     out.push(retyped(cx, f, span, old, new));
 }
