@@ -479,11 +479,13 @@ try {
     await command("kflow: Migrate this file to Kestra 2.0");
     // The preview: a diff editor beside the file, the migrated text on its right side.
     await page.waitForSelector('.tab[aria-label*="Kestra 2.0 (preview)"]', { timeout: 30000 });
-    const modified = page.locator(".monaco-diff-editor .editor.modified .view-lines").first();
+    // Side by side or inline (a narrow group): the modified side's lines, with the removed ones
+    // shown in view zones of their own.
+    const modified = page.locator(".monaco-diff-editor .editor.modified .view-lines");
     let right = "";
     const until = Date.now() + 15000;
     while (Date.now() < until && !right.includes("io.kestra.plugin.core.log.Log")) {
-      right = (await modified.innerText().catch(() => "")).replace(/\u00a0/g, " ");
+      right = (await modified.allInnerTexts().catch(() => [])).join("\n").replace(/\u00a0/g, " ");
       await page.waitForTimeout(250);
     }
     await page.screenshot({ path: path.join(artifacts, "migrate-preview.png") });
