@@ -161,6 +161,7 @@ tasks:
 
 /// `read()` of an ION file: its text under 1.3; under 2.0, where Kestra stores ION as binary
 /// and `read()` gives the bytes, the run fails at that task instead of giving 1.x's text.
+/// `fromIon(read(…))` gives the same rows under both.
 #[test]
 fn reading_an_ion_file_gives_its_text_under_1_3_and_is_refused_under_2_0() {
     let flow = r#"id: ion
@@ -170,6 +171,12 @@ tasks:
     type: io.kestra.plugin.core.storage.Write
     content: "{name: \"jane\"}\n"
     extension: .ion
+  - id: first
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ fromIon(read(outputs.rows.uri)).name }}"
+  - id: all
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ fromIon(ion=read(outputs.rows.uri), allRows=true) | length }}"
   - id: show
     type: io.kestra.plugin.core.debug.Return
     format: "{{ read(outputs.rows.uri) }}"
@@ -183,8 +190,15 @@ tasks:
             .is_some_and(|t| t.contains("jane")),
         "{rec}"
     );
+    // `fromIon(read(…))` reads the rows under both lines.
+    for (task, want) in [("first", "jane"), ("all", "1")] {
+        assert_eq!(output(&rec, task), want, "{task}: {rec}");
+    }
     let (code, rec, err) = run_with(&format!("kestra-version = \"2.0\"\n{off}"), flow);
     assert_ne!(code, 0, "{rec}");
+    for (task, want) in [("first", "jane"), ("all", "1")] {
+        assert_eq!(output(&rec, task), want, "{task} under 2.0: {rec}");
+    }
     assert_eq!(rec["state"], "FAILED", "{err}\n{rec}");
     let logs = rec.to_string();
     assert!(

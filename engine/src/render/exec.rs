@@ -47,6 +47,9 @@ pub struct Renderer<'c, 't> {
     pub macro_depth: usize,
     /// A problem found while indexing the template (Pebble's compile-time checks).
     pub setup_error: Option<EvalError>,
+    /// Evaluating `read(…)` as the direct argument of `fromIon(…)`, which 2.0 gives the bytes of
+    /// a binary ION file and reads the same rows from as 1.x's text.
+    pub read_for_from_ion: bool,
 }
 
 /// Java's `\s`, which Pebble's trimming uses.
@@ -67,6 +70,7 @@ impl<'c, 't> Renderer<'c, 't> {
             depth: 0,
             macro_depth: 0,
             setup_error: None,
+            read_for_from_ion: false,
         };
         r.index(&tree.nodes);
         r

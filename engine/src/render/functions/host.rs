@@ -135,12 +135,18 @@ impl<'c, 't> Renderer<'c, 't> {
             _ => path,
         };
         // Kestra 2.0 stores ION as binary and `read()` returns its bytes (kestra 66f239b3e); the
-        // engine writes ION as text, so it refuses rather than give what 1.x gave.
-        if n == "read" && self.sh.line >= (2, 0) && target.ends_with(".ion") {
+        // engine writes ION as text, so it refuses rather than give what 1.x gave — except as
+        // `fromIon`'s argument, which reads the same rows from either.
+        if n == "read"
+            && self.sh.line >= (2, 0)
+            && target.ends_with(".ion")
+            && !self.read_for_from_ion
+        {
             return fail(
                 format!(
                     "'{target}' is an ION file: under Kestra 2.0, read() gives its binary bytes, \
-                     which kflow does not reproduce (it writes ION as text)"
+                     which kflow does not reproduce (it writes ION as text); fromIon(read(…)) reads \
+                     its rows"
                 ),
                 span,
             );

@@ -31,6 +31,50 @@ pub fn from_json<'c>(n: &str, a: &Bound<'c>, span: Span) -> EResult<Val<'c>> {
     }
 }
 
+/// Kestra's `fromIon(ion, allRows=false)` (`FromIonFunction`): the first value of an Ion text,
+/// or the list of all of them, as `FileSerde.readAll` reads them (through the serdes tasks'
+/// Ion-to-JSON mapping).
+pub fn from_ion<'c>(a: &Bound<'c>, span: Span) -> EResult<Val<'c>> {
+    use crate::serdes::ion;
+    if !a.has("ion") {
+        return fail("The 'fromIon' function expects an argument 'ion'.", span);
+    }
+    let text = match a.val("ion") {
+        Val::Null => return Ok(Val::Null),
+        Val::Str(s) => s,
+        _ => {
+            return fail(
+                "The 'fromIon' function expects an argument 'ion' with type string.",
+                span,
+            )
+        }
+    };
+    let all = match a.val("allRows") {
+        Val::Null => false,
+        Val::Bool(b) => b,
+        _ => {
+            return fail(
+                "The 'fromIon' function expects 'allRows' to be a boolean.",
+                span,
+            )
+        }
+    };
+    let values =
+        ion::parse_all(&text).map_err(|e| EvalError::other(format!("Invalid ion: {e}"), span))?;
+    let mut rows = Vec::new();
+    for value in values.iter().take(if all { usize::MAX } else { 1 }) {
+        let json = ion::to_json(value, &ion::JsonStyle::default());
+        rows.push(
+            parse_json(&json).map_err(|e| EvalError::other(format!("Invalid ion: {e}"), span))?,
+        );
+    }
+    Ok(if all {
+        Val::list(rows)
+    } else {
+        rows.into_iter().next().unwrap_or(Val::Null)
+    })
+}
+
 pub fn yaml<'c>(a: &Bound<'c>, span: Span) -> EResult<Val<'c>> {
     match a.val("yaml") {
         Val::Str(s) => parse_yaml(&s).map_err(|e| EvalError::other(e, span)),

@@ -7,7 +7,7 @@ mod misc;
 mod nested;
 
 use kflow_syntax::pebble::builtins;
-use kflow_syntax::pebble::{Args, BinaryOp, CallKind, Ident, Macro};
+use kflow_syntax::pebble::{Args, BinaryOp, CallKind, ExprKind, Ident, Macro};
 use kflow_syntax::Span;
 
 use super::args::Bound;
@@ -70,7 +70,24 @@ impl<'c, 't> Renderer<'c, 't> {
         args: &'t Args,
         span: Span,
     ) -> EResult<Val<'c>> {
-        let bound = self.bind(names, Some(args))?;
+        // `fromIon(read(…))`: the one place 2.0's `read()` of an ION file means what 1.x's did.
+        let direct_read = n == "fromIon"
+            && args
+                .positional
+                .first()
+                .or_else(|| {
+                    args.named
+                        .iter()
+                        .find(|a| a.name.name == "ion")
+                        .map(|a| &a.value)
+                })
+                .is_some_and(
+                    |e| matches!(&e.kind, ExprKind::Call { name, .. } if name.name == "read"),
+                );
+        let outer = std::mem::replace(&mut self.read_for_from_ion, direct_read);
+        let bound = self.bind(names, Some(args));
+        self.read_for_from_ion = outer;
+        let bound = bound?;
         let v = self.run_function(n, &bound, span)?;
         if v.nest_depth() as usize > MAX_VALUE_DEPTH {
             return fail("value nested too deeply", span);
@@ -130,6 +147,7 @@ impl<'c, 't> Renderer<'c, 't> {
             "max" | "min" => max_min(n == "max", a, span),
             "now" => dates::now(self.sh.host.now(), a, span),
             "fromJson" | "json" => misc::from_json(n, a, span),
+            "fromIon" => misc::from_ion(a, span),
             "yaml" => misc::yaml(a, span),
             "secret" => self.secret(a, span),
             "kv" => self.kv(a, span),
