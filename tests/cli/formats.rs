@@ -199,14 +199,9 @@ fn directories_are_walked_for_flows_only_in_a_stable_order() {
     let _ = Path::new(&paths[0]);
 }
 
-pub fn tempdir() -> std::path::PathBuf {
-    let n = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let dir = std::env::temp_dir().join(format!("kflow-test-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A folder of the test's own, removed when the returned value is dropped.
+pub fn tempdir() -> crate::support::TempDir {
+    crate::support::TempDir::new("cli")
 }
 
 #[test]

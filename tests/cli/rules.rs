@@ -292,7 +292,7 @@ fn pebble_names_follow_the_target_version() {
             "lint",
             "--format",
             "json",
-            tempdir_with(&flow).to_str().unwrap(),
+            tempdir_with(&flow).join("flow.yaml").to_str().unwrap(),
         ],
         Duration::from_secs(60),
     );
@@ -303,10 +303,11 @@ fn pebble_names_follow_the_target_version() {
     );
 }
 
-fn tempdir_with(flow: &str) -> std::path::PathBuf {
+/// A folder holding `flow` as `flow.yaml` (removed when the value is dropped).
+fn tempdir_with(flow: &str) -> crate::support::TempDir {
     let dir = tempdir();
     std::fs::write(dir.join("flow.yaml"), flow).unwrap();
-    dir.join("flow.yaml")
+    dir
 }
 
 #[test]

@@ -243,10 +243,7 @@ fn editor_rule_settings_apply_under_kflow_toml() {
     assert_eq!(prop["severity"], 2);
 }
 
-/// A fresh folder under the target directory.
-pub fn tempdir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("kflow-lsp-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh folder of the test's own, removed when the returned value is dropped.
+pub fn tempdir(name: &str) -> crate::support::TempDir {
+    crate::support::TempDir::new(&format!("lsp-{name}"))
 }

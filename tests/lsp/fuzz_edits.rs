@@ -53,8 +53,7 @@ fn edit_sequences_end_with_the_diagnostics_of_kflow_lint() {
         .collect();
     files.sort();
     assert!(files.len() > 50, "corpus not found at {}", root.display());
-    let dir = std::env::temp_dir().join(format!("kflow-lsp-fuzz-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::support::TempDir::new("lsp-fuzz");
     let mut rng = Rng(0x6564_6974);
     let mut c = plain();
     for n in 0..30 {
@@ -124,5 +123,4 @@ fn edit_sequences_end_with_the_diagnostics_of_kflow_lint() {
             json!({"textDocument": {"uri": uri}}),
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -110,29 +110,7 @@ impl Server {
     }
 }
 
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!(
-            "kflow-run-{name}-{}-{}",
-            std::process::id(),
-            Instant::now().elapsed().as_nanos() ^ (std::ptr::addr_of!(name) as u128)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        TempDir(dir)
-    }
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+pub use crate::support::TempDir;
 
 /// Runs `kflow` with a deadline (a hang guard, not a speed check).
 pub fn kflow(args: &[&str], envs: &[(&str, &str)], deadline: Duration) -> Output {

@@ -130,7 +130,16 @@ const stopAll = () => {
     process.kill(-server.pid, "SIGTERM");
   } catch {}
 };
-process.on("exit", stopAll);
+process.on("exit", () => {
+  stopAll();
+  // code-server's profile and the project: a few hundred megabytes per run
+  // (KFLOW_E2E_KEEP=1 keeps them to look at).
+  if (!process.env.KFLOW_E2E_KEEP) {
+    try {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    } catch {}
+  }
+});
 
 async function waitHttp(url, ms) {
   const end = Date.now() + ms;
