@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Lint throughput: `kflow lint` over the corpus copied several times, with yamllint's time on
-the same files beside it.
+the same files beside it; with `--migrate`, `kflow migrate --to 2.0` (the diff, nothing written)
+on the same files too.
 
-Usage: python3 benches/lint_throughput.py [--copies N] [--runs N]
+Usage: python3 benches/lint_throughput.py [--copies N] [--runs N] [--migrate]
 Needs a release build (`cargo build --release`) and installs yamllint from PyPI into a
 temporary virtual environment (or uses $YAMLLINT if set).
 """
@@ -44,6 +45,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--copies", type=int, default=10)
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--migrate", action="store_true")
     args = ap.parse_args()
 
     kflow = ROOT / "target/release/kflow"
@@ -72,6 +74,9 @@ def main():
         print(f"kflow lint:  {k:.3f} s  {mb / k:8.1f} MB/s")
         print(f"yamllint:    {y:.3f} s  {mb / y:8.1f} MB/s")
         print(f"kflow is {y / k:.0f}x faster than yamllint")
+        if args.migrate:
+            m = timed([str(kflow), "migrate", "--to", "2.0", data], args.runs)
+            print(f"kflow migrate: {m:.3f} s  {mb / m:8.1f} MB/s ({y / m:.0f}x yamllint's time)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
