@@ -132,6 +132,13 @@ impl<'a> Source<'a> {
         })
     }
 
+    /// The full name of a task's type, an alias resolved (the name as written when the catalog
+    /// does not know it).
+    pub fn task_type(&self, t: kflow_syntax::model::TaskIdx) -> Option<&'a str> {
+        let name = &self.flow?.task(t).type_.as_ref()?.name;
+        Some(self.catalog.canonical(name))
+    }
+
     /// The span of a mapping entry's key, or of the node itself.
     pub fn key_span(&self, map: NodeId, key: &str) -> Option<Span> {
         self.tree.get(map, key).map(|e| self.tree.span(e.key))

@@ -107,7 +107,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
 /// What makes the task's `uri` an ION file, if it is one.
 fn writes_ion(cx: &Context, flow: &Flow, t: TaskIdx) -> Option<&'static str> {
     let task = flow.task(t);
-    let name = cx.catalog.canonical(&task.type_.as_ref()?.name);
+    let name = cx.task_type(t)?;
     let short = name.rsplit('.').next().unwrap_or(name);
     let prop = |key: &str| cx.tree.get_str(task.node, key);
     let ion_extension = || prop("extension").is_some_and(|e| e.trim_start_matches('.') == "ion");

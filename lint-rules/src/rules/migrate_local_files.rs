@@ -50,7 +50,6 @@ use kflow_syntax::model::{Flow, Section, TaskIdx};
 use kflow_syntax::pebble::Segment;
 use kflow_syntax::Span;
 
-use crate::catalog::Lookup;
 use crate::context::Context;
 use crate::edits::{comments_in, entry_text, indented, key_indent, last_content_offset, line_end, line_start};
 use crate::finding::{Applicability, Edit, Finding, Severity};
@@ -62,20 +61,12 @@ pub const SEVERITY: Severity = Severity::Error;
 const LOCAL_FILES: &str = "io.kestra.plugin.core.storage.LocalFiles";
 const WORKING_DIRECTORY: &str = "io.kestra.plugin.core.flow.WorkingDirectory";
 
-fn full_type(cx: &Source, flow: &Flow, t: TaskIdx) -> Option<String> {
-    let name = &flow.task(t).type_.as_ref()?.name;
-    Some(match cx.catalog.lookup(name) {
-        Lookup::Known { def, .. } => def.name.clone(),
-        _ => name.clone(),
-    })
-}
-
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     if cx.config.kestra_version < crate::version::Version::V2_0 {
         return;
     }
     let Some(flow) = cx.flow else { return };
-    let is = |t: TaskIdx, name: &str| full_type(cx, flow, t).is_some_and(|n| n == name);
+    let is = |t: TaskIdx, name: &str| cx.task_type(t).is_some_and(|n| n == name);
     // Each working directory with its LocalFiles: one fix for all of them.
     let mut done: Vec<TaskIdx> = Vec::new();
     for t in flow.task_indices() {

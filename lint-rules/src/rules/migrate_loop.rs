@@ -55,7 +55,6 @@ use kflow_syntax::model::{Flow, TaskIdx};
 use kflow_syntax::pebble::{ExprKind, PathRef, Segment};
 use kflow_syntax::Span;
 
-use crate::catalog::Lookup;
 use crate::context::Context;
 use crate::edits::line_end;
 use crate::finding::{Applicability, Edit, Finding, Severity};
@@ -74,23 +73,14 @@ const OLD_LOOPS: &[(&str, bool)] = &[
     ("io.kestra.plugin.core.flow.ForEachItem", false),
 ];
 
-/// The full name of a task's type, aliases resolved.
-fn full_type(cx: &Source, flow: &Flow, t: TaskIdx) -> Option<String> {
-    let name = &flow.task(t).type_.as_ref()?.name;
-    Some(match cx.catalog.lookup(name) {
-        Lookup::Known { def, .. } => def.name.clone(),
-        _ => name.clone(),
-    })
-}
-
-fn is_loop(cx: &Source, flow: &Flow, t: TaskIdx) -> bool {
-    full_type(cx, flow, t)
+fn is_loop(cx: &Source, t: TaskIdx) -> bool {
+    cx.task_type(t)
         .is_some_and(|n| n == LOOP || OLD_LOOPS.iter().any(|(old, _)| *old == n))
 }
 
 /// The loop whose value `taskrun.value` reads in a task: its nearest loop ancestor.
 fn enclosing_loop(cx: &Source, flow: &Flow, t: TaskIdx) -> Option<TaskIdx> {
-    flow.ancestors(t).find(|&a| is_loop(cx, flow, a))
+    flow.ancestors(t).find(|&a| is_loop(cx, a))
 }
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
@@ -99,7 +89,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     }
     let Some(flow) = cx.flow else { return };
     for t in flow.task_indices() {
-        let Some(name) = full_type(cx, flow, t) else {
+        let Some(name) = cx.task_type(t) else {
             continue;
         };
         let Some(&(old, rewritten)) = OLD_LOOPS.iter().find(|(old, _)| *old == name) else {

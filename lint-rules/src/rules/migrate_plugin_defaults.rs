@@ -46,7 +46,7 @@ use std::collections::BTreeMap;
 use kflow_syntax::yaml::NodeId;
 use kflow_syntax::Span;
 
-use crate::catalog::{Lookup, TypeDef};
+use crate::catalog::TypeDef;
 use crate::context::Context;
 use crate::edits::{
     comments_in, entry_lines, entry_text, indented, key_indent, last_content_offset, line_end,
@@ -181,12 +181,8 @@ fn joined(mut chunks: Vec<(usize, String)>) -> String {
 /// Whether defaults for `default_type` apply to an object of type `type_`: the same type (by
 /// name or alias), or a type in that package.
 fn applies(cx: &Source, default_type: &str, type_: &str) -> bool {
-    let resolve = |name: &str| match cx.catalog.lookup(name) {
-        Lookup::Known { def, .. } => def.name.clone(),
-        _ => name.to_string(),
-    };
     type_ == default_type
-        || resolve(type_) == resolve(default_type)
+        || cx.catalog.canonical(type_) == cx.catalog.canonical(default_type)
         || type_
             .strip_prefix(default_type)
             .is_some_and(|rest| rest.starts_with('.'))

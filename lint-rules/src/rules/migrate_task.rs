@@ -51,7 +51,6 @@ use kflow_syntax::Span;
 
 mod state_store;
 
-use crate::catalog::Lookup;
 use crate::context::Context;
 use crate::finding::{Applicability, Edit, Finding, Severity};
 
@@ -108,10 +107,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     for t in flow.task_indices() {
         let task = flow.task(t);
         let Some(type_) = &task.type_ else { continue };
-        let full = match cx.catalog.lookup(&type_.name) {
-            Lookup::Known { def, .. } => def.name.as_str(),
-            _ => type_.name.as_str(),
-        };
+        let full = cx.catalog.canonical(&type_.name);
         state_store::check(cx, flow, t, full, out);
         let Some(r) = REPLACEMENTS.iter().find(|r| r.old == full) else {
             continue;

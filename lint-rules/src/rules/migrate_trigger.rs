@@ -67,7 +67,6 @@ use kflow_syntax::model::PluginKind;
 use kflow_syntax::yaml::NodeId;
 use kflow_syntax::Span;
 
-use crate::catalog::Lookup;
 use crate::context::Context;
 use crate::edits::{comments_in, entry_lines, entry_text, line_start};
 use crate::finding::{Applicability, Edit, Finding, Severity};
@@ -126,11 +125,8 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
 /// The short name of a condition's type, aliases resolved.
 fn condition_name(cx: &Source, item: NodeId) -> Option<String> {
     let type_ = cx.tree.get_value(item, "type").and_then(|t| cx.tree.str(t))?;
-    let full = match cx.catalog.lookup(type_) {
-        Lookup::Known { def, .. } => def.name.clone(),
-        _ => type_.to_string(),
-    };
-    Some(full.rsplit('.').next().unwrap_or(&full).to_string())
+    let full = cx.catalog.canonical(type_);
+    Some(full.rsplit('.').next().unwrap_or(full).to_string())
 }
 
 /// A scalar property of a condition, as a string.

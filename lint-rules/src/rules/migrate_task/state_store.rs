@@ -38,9 +38,7 @@ pub(super) fn check(cx: &Context, flow: &Flow, t: TaskIdx, full: &str, out: &mut
                 && flow.ancestors(t).any(|a| {
                     // A 2.0 Loop here was a 1.x loop a moment ago (`migrate-loop` goes first).
                     is_value_loop(cx.catalog, flow, a)
-                        || flow.task(a).type_.as_ref().is_some_and(|ty| {
-                            cx.catalog.canonical(&ty.name) == "io.kestra.plugin.core.flow.Loop"
-                        })
+                        || cx.task_type(a) == Some("io.kestra.plugin.core.flow.Loop")
                 });
             let flow_scoped = flag("namespace") != Some("true");
             let key = kflow_java::state_store::key(&id.name, flow_scoped, name, None);
