@@ -65,6 +65,16 @@ pub struct Migrated {
     pub doc: Document,
 }
 
+impl Migrated {
+    /// The rules that made a change, each once, sorted.
+    pub fn rules(&self) -> Vec<&'static str> {
+        let mut rules: Vec<&'static str> = self.changes.iter().map(|c| c.rule).collect();
+        rules.sort_unstable();
+        rules.dedup();
+        rules
+    }
+}
+
 /// Migrates `text` to the line `config` targets (see [`config_for`]).
 pub fn migrate(text: &str, config: &Config) -> Migrated {
     let migrations = |doc: &Document| -> Vec<Finding> {

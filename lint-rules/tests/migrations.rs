@@ -22,9 +22,7 @@ fn migrations() {
         let name = path.file_stem().unwrap().to_str().unwrap().to_string();
         let before = std::fs::read_to_string(&path).unwrap();
         let m = migrate::migrate(&before, &config);
-        let mut rules: Vec<&str> = m.changes.iter().map(|c| c.rule).collect();
-        rules.sort_unstable();
-        rules.dedup();
+        let rules = m.rules();
         let left: Vec<String> = m
             .left
             .iter()

@@ -121,9 +121,7 @@ pub fn migrate(doc: &Document, config: &crate::Config) -> Option<Action> {
     let config = crate::migrate::config_for(config, crate::migrate::TO);
     let migrated = crate::migrate::migrate(&doc.text, &config);
     let edit = fixes::minimal_edit(&doc.text, &migrated.text)?;
-    let mut rules: Vec<&str> = migrated.changes.iter().map(|c| c.rule).collect();
-    rules.sort_unstable();
-    rules.dedup();
+    let rules = migrated.rules();
     Some(Action {
         title: format!(
             "Migrate this file to Kestra {} ({})",

@@ -83,6 +83,16 @@ pub struct Outcome {
     pub error: Option<String>,
 }
 
+impl Outcome {
+    /// `: <error>` after a failed outcome's line, nothing otherwise.
+    fn error_suffix(&self) -> String {
+        self.error
+            .as_deref()
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default()
+    }
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Report {
@@ -354,15 +364,12 @@ async fn deploy(args: DeployArgs, target: super::Target, locals: Vec<Local>, hum
                     } else {
                         "uploaded"
                     };
-                    let error = o
-                        .error
-                        .as_deref()
-                        .map(|e| format!(": {e}"))
-                        .unwrap_or_default();
                     let _ = writeln!(
                         out,
-                        "{status:>9} namespace file {}:{}{error}",
-                        o.namespace, o.id
+                        "{status:>9} namespace file {}:{}{}",
+                        o.namespace,
+                        o.id,
+                        o.error_suffix()
                     );
                 }
                 files.push(o);
@@ -436,15 +443,12 @@ fn print_line(out: &mut impl Write, o: &Outcome, dry_run: bool) {
         .as_deref()
         .map(|f| format!(" [{f}]"))
         .unwrap_or_default();
-    let error = o
-        .error
-        .as_deref()
-        .map(|e| format!(": {e}"))
-        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "{status:>9} {}.{}{revision}{file}{error}",
-        o.namespace, o.id
+        "{status:>9} {}.{}{revision}{file}{}",
+        o.namespace,
+        o.id,
+        o.error_suffix()
     );
 }
 

@@ -401,13 +401,7 @@ impl<'a> Merger<'a> {
             if failures >= STREAM_ATTEMPTS {
                 return Err(format!("lost the execution's event stream: {last_error}"));
             }
-            let opened = client
-                .send(
-                    client
-                        .request(Method::GET, url.clone())
-                        .header("Accept", "text/event-stream"),
-                )
-                .await;
+            let opened = sse::open(client, url.clone()).await;
             let mut response = match opened {
                 Ok(r) => r,
                 Err(e) if e.status.is_some_and(|s| s < 500) => return Err(e.message),
@@ -539,13 +533,7 @@ impl LogBook {
 async fn follow_logs(client: Arc<Client>, execution_id: String, tx: UnboundedSender<StreamedLog>) {
     let url = client.url(&["logs", &execution_id, "follow"]);
     for pass in 0.. {
-        let opened = client
-            .send(
-                client
-                    .request(Method::GET, url.clone())
-                    .header("Accept", "text/event-stream"),
-            )
-            .await;
+        let opened = sse::open(&client, url.clone()).await;
         if let Ok(mut response) = opened {
             let mut parser = sse::Parser::default();
             while let Ok(Some(events)) = sse::next(&mut response, &mut parser).await {

@@ -2,7 +2,9 @@
 //! response as its chunks arrive. Kestra names an event with its `id` field (`progress`,
 //! `end`) and carries a JSON document in `data`.
 
-use reqwest::Response;
+use reqwest::{Method, Response};
+
+use super::client::{ApiError, Client};
 
 /// One event: its `id` (Kestra's `progress` / `end`), `event` name and `data` lines joined.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -64,6 +66,17 @@ impl Parser {
 }
 
 /// Reads the next events of `response`; `Ok(None)` once the stream ends.
+/// Opens a `…/follow` event stream at `url`.
+pub async fn open(client: &Client, url: String) -> Result<Response, ApiError> {
+    client
+        .send(
+            client
+                .request(Method::GET, url)
+                .header("Accept", "text/event-stream"),
+        )
+        .await
+}
+
 pub async fn next(
     response: &mut Response,
     parser: &mut Parser,
