@@ -108,12 +108,8 @@ fn holding_key<'a>(cx: &Source<'a>, e: &'a Expression) -> Option<&'a str> {
     }
     let list = cx.parent(e.node)?;
     cx.tree.items(list)?;
-    let map = cx.parent(list)?;
-    cx.tree
-        .entries(map)?
-        .iter()
-        .find(|entry| entry.value == list)
-        .and_then(|entry| cx.tree.str(entry.key))
+    let (_, entry) = cx.holder(list)?;
+    cx.tree.str(entry.key)
 }
 
 /// Computes the reads; rules use [`crate::context::Context::output_reads`], which caches them.

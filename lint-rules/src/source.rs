@@ -132,6 +132,13 @@ impl<'a> Source<'a> {
         })
     }
 
+    /// The mapping and its entry whose value is `node`, when `node` is a property's value.
+    pub fn holder(&self, node: NodeId) -> Option<(NodeId, kflow_syntax::yaml::Entry)> {
+        let map = self.parent(node)?;
+        let entry = *self.tree.entries(map)?.iter().find(|e| e.value == node)?;
+        Some((map, entry))
+    }
+
     /// The full name of a task's type, an alias resolved (the name as written when the catalog
     /// does not know it).
     pub fn task_type(&self, t: kflow_syntax::model::TaskIdx) -> Option<&'a str> {

@@ -85,6 +85,7 @@ pub const OWNED_ELSEWHERE: &[&str] = &[
 const IGNORED: &[&str] = &["readIdleTimeout", "connectionPoolIdleTimeout", "maxContentLength"];
 
 /// How a removed property is migrated.
+#[derive(Clone, Copy)]
 enum Change {
     /// 1.3's setter wrote this property instead.
     Rename(&'static str),
@@ -148,7 +149,8 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         }
         let key = cx.tree.span(entry.key);
         let mut message = format!("`{owner}.{name}` was removed in Kestra {removed_in}");
-        let moved = match change(owner, name) {
+        let plan = change(owner, name);
+        let moved = match plan {
             Change::Move => http_options::target(owner, name).map(|(c, k)| http_options::advice(c, k)),
             Change::LogLevel => Some("use `logs`".to_string()),
             _ => None,
@@ -157,7 +159,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             message.push_str(&format!(": {}", advice.trim_end_matches('.')));
         }
         let f = Finding::new(ID, key, message.clone());
-        let planned = match change(owner, name) {
+        let planned = match plan {
             Change::Rename(to) => rename(cx, *map, *entry, to),
             Change::Drop => drop_ignored(cx, *map, *entry),
             Change::DropOffered(why) => {
@@ -216,15 +218,7 @@ fn drop_ignored(cx: &Source, map: NodeId, entry: Entry) -> Planned {
     }
     // Nothing else in the mapping: it goes too (`options:` left empty would be a null, not the
     // default object an absent one gives).
-    let parent = cx.parent(map).ok_or("it is not inside a property")?;
-    let holder = cx
-        .tree
-        .entries(parent)
-        .unwrap_or_default()
-        .iter()
-        .find(|e| e.value == map)
-        .copied()
-        .ok_or("it is not the value of a property")?;
+    let (parent, holder) = cx.holder(map).ok_or("it is not the value of a property")?;
     Ok((vec![remove_entry(cx, parent, holder)?], Applicability::Safe))
 }
 
