@@ -59,11 +59,12 @@ pub fn from_ion<'c>(a: &Bound<'c>, span: Span) -> EResult<Val<'c>> {
             )
         }
     };
-    let values =
-        ion::parse_all(&text).map_err(|e| EvalError::other(format!("Invalid ion: {e}"), span))?;
+    // Value by value: without `allRows`, Kestra takes the first one and reads no further.
+    let values = ion::IonReader::new(text.as_bytes()).take(if all { usize::MAX } else { 1 });
     let mut rows = Vec::new();
-    for value in values.iter().take(if all { usize::MAX } else { 1 }) {
-        let json = ion::to_json(value, &ion::JsonStyle::default());
+    for value in values {
+        let value = value.map_err(|e| EvalError::other(format!("Invalid ion: {e}"), span))?;
+        let json = ion::to_json(&value, &ion::JsonStyle::default());
         rows.push(
             parse_json(&json).map_err(|e| EvalError::other(format!("Invalid ion: {e}"), span))?,
         );
